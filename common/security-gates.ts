@@ -1,0 +1,29 @@
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { Aspects, IPolicyValidationPlugin, Stage, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { GeneratedGrantAcknowledger } from './generated-grants';
+
+/** One set of gate plugins per app: registered in many stages, each still runs once per synth. */
+const pluginsByApp = new WeakMap<IConstruct, IPolicyValidationPlugin[]>();
+
+/**
+ * Gates synthesis of `stage` (an App or a Stage) on cdk-nag's AwsSolutions pack and on the AWS
+ * Control Tower proactive controls (cfn-guard). Any unacknowledged finding fails synth.
+ *
+ * Call it in every Stage's constructor and on the App (for the pipeline stack): plugins are
+ * per stage and are not inherited from the App's registration by a Stage used on its own, e.g. an
+ * app team's pipeline. The same plugin instances are shared by every stage of one app, and CDK
+ * runs each instance once over the union of its stacks, so gating many stages costs one run.
+ * CDK's own scoped grant wildcards are acknowledged with evidence by GeneratedGrantAcknowledger.
+ */
+export function addSecurityGates(stage: Stage): void {
+  const root = stage.node.root;
+  let plugins = pluginsByApp.get(root);
+  if (!plugins) {
+    plugins = [new AwsSolutionsChecks(root), new CfnGuardValidator({ controlTowerRulesEnabled: true })];
+    pluginsByApp.set(root, plugins);
+  }
+  Validations.of(stage).addPlugins(...plugins);
+  Aspects.of(stage).add(new GeneratedGrantAcknowledger());
+}

@@ -1,0 +1,13 @@
+/**
+ * Tests run without type-checking (swc strips types); `npm test` type-checks the whole tree once
+ * with `tsc --noEmit` before jest starts, so no file is type-checked twice.
+ */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.tsx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
+  },
+  testTimeout: 120000,
+};

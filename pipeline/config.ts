@@ -1,0 +1,348 @@
+import { Node } from 'constructs';
+import { CONFIG_FIX_HINT, isPlainObject, ObjectReader, parseJson, ProblemList } from './config-reader';
+import { RULES } from './config-rules';
+
+/** The context key in cdk.json that holds the whole configuration. */
+export const CONTEXT_KEY = 'clairPipeline';
+
+/** Account ids that ship as defaults so a fresh clone synthesizes; never deployable. */
+export const PLACEHOLDER_ACCOUNTS: readonly string[] = ['111111111111', '222222222222', '333333333333'];
+
+/** The environments the pipeline promotes through, in promotion order. */
+export const ENVIRONMENT_NAMES = ['dev', 'prod'] as const;
+/** Name of one environment. */
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+/** Klar's severity order, lowest first. */
+export const SEVERITIES = ['Unknown', 'Negligible', 'Low', 'Medium', 'High', 'Critical', 'Defcon1'] as const;
+/** One of klar's severities. */
+export type Severity = (typeof SEVERITIES)[number];
+
+/** An account and region. */
+export interface AccountRegion {
+  /** 12-digit AWS account id. */
+  readonly account: string;
+  /** AWS region, e.g. eu-west-1. */
+  readonly region: string;
+}
+
+/** Where the pipeline's source comes from. */
+export interface SourceConfig {
+  /** Repository as `owner/name`. */
+  readonly repository: string;
+  /** Branch whose pushes run the pipeline. */
+  readonly branch: string;
+  /** ARN of the CodeConnections connection to the repository host. */
+  readonly connectionArn: string;
+}
+
+/** The network the Clair service runs in. */
+export interface NetworkConfig {
+  /** Use this existing VPC (it needs private subnets with egress and isolated subnets). @default a new VPC */
+  readonly vpcId?: string;
+  /** Create S3, ECR, Logs and Secrets Manager endpoints to cut NAT traffic. @default true */
+  readonly vpcEndpoints: boolean;
+  /** NAT gateways of a new VPC: 2 survives an AZ outage, 1 costs half. @default 2 */
+  readonly natGateways: number;
+}
+
+/** Clair's PostgreSQL database. */
+export interface DatabaseConfig {
+  /** RDS instance class without the `db.` prefix. @default 't4g.medium' */
+  readonly instanceType: string;
+  /** Initial storage. @default 20 */
+  readonly allocatedStorageGiB: number;
+  /** Storage autoscaling ceiling. @default 100 */
+  readonly maxAllocatedStorageGiB: number;
+  /** Standby in a second AZ. @default true */
+  readonly multiAz: boolean;
+  /** Refuse deletion of the instance. @default true */
+  readonly deletionProtection: boolean;
+  /** Days of automated backups. @default 14 */
+  readonly backupRetentionDays: number;
+  /** Take a final snapshot when the instance is removed (otherwise it is destroyed). @default true */
+  readonly snapshotOnRemoval: boolean;
+}
+
+/** The Clair service and who may call it. */
+export interface ClairServiceConfig {
+  /** Fargate CPU units per task. @default 1024 */
+  readonly cpu: number;
+  /** Fargate memory per task. @default 4096 */
+  readonly memoryMiB: number;
+  /** Fewest running tasks (autoscaling floor). @default 2 */
+  readonly minTasks: number;
+  /** Most running tasks (autoscaling ceiling). @default 4 */
+  readonly maxTasks: number;
+  /** How often Clair refreshes its vulnerability data (Go duration). @default '2h' */
+  readonly updaterInterval: string;
+  /** Clair's log level. @default 'info' */
+  readonly logLevel: 'debug' | 'info' | 'warning' | 'error' | 'fatal' | 'panic';
+  /** ACM certificate for an HTTPS listener. @default plain HTTP inside the VPC */
+  readonly certificateArn?: string;
+  /** DNS name (covered by the certificate) that points at the load balancer; required with a certificate. */
+  readonly apiHostName?: string;
+  /** Extra CIDR blocks allowed to call Clair's API. @default none */
+  readonly consumerCidrs: string[];
+  /** Extra security groups allowed to call Clair's API. @default none */
+  readonly consumerSecurityGroupIds: string[];
+  /** Days to keep logs (CloudWatch, ALB access logs). @default 365 */
+  readonly logRetentionDays: number;
+  /** Protect the load balancer from deletion. @default true */
+  readonly deletionProtection: boolean;
+}
+
+/** The policy a scan gate enforces in one environment. */
+export interface ScanPolicyConfig {
+  /** Lowest severity that counts. @default 'High' */
+  readonly severity: Severity;
+  /** Counted vulnerabilities tolerated. @default 0 */
+  readonly maxVulnerabilities: number;
+  /** Count `Unknown` severity whatever `severity` says (Clair v2's Alpine data has none). @default true */
+  readonly countUnknown: boolean;
+  /** Count only vulnerabilities that have a fix. @default false */
+  readonly ignoreUnfixed: boolean;
+  /** Allowlist YAML, relative to the project root. @default none */
+  readonly allowlistFile?: string;
+  /** How long the scanner waits for Clair's data to load. @default 60 */
+  readonly readinessTimeoutMinutes: number;
+  /** Vulnerabilities the canary must show before Clair counts as ready. @default 1 */
+  readonly canaryMinVulnerabilities: number;
+}
+
+/** Everything that differs between dev and prod. */
+export interface EnvironmentConfig extends AccountRegion {
+  /** Environment name, also used in stage names. */
+  readonly name: EnvironmentName;
+  /** The network. */
+  readonly network: NetworkConfig;
+  /** The database. */
+  readonly database: DatabaseConfig;
+  /** The Clair service. */
+  readonly clair: ClairServiceConfig;
+  /** The scan gate's policy. */
+  readonly scan: ScanPolicyConfig;
+}
+
+/** The whole, validated configuration. */
+export interface PipelineConfig {
+  /** Where the pipeline itself runs (the tooling account). */
+  readonly pipeline: AccountRegion;
+  /** The repository that triggers the pipeline. */
+  readonly source: SourceConfig;
+  /** Environments in promotion order: dev, then prod. */
+  readonly environments: EnvironmentConfig[];
+  /** Approval requests and failures go here. @default no e-mail subscription */
+  readonly notificationEmail?: string;
+  /** Secrets Manager secret with Docker Hub `username`/`secret`, to avoid pull limits. @default none */
+  readonly dockerHubSecretName?: string;
+  /** Settings that still hold a placeholder value and must be replaced before deploying. */
+  readonly placeholders: string[];
+}
+
+/**
+ * Reads and validates the configuration from context: the `clairPipeline` object (cdk.json), then
+ * any `-c clairPipeline.<dotted.path>=<value>` overrides. Throws a ConfigError naming every bad
+ * setting, its value and the fix.
+ */
+export function loadConfig(node: Node): PipelineConfig {
+  return parseConfig(withOverrides(node.tryGetContext(CONTEXT_KEY), node.getAllContext()));
+}
+
+/** Validates a raw configuration object. Exported for tests. */
+export function parseConfig(raw: unknown): PipelineConfig {
+  const problems = new ProblemList();
+  const root = new ObjectReader(CONTEXT_KEY, raw, problems);
+  if (raw === undefined) {
+    root.problem('', `is missing; ${CONFIG_FIX_HINT}`);
+  }
+
+  const pipeline = readAccountRegion(root.object('pipeline'));
+  const sourceReader = root.object('source');
+  const source: SourceConfig = {
+    repository: sourceReader.string('repository', RULES.repository),
+    branch: sourceReader.string('branch', RULES.branch),
+    connectionArn: sourceReader.string('connectionArn', RULES.connectionArn),
+  };
+  sourceReader.done();
+
+  const envsReader = root.object('environments');
+  const environments = ENVIRONMENT_NAMES.map((name) => readEnvironment(name, envsReader.object(name)));
+  envsReader.done();
+
+  const config: PipelineConfig = {
+    pipeline,
+    source,
+    environments,
+    notificationEmail: root.optionalString('notificationEmail', RULES.email),
+    dockerHubSecretName: root.optionalString('dockerHubSecretName', RULES.secretName),
+    placeholders: [],
+  };
+  root.done();
+
+  checkDistinctAccounts(config, envsReader);
+  problems.throwIfAny();
+  return { ...config, placeholders: findPlaceholders(config) };
+}
+
+function readAccountRegion(reader: ObjectReader): AccountRegion {
+  return { account: reader.string('account', RULES.account), region: reader.string('region', RULES.region) };
+}
+
+function readEnvironment(name: EnvironmentName, reader: ObjectReader): EnvironmentConfig {
+  const env: EnvironmentConfig = {
+    name,
+    ...readAccountRegion(reader),
+    network: readNetwork(reader.object('network')),
+    database: readDatabase(reader.object('database')),
+    clair: readClair(reader.object('clair')),
+    scan: readScanPolicy(reader.object('scan')),
+  };
+  reader.done();
+  return env;
+}
+
+function readNetwork(reader: ObjectReader): NetworkConfig {
+  const network = {
+    vpcId: reader.optionalString('vpcId', RULES.vpcId),
+    vpcEndpoints: reader.boolean('vpcEndpoints', true),
+    natGateways: reader.integer('natGateways', 2, 1, 2),
+  };
+  reader.done();
+  return network;
+}
+
+function readDatabase(reader: ObjectReader): DatabaseConfig {
+  const database = {
+    instanceType: reader.optionalString('instanceType', RULES.instanceType) ?? 't4g.medium',
+    allocatedStorageGiB: reader.integer('allocatedStorageGiB', 20, 20, 65536),
+    maxAllocatedStorageGiB: reader.integer('maxAllocatedStorageGiB', 100, 20, 65536),
+    multiAz: reader.boolean('multiAz', true),
+    deletionProtection: reader.boolean('deletionProtection', true),
+    backupRetentionDays: reader.integer('backupRetentionDays', 14, 1, 35),
+    snapshotOnRemoval: reader.boolean('snapshotOnRemoval', true),
+  };
+  if (database.maxAllocatedStorageGiB < database.allocatedStorageGiB) {
+    reader.problem(
+      'maxAllocatedStorageGiB',
+      `must be at least allocatedStorageGiB (${database.allocatedStorageGiB}), got ${database.maxAllocatedStorageGiB}; raise it or lower allocatedStorageGiB`,
+    );
+  }
+  reader.done();
+  return database;
+}
+
+/** Memory (MiB) that Fargate allows for each CPU size. */
+const FARGATE_MEMORY: Record<number, { min: number; max: number; step: number }> = {
+  256: { min: 512, max: 2048, step: 512 },
+  512: { min: 1024, max: 4096, step: 1024 },
+  1024: { min: 2048, max: 8192, step: 1024 },
+  2048: { min: 4096, max: 16384, step: 1024 },
+  4096: { min: 8192, max: 30720, step: 1024 },
+  8192: { min: 16384, max: 61440, step: 4096 },
+  16384: { min: 32768, max: 122880, step: 8192 },
+};
+
+/** CloudWatch Logs retention periods that the service accepts. */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+function readClair(reader: ObjectReader): ClairServiceConfig {
+  const clair: ClairServiceConfig = {
+    cpu: reader.integer('cpu', 1024, 256, 16384),
+    memoryMiB: reader.integer('memoryMiB', 4096, 512, 122880),
+    minTasks: reader.integer('minTasks', 2, 1, 20),
+    maxTasks: reader.integer('maxTasks', 4, 1, 20),
+    updaterInterval: reader.optionalString('updaterInterval', RULES.goDuration) ?? '2h',
+    logLevel: reader.choice('logLevel', ['debug', 'info', 'warning', 'error', 'fatal', 'panic'] as const, 'info'),
+    certificateArn: reader.optionalString('certificateArn', RULES.certificateArn),
+    apiHostName: reader.optionalString('apiHostName', RULES.hostName),
+    consumerCidrs: reader.stringList('consumerCidrs', RULES.privateCidr),
+    consumerSecurityGroupIds: reader.stringList('consumerSecurityGroupIds', RULES.securityGroupId),
+    logRetentionDays: reader.integer('logRetentionDays', 365, 1, 3653),
+    deletionProtection: reader.boolean('deletionProtection', true),
+  };
+  const memory = FARGATE_MEMORY[clair.cpu];
+  if (!memory) {
+    reader.problem('cpu', `must be one of the Fargate sizes ${Object.keys(FARGATE_MEMORY).join(', ')}, got ${clair.cpu}`);
+  } else if (clair.memoryMiB < memory.min || clair.memoryMiB > memory.max || clair.memoryMiB % memory.step !== 0) {
+    reader.problem(
+      'memoryMiB',
+      `must be ${memory.min} to ${memory.max} in steps of ${memory.step} for cpu ${clair.cpu} (Fargate's rule), got ${clair.memoryMiB}`,
+    );
+  }
+  if (clair.minTasks > clair.maxTasks) {
+    reader.problem('minTasks', `must not exceed maxTasks (${clair.maxTasks}), got ${clair.minTasks}`);
+  }
+  if (Boolean(clair.certificateArn) !== Boolean(clair.apiHostName)) {
+    reader.problem(
+      'apiHostName',
+      `and certificateArn go together: TLS needs the DNS name the certificate covers, got apiHostName=${clair.apiHostName ?? 'unset'} and certificateArn=${clair.certificateArn ?? 'unset'}; set both or neither`,
+    );
+  }
+  if (!LOG_RETENTION_DAYS.includes(clair.logRetentionDays)) {
+    reader.problem(
+      'logRetentionDays',
+      `must be a CloudWatch retention period (${LOG_RETENTION_DAYS.join(', ')}), got ${clair.logRetentionDays}`,
+    );
+  }
+  reader.done();
+  return clair;
+}
+
+function readScanPolicy(reader: ObjectReader): ScanPolicyConfig {
+  const scan = {
+    severity: reader.choice('severity', SEVERITIES, 'High'),
+    maxVulnerabilities: reader.integer('maxVulnerabilities', 0, 0, 100000),
+    countUnknown: reader.boolean('countUnknown', true),
+    ignoreUnfixed: reader.boolean('ignoreUnfixed', false),
+    allowlistFile: reader.optionalString('allowlistFile', RULES.relativePath),
+    readinessTimeoutMinutes: reader.integer('readinessTimeoutMinutes', 60, 1, 480),
+    canaryMinVulnerabilities: reader.integer('canaryMinVulnerabilities', 1, 1, 100000),
+  };
+  reader.done();
+  return scan;
+}
+
+function checkDistinctAccounts(config: PipelineConfig, envsReader: ObjectReader): void {
+  const [dev, prod] = config.environments;
+  if (dev.account !== '' && dev.account === prod.account) {
+    envsReader.problem(
+      'prod.account',
+      `must differ from environments.dev.account, got '${prod.account}' for both; give prod its own account so a dev mistake cannot reach production`,
+    );
+  }
+}
+
+function findPlaceholders(config: PipelineConfig): string[] {
+  const found: string[] = [];
+  const check = (path: string, account: string) => {
+    if (PLACEHOLDER_ACCOUNTS.includes(account)) found.push(`${CONTEXT_KEY}.${path}=${account}`);
+  };
+  check('pipeline.account', config.pipeline.account);
+  config.environments.forEach((env) => check(`environments.${env.name}.account`, env.account));
+  if (/:connection\/0{8}-0{4}-0{4}-0{4}-0{12}$/.test(config.source.connectionArn)) {
+    found.push(`${CONTEXT_KEY}.source.connectionArn=${config.source.connectionArn}`);
+  }
+  return found;
+}
+
+/**
+ * Applies `-c clairPipeline.a.b=value` overrides on top of the base object. Values stay strings
+ * (the readers convert numbers, booleans and JSON lists). A whole-object override
+ * `-c clairPipeline='{...}'` arrives as a JSON string and is parsed.
+ */
+function withOverrides(base: unknown, allContext: Record<string, unknown>): unknown {
+  let result = structuredClone(typeof base === 'string' ? parseJson(base) : base);
+  for (const [key, value] of Object.entries(allContext)) {
+    if (!key.startsWith(`${CONTEXT_KEY}.`)) continue;
+    const path = key.slice(CONTEXT_KEY.length + 1).split('.');
+    result = isPlainObject(result) ? result : {};
+    let target = result as Record<string, unknown>;
+    for (const part of path.slice(0, -1)) {
+      if (!isPlainObject(target[part])) target[part] = {};
+      target = target[part] as Record<string, unknown>;
+    }
+    target[path[path.length - 1]] = value;
+  }
+  return result;
+}

@@ -1,0 +1,113 @@
+import { Stack } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as pipelines from 'aws-cdk-lib/pipelines';
+import { AccessLogBucket } from '../common/access-log-bucket';
+import { denyGrantsExceptForAwsServices } from '../common/kms';
+import { NotificationTopic } from '../common/notification-topic';
+import { acknowledge } from '../common/acknowledge';
+
+/** Days to keep the artifact bucket's access logs and superseded artifacts. */
+const ARTIFACT_RETENTION_DAYS = 90;
+
+/**
+ * What can only be added once the CodePipeline is built: notifications on failure and the
+ * hardening of the artifact bucket and its key, which CDK Pipelines creates for us (creating our
+ * own would mean re-implementing its cross-account key policy).
+ */
+export function hardenPipeline(pipeline: pipelines.CodePipeline, failureTopic: NotificationTopic): void {
+  notifyOnFailure(pipeline, failureTopic);
+  hardenArtifactBucket(pipeline);
+  acknowledgePipelineInternals(pipeline);
+}
+
+function notifyOnFailure(pipeline: pipelines.CodePipeline, failureTopic: NotificationTopic): void {
+  pipeline.pipeline.notifyOn('NotifyOnFailure', failureTopic.topic, {
+    events: [
+      codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED,
+      codepipeline.PipelineNotificationEvents.ACTION_EXECUTION_FAILED,
+      codepipeline.PipelineNotificationEvents.MANUAL_APPROVAL_FAILED,
+    ],
+  });
+}
+
+function hardenArtifactBucket(pipeline: pipelines.CodePipeline): void {
+  const bucket = pipeline.pipeline.artifactBucket as s3.Bucket;
+  denyGrantsExceptForAwsServices(bucket.encryptionKey as kms.Key);
+  const accessLogs = new AccessLogBucket(pipeline, 'ArtifactAccessLogs', { retentionDays: ARTIFACT_RETENTION_DAYS });
+  // The L2 pipeline takes no bucket props, so set the missing ones on the L1 resource directly.
+  const cfnBucket = bucket.node.defaultChild as s3.CfnBucket;
+  cfnBucket.versioningConfiguration = { status: 'Enabled' };
+  cfnBucket.loggingConfiguration = { destinationBucketName: accessLogs.bucketName, logFilePrefix: 'artifacts/' };
+  cfnBucket.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+  cfnBucket.lifecycleConfiguration = {
+    rules: [
+      {
+        id: 'ExpireSupersededArtifacts',
+        status: 'Enabled',
+        noncurrentVersionExpiration: { noncurrentDays: ARTIFACT_RETENTION_DAYS },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+      },
+    ],
+  };
+  acknowledge(
+    bucket,
+    'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
+    'Pipeline artifacts are rewritten on every run and expire by lifecycle; Object Lock would block that. The bucket is versioned, KMS-encrypted and access-logged instead.',
+  );
+}
+
+/**
+ * Findings on roles and projects that CDK Pipelines generates and does not let us scope further;
+ * each is acknowledged on the one resource it concerns.
+ */
+function acknowledgePipelineInternals(pipeline: pipelines.CodePipeline): void {
+  const account = Stack.of(pipeline).account;
+  const selfMutationPolicy = pipeline.node.findChild('UpdatePipeline').node.findChild('SelfMutation').node
+    .findChild('Role').node.findChild('DefaultPolicy');
+  acknowledge(
+    selfMutationPolicy,
+    'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+    'CDK Pipelines self-mutation reads any stack (cloudformation:DescribeStacks) and lists buckets to locate the bootstrap resources; both are read-only.',
+  );
+  acknowledge(
+    selfMutationPolicy,
+    `AwsSolutions::AwsSolutions-IAM5[Resource::arn:*:iam::${account}:role/*]`,
+    'Self-mutation may assume only roles tagged aws-cdk:bootstrap-role (deploy, file- and image-publishing) in the pipeline account; the tag condition scopes it.',
+  );
+
+  const assets = pipeline.node.tryFindChild('Assets');
+  if (!assets) return;
+  for (const roleId of ['FileRole', 'DockerRole']) {
+    const role = assets.node.tryFindChild(roleId);
+    if (!role) continue;
+    const policy = role.node.findChild('DefaultPolicy');
+    const region = Stack.of(pipeline).region;
+    acknowledge(
+      policy,
+      `AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:logs:${region}:${account}:log-group:/aws/codebuild/*]`,
+      'One role is shared by all asset-publishing projects CDK Pipelines generates; it may write only CodeBuild log groups of this account.',
+    );
+    acknowledge(
+      policy,
+      `AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:codebuild:${region}:${account}:report-group/*]`,
+      'One role is shared by all asset-publishing projects CDK Pipelines generates; it may write only CodeBuild report groups of this account.',
+    );
+    acknowledge(
+      policy,
+      'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      'CDK Pipelines lets its asset-publishing role start, watch and stop its own CodeBuild projects; the generated statement cannot be narrowed.',
+    );
+  }
+  for (const child of assets.node.children) {
+    if (child instanceof codebuild.PipelineProject && child.node.id.startsWith('DockerAsset')) {
+      acknowledge(
+        child,
+        'cdk-validator-cfnguard::codebuild_project_environment_privileged_check',
+        'Building a Docker image asset needs the Docker daemon, which CodeBuild only runs in privileged mode; the project builds our own Dockerfiles only.',
+      );
+    }
+  }
+}

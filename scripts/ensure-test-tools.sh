@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs, from the distribution's packages, every non-npm tool the test suite runs for real:
+# shellcheck (lints every shell script), PostgreSQL server and client (the Clair entrypoint's
+# connection tests), openssl (their throwaway TLS certificates), jq and yq (the scanner script's
+# JSON and YAML handling, as in the scanner image). Works on Debian (developer machines, CI) and on
+# Ubuntu (the pipeline's pinned CodeBuild standard image). A missing tool is installed or the run
+# fails here, loudly: no test may skip because a tool is absent.
+set -euo pipefail
+
+missing=()
+need() { # need <command-or-path> <package>
+  if ! command -v "$1" >/dev/null 2>&1 && ! compgen -G "$1" >/dev/null; then
+    missing+=("$2")
+  fi
+}
+need shellcheck shellcheck
+need psql postgresql-client
+need '/usr/lib/postgresql/*/bin/initdb' postgresql
+need openssl openssl
+need jq jq
+need yq yq
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "ensure-test-tools: installing ${missing[*]}" >&2
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo -n)
+  else
+    echo "ensure-test-tools: need root or sudo to install: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
