@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { Node } from 'constructs';
 import { CONFIG_FIX_HINT, isPlainObject, ObjectReader, parseJson, ProblemList } from './config-reader';
 import { RULES } from './config-rules';
@@ -122,6 +123,8 @@ export interface EnvironmentConfig extends AccountRegion {
   readonly clair: ClairServiceConfig;
   /** The scan gate's policy. */
   readonly scan: ScanPolicyConfig;
+  /** Stop for a manual approval (and a permission-broadening check) before this environment. @default true */
+  readonly requiresApproval: boolean;
 }
 
 /** The whole, validated configuration. */
@@ -154,7 +157,7 @@ export function parseConfig(raw: unknown): PipelineConfig {
   const problems = new ProblemList();
   const root = new ObjectReader(CONTEXT_KEY, raw, problems);
   if (raw === undefined) {
-    root.problem('', `is missing; ${CONFIG_FIX_HINT}`);
+    problems.add(CONTEXT_KEY, `is missing; ${CONFIG_FIX_HINT}`);
   }
 
   const pipeline = readAccountRegion(root.object('pipeline'));
@@ -197,6 +200,7 @@ function readEnvironment(name: EnvironmentName, reader: ObjectReader): Environme
     database: readDatabase(reader.object('database')),
     clair: readClair(reader.object('clair')),
     scan: readScanPolicy(reader.object('scan')),
+    requiresApproval: reader.boolean('requiresApproval', true),
   };
   reader.done();
   return env;
@@ -299,6 +303,12 @@ function readScanPolicy(reader: ObjectReader): ScanPolicyConfig {
     readinessTimeoutMinutes: reader.integer('readinessTimeoutMinutes', 60, 1, 480),
     canaryMinVulnerabilities: reader.integer('canaryMinVulnerabilities', 1, 1, 100000),
   };
+  if (scan.allowlistFile && !fs.existsSync(scan.allowlistFile)) {
+    reader.problem(
+      'allowlistFile',
+      `names a file that does not exist relative to the project root, got '${scan.allowlistFile}'; create it or fix the path`,
+    );
+  }
   reader.done();
   return scan;
 }

@@ -1,0 +1,152 @@
+import { App } from 'aws-cdk-lib';
+import { ConfigError } from '../../pipeline/config-reader';
+import { loadConfig, parseConfig } from '../../pipeline/config';
+import { defaultRawConfig } from '../helpers/default-config';
+
+/** Applies `mutate` to the default config and returns the validation error's message. */
+function errorFor(mutate: (raw: any) => void): string {
+  const raw = defaultRawConfig();
+  mutate(raw);
+  try {
+    parseConfig(raw);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe('the default configuration', () => {
+  const config = parseConfig(defaultRawConfig());
+
+  test('is valid and lists dev before prod', () => {
+    expect(config.environments.map((env) => env.name)).toEqual(['dev', 'prod']);
+  });
+
+  test('reports every placeholder account and the placeholder connection', () => {
+    expect(config.placeholders).toEqual([
+      'clairPipeline.pipeline.account=111111111111',
+      'clairPipeline.environments.dev.account=222222222222',
+      'clairPipeline.environments.prod.account=333333333333',
+      expect.stringMatching(/^clairPipeline\.source\.connectionArn=arn:aws:codeconnections:/),
+    ]);
+  });
+
+  test('makes prod safer than dev where the config says so', () => {
+    const [dev, prod] = config.environments;
+    expect(prod.database).toMatchObject({ multiAz: true, deletionProtection: true, snapshotOnRemoval: true });
+    expect(dev.database).toMatchObject({ multiAz: false, deletionProtection: false, snapshotOnRemoval: false });
+    expect(prod.requiresApproval).toBe(true);
+    expect(dev.requiresApproval).toBe(false);
+  });
+});
+
+describe('settings that are omitted take the secure defaults', () => {
+  test('an environment with only account and region', () => {
+    const raw = defaultRawConfig();
+    raw.environments.prod = { account: '444444444444', region: 'eu-central-1' };
+    const prod = parseConfig(raw).environments[1];
+    expect(prod.database).toMatchObject({ multiAz: true, deletionProtection: true, snapshotOnRemoval: true });
+    expect(prod.clair).toMatchObject({ minTasks: 2, deletionProtection: true, logRetentionDays: 365 });
+    expect(prod.scan).toMatchObject({ severity: 'High', maxVulnerabilities: 0, countUnknown: true, ignoreUnfixed: false });
+    expect(prod.requiresApproval).toBe(true);
+  });
+});
+
+describe('invalid values fail with the key, the value and the fix', () => {
+  test.each([
+    ['an account that is not 12 digits', (raw: any) => (raw.environments.prod.account = '12345'),
+      /clairPipeline\.environments\.prod\.account must be a 12-digit AWS account id, got '12345'; set it in cdk\.json/],
+    ['a numeric account', (raw: any) => (raw.pipeline.account = 123456789012),
+      /clairPipeline\.pipeline\.account must be a 12-digit AWS account id, got 123456789012/],
+    ['an unknown region format', (raw: any) => (raw.environments.dev.region = 'europe-west'),
+      /clairPipeline\.environments\.dev\.region must be an AWS region name like 'eu-west-1', got 'europe-west'/],
+    ['a malformed connection ARN', (raw: any) => (raw.source.connectionArn = 'arn:aws:codestar:eu-west-1:1:conn'),
+      /clairPipeline\.source\.connectionArn must be a CodeConnections connection ARN, got 'arn:aws:codestar:eu-west-1:1:conn'/],
+    ['a repository without owner', (raw: any) => (raw.source.repository = 'clair-pipeline'),
+      /clairPipeline\.source\.repository must be a repository as 'owner\/name'/],
+    ['a missing branch', (raw: any) => delete raw.source.branch,
+      /clairPipeline\.source\.branch is required: a git branch name; set it in cdk\.json/],
+    ['an invalid branch', (raw: any) => (raw.source.branch = 'feature..x'),
+      /clairPipeline\.source\.branch must be a git branch name, got 'feature\.\.x'/],
+    ['dev and prod in the same account', (raw: any) => (raw.environments.prod.account = raw.environments.dev.account),
+      /clairPipeline\.environments\.prod\.account must differ from environments\.dev\.account, got '222222222222' for both/],
+    ['an unknown top-level key', (raw: any) => (raw.notificationEmial = 'x@example.com'),
+      /clairPipeline\.notificationEmial is not a known setting .*; remove it or fix its spelling/],
+    ['an unknown nested key', (raw: any) => (raw.environments.dev.database.multiAZ = true),
+      /clairPipeline\.environments\.dev\.database\.multiAZ is not a known setting \(known here: .*multiAz.*\)/],
+    ['an unknown environment', (raw: any) => (raw.environments.staging = raw.environments.dev),
+      /clairPipeline\.environments\.staging is not a known setting/],
+    ['a missing environment', (raw: any) => delete raw.environments.prod,
+      /clairPipeline\.environments\.prod\.account is required/],
+    ['a bad e-mail address', (raw: any) => (raw.notificationEmail = 'ops-at-example'),
+      /clairPipeline\.notificationEmail must be an e-mail address, got 'ops-at-example'/],
+    ['a severity klar does not know', (raw: any) => (raw.environments.prod.scan.severity = 'Severe'),
+      /clairPipeline\.environments\.prod\.scan\.severity must be one of Unknown, Negligible, Low, Medium, High, Critical, Defcon1, got 'Severe'/],
+    ['a negative vulnerability limit', (raw: any) => (raw.environments.dev.scan.maxVulnerabilities = -1),
+      /clairPipeline\.environments\.dev\.scan\.maxVulnerabilities must be an integer from 0 to 100000, got -1/],
+    ['memory Fargate does not offer for the CPU', (raw: any) => (raw.environments.dev.clair.memoryMiB = 1024),
+      /clairPipeline\.environments\.dev\.clair\.memoryMiB must be 2048 to 8192 in steps of 1024 for cpu 1024/],
+    ['more minimum than maximum tasks', (raw: any) => Object.assign(raw.environments.dev.clair, { minTasks: 3, maxTasks: 2 }),
+      /clairPipeline\.environments\.dev\.clair\.minTasks must not exceed maxTasks \(2\), got 3/],
+    ['an updater interval Clair cannot parse', (raw: any) => (raw.environments.dev.clair.updaterInterval = '2 hours'),
+      /clairPipeline\.environments\.dev\.clair\.updaterInterval must be a Go duration/],
+    ['a retention CloudWatch does not offer', (raw: any) => (raw.environments.dev.clair.logRetentionDays = 10),
+      /clairPipeline\.environments\.dev\.clair\.logRetentionDays must be a CloudWatch retention period/],
+    ['a consumer CIDR of the whole internet', (raw: any) => (raw.environments.dev.clair.consumerCidrs = ['0.0.0.0/0']),
+      /clairPipeline\.environments\.dev\.clair\.consumerCidrs\[0\] must be an IPv4 CIDR block no wider than \/8 \(never 0\.0\.0\.0\/0\), got '0\.0\.0\.0\/0'/],
+    ['a certificate without a host name', (raw: any) =>
+      (raw.environments.prod.clair.certificateArn = 'arn:aws:acm:eu-west-1:333333333333:certificate/0e1f2a3b-4c5d-6e7f-8a9b-0c1d2e3f4a5b'),
+      /clairPipeline\.environments\.prod\.clair\.apiHostName and certificateArn go together/],
+    ['a storage ceiling below the initial storage', (raw: any) =>
+      Object.assign(raw.environments.dev.database, { allocatedStorageGiB: 50, maxAllocatedStorageGiB: 40 }),
+      /clairPipeline\.environments\.dev\.database\.maxAllocatedStorageGiB must be at least allocatedStorageGiB \(50\), got 40/],
+    ['an allowlist file that does not exist', (raw: any) => (raw.environments.prod.scan.allowlistFile = 'config/none.yml'),
+      /clairPipeline\.environments\.prod\.scan\.allowlistFile names a file that does not exist relative to the project root, got 'config\/none\.yml'/],
+    ['a boolean given as a word', (raw: any) => (raw.environments.dev.database.multiAz = 'yes'),
+      /clairPipeline\.environments\.dev\.database\.multiAz must be true or false, got 'yes'/],
+  ])('rejects %s', (_name, mutate, message) => {
+    expect(errorFor(mutate)).toMatch(message);
+  });
+
+  test('rejects a missing configuration, saying where it belongs', () => {
+    expect(() => parseConfig(undefined)).toThrow(/clairPipeline is missing; set it in cdk\.json under context 'clairPipeline'/);
+  });
+
+  test('reports every problem at once', () => {
+    const message = errorFor((raw) => {
+      raw.pipeline.account = 'x';
+      raw.environments.dev.region = 'y';
+    });
+    expect(message).toMatch(/pipeline\.account[\s\S]*environments\.dev\.region/);
+  });
+});
+
+describe('overrides with -c', () => {
+  function configWith(extraContext: Record<string, string>) {
+    return loadConfig(new App({ context: { clairPipeline: defaultRawConfig(), ...extraContext } }).node);
+  }
+
+  test('a dotted key replaces one setting and converts numbers and booleans', () => {
+    const config = configWith({
+      'clairPipeline.environments.dev.account': '444444444444',
+      'clairPipeline.environments.dev.clair.maxTasks': '3',
+      'clairPipeline.environments.dev.database.multiAz': 'true',
+    });
+    expect(config.environments[0]).toMatchObject({ account: '444444444444', clair: { maxTasks: 3 }, database: { multiAz: true } });
+    expect(config.placeholders).not.toContain('clairPipeline.environments.dev.account=222222222222');
+  });
+
+  test('a dotted key with a bad value fails like cdk.json would', () => {
+    expect(() => configWith({ 'clairPipeline.environments.dev.clair.maxTasks': 'many' })).toThrow(
+      /clairPipeline\.environments\.dev\.clair\.maxTasks must be an integer from 1 to 20, got 'many'/,
+    );
+  });
+
+  test('a whole configuration can be given as JSON', () => {
+    const raw = defaultRawConfig();
+    raw.source.branch = 'release';
+    const config = loadConfig(new App({ context: { clairPipeline: JSON.stringify(raw) } }).node);
+    expect(config.source.branch).toBe('release');
+  });
+});
