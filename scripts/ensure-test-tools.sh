@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs, from the distribution's packages, every non-npm tool the test suite runs for real:
-# shellcheck (lints every shell script), PostgreSQL server and client (the Clair entrypoint's
+# ShellCheck (lints every shell script), PostgreSQL server and client (the Clair entrypoint's
 # connection tests), openssl (their throwaway TLS certificates), jq and yq (the scanner script's
-# JSON and YAML handling, as in the scanner image). Works on Debian (developer machines, CI) and on
+# JSON and YAML handling, as in the scanner image), git (the image build checks). On Debian
+# (developer machines, CI) and on
 # Ubuntu (the pipeline's pinned CodeBuild standard image). A missing tool is installed or the run
 # fails here, loudly: no test may skip because a tool is absent.
 set -euo pipefail
@@ -19,6 +20,7 @@ need '/usr/lib/postgresql/*/bin/initdb' postgresql
 need openssl openssl
 need jq jq
 need yq yq
+need git git
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

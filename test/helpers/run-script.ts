@@ -1,0 +1,68 @@
+import { spawn, spawnSync } from 'child_process';
+import * as path from 'path';
+
+/** Options for {@link runScript}. */
+export interface RunScriptOptions {
+  /**
+   * The complete environment of the child process; nothing is inherited from the test runner.
+   * @default only PATH from the test runner
+   */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Working directory. @default the repository root */
+  readonly cwd?: string;
+  /** Text written to the child's standard input. @default no input (stdin is closed) */
+  readonly input?: string;
+}
+
+/** What a finished child process left behind. */
+export interface RunScriptResult {
+  /** Exit code; `null` only if the process was killed by a signal. */
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The repository root, for running scripts by their repository path. */
+export const REPO_ROOT: string = path.resolve(__dirname, '..', '..');
+
+/**
+ * Runs `cmd args...` to completion without a shell and captures its output as UTF-8 text.
+ * Throws only if the command could not be started at all (e.g. not on PATH), so a test never
+ * mistakes "not installed" for "exited non-zero".
+ */
+export function runScript(cmd: string, args: string[], opts: RunScriptOptions = {}): RunScriptResult {
+  const result = spawnSync(cmd, args, {
+    cwd: opts.cwd ?? REPO_ROOT,
+    env: opts.env ?? { PATH: process.env.PATH },
+    input: opts.input ?? '',
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.error) {
+    throw new Error(`could not run ${cmd}: ${result.error.message}`);
+  }
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * Like {@link runScript}, but without blocking: start many commands and await them together when
+ * each is slow to start (psql connections, for example). Rejects only if the command could not be
+ * started at all.
+ */
+export function runScriptAsync(cmd: string, args: string[], opts: RunScriptOptions = {}): Promise<RunScriptResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd ?? REPO_ROOT, env: opts.env ?? { PATH: process.env.PATH } });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', (error) => reject(new Error(`could not run ${cmd}: ${error.message}`)));
+    // A child that exits without reading its input is not an error.
+    child.stdin.on('error', () => undefined);
+    child.on('close', (status) => {
+      const text = (chunks: Buffer[]) => Buffer.concat(chunks).toString('utf8');
+      resolve({ status, stdout: text(stdout), stderr: text(stderr) });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
