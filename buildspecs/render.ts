@@ -1,0 +1,35 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { remoteScanBuildSpec } from './remote-scan-buildspec';
+import { scannerBuildSpec } from './scanner-buildspec';
+
+/** The rendered buildspecs: file name in `buildspecs/` → the TypeScript that builds it and its object. */
+const BUILDSPECS: Record<string, { source: string; spec: Record<string, unknown> }> = {
+  'scanner.yml': {
+    source: 'scanner-buildspec.ts',
+    spec: scannerBuildSpec({ reportGroupArn: 'arn:aws:codebuild:eu-west-1:111111111111:report-group/clair-scanner-reports' }),
+  },
+  'remote-scan.yml': {
+    source: 'remote-scan-buildspec.ts',
+    spec: remoteScanBuildSpec(),
+  },
+};
+
+/** Renders every buildspec as reviewed YAML, file name → text, each starting with a "do not edit" line. */
+export function renderBuildSpecs(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(BUILDSPECS).map(([file, { source, spec }]) => [
+      file,
+      `# Generated from buildspecs/${source} by \`npm run buildspecs\`; do not edit.\n` +
+        YAML.stringify(spec, { lineWidth: 0 }),
+    ]),
+  );
+}
+
+if (require.main === module) {
+  for (const [file, text] of Object.entries(renderBuildSpecs())) {
+    fs.writeFileSync(path.join(__dirname, file), text);
+    console.log(`wrote buildspecs/${file}`);
+  }
+}

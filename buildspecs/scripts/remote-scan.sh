@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# remote-scan.sh: the pipeline side of the scan gate. Assumes the target account's invoker role,
+# starts that account's scanner CodeBuild project (which runs scan-image next to Clair), waits for
+# it within a bound, prints the result and where its log is, and exits 0 only if it SUCCEEDED.
+#
+# Environment: INVOKER_ROLE_ARN, SCANNER_PROJECT_NAME, SCANNER_REGION, IMAGE_URI (or
+# READINESS_ONLY=true); passed to the remote build only when set: SEVERITY, MAX_VULNERABILITIES,
+# COUNT_UNKNOWN, IGNORE_UNFIXED, ALLOWLIST_B64; SCAN_TIMEOUT_SECONDS=5400, POLL_INTERVAL_SECONDS=15,
+# ROLE_SESSION_RENEW_SECONDS=2700 (the invoker session is renewed this often, because a session
+# assumed from CodeBuild's own role is limited to one hour by role chaining).
+# The scan policy values are checked by scan-image in the remote build, which fails on bad ones.
+#
+# Exit codes: 0 the remote scan passed · 1 the remote build ended otherwise (scan failed, scanner
+# error, stopped, timed out, unknown status) · 2 bad input · 3 the invoker role cannot be assumed ·
+# 4 the build cannot be started · 5 no result within SCAN_TIMEOUT_SECONDS (remote build stopped) ·
+# 6 interrupted (remote build stopped).
+set -euo pipefail
+
+say() { printf 'remote-scan: %s\n' "$*"; }
+die() {
+  local code=$1
+  shift
+  printf 'remote-scan: %s\n' "$*" >&2
+  exit "$code"
+}
+
+seconds() { # seconds NAME DEFAULT: a non-negative integer setting
+  local value=${!1:-$2}
+  [[ $value =~ ^(0|[1-9][0-9]{0,6})$ ]] || die 2 "$1 must be a whole number of seconds, got '$value'"
+  printf -v "$1" '%s' "$value"
+}
+
+[[ ${INVOKER_ROLE_ARN:-} =~ ^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$ ]] ||
+  die 2 "INVOKER_ROLE_ARN must be an IAM role ARN, got '${INVOKER_ROLE_ARN:-}'"
+[[ ${SCANNER_PROJECT_NAME:-} =~ ^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$ ]] ||
+  die 2 "SCANNER_PROJECT_NAME must be a CodeBuild project name, got '${SCANNER_PROJECT_NAME:-}'"
+[[ ${SCANNER_REGION:-} =~ ^[a-z]{2}(-[a-z]+)+-[0-9]+$ ]] ||
+  die 2 "SCANNER_REGION must be an AWS region, got '${SCANNER_REGION:-}'"
+case ${READINESS_ONLY:-false} in
+  true) ;;
+  false)
+    # The strict image reference check happens in the remote build; this only stops the obviously
+    # wrong before a build is started.
+    [[ ${IMAGE_URI:-} =~ ^[^[:space:][:cntrl:]]{3,1024}$ ]] ||
+      die 2 "IMAGE_URI is required (registry/repository:tag or @sha256:digest), got '${IMAGE_URI:-}'"
+    ;;
+  *) die 2 "READINESS_ONLY must be true or false, got '$READINESS_ONLY'" ;;
+esac
+seconds SCAN_TIMEOUT_SECONDS 5400
+seconds POLL_INTERVAL_SECONDS 15
+seconds ROLE_SESSION_RENEW_SECONDS 2700
+
+# The invoker session's credentials stay in these variables and reach only the aws calls made
+# through as_invoker: never printed, never exported to anything else.
+access_key="" secret_key="" session_token="" renew_at=0
+
+# assume_invoker_role: a new invoker session, with this script's own credentials (CodeBuild's);
+# the current session is kept unless the new one is complete.
+assume_invoker_role() {
+  local answer key secret token
+  answer=$(aws sts assume-role --role-arn "$INVOKER_ROLE_ARN" \
+    --role-session-name "clair-scan-${CODEBUILD_BUILD_NUMBER:-$$}" \
+    --region "$SCANNER_REGION" --output json) || return 1
+  {
+    read -r key
+    read -r secret
+    read -r token
+  } < <(jq -r '.Credentials | .AccessKeyId // "", .SecretAccessKey // "", .SessionToken // ""' <<<"$answer")
+  [[ -n $key && -n $secret && -n $token ]] || return 1
+  access_key=$key secret_key=$secret session_token=$token
+  renew_at=$((SECONDS + ROLE_SESSION_RENEW_SECONDS))
+}
+
+# renew_if_due: called in this shell (not in a $(...) subshell), so that the new session is kept.
+# If renewal fails, the current session (renewed well before it expires) still stops the build.
+renew_if_due() {
+  if ((SECONDS >= renew_at)) && ! assume_invoker_role; then
+    stop_build "the invoker session could not be renewed"
+    die 3 "cannot renew the session of $INVOKER_ROLE_ARN (see the aws error above); stopped remote build $build_id"
+  fi
+}
+
+as_invoker() { # as_invoker AWS-ARGS...: an aws call with the invoker session
+  AWS_ACCESS_KEY_ID=$access_key AWS_SECRET_ACCESS_KEY=$secret_key AWS_SESSION_TOKEN=$session_token \
+    aws "$@" --region "$SCANNER_REGION" --output json
+}
+
+build_id=""
+
+# stop_build REASON: stops the remote build, so that nothing keeps scanning after we gave up.
+stop_build() {
+  say "stopping remote build $build_id: $1"
+  as_invoker codebuild stop-build --id "$build_id" >/dev/null ||
+    printf 'remote-scan: could not stop remote build %s; stop it by hand\n' "$build_id" >&2
+}
+
+print_build() { # print_build BUILD-JSON: status, log location and the failed phases' messages
+  jq -r '"remote-scan: remote build \(.id): \(.buildStatus)",
+    "remote-scan: logs: \(.logs.deepLink // "unknown")",
+    "remote-scan: log group \(.logs.groupName // "unknown"), stream \(.logs.streamName // "unknown")",
+    (.phases // [] | .[] | select(.phaseStatus != null and .phaseStatus != "SUCCEEDED")
+     | "remote-scan: phase \(.phaseType) \(.phaseStatus): \([.contexts // [] | .[].message] | join("; "))")' <<<"$1"
+}
+
+assume_invoker_role || die 3 "cannot assume INVOKER_ROLE_ARN $INVOKER_ROLE_ARN (see the aws error above)"
+say "assumed $INVOKER_ROLE_ARN"
+if [[ ${READINESS_ONLY:-false} == true ]]; then
+  say "checking that the scanner's Clair is ready"
+else
+  say "scanning $IMAGE_URI"
+fi
+
+# Only what is set here overrides the scanner project's own defaults for its environment.
+names=()
+for name in ALLOWLIST_B64 COUNT_UNKNOWN IGNORE_UNFIXED IMAGE_URI MAX_VULNERABILITIES READINESS_ONLY SEVERITY; do
+  if [[ -n ${!name:-} ]]; then names+=("$name"); fi
+done
+overrides=$(jq -n '[$ARGS.positional[] | {name: ., value: $ENV[.], type: "PLAINTEXT"}]' --args "${names[@]}")
+if ! started=$(as_invoker codebuild start-build --project-name "$SCANNER_PROJECT_NAME" \
+  --environment-variables-override "$overrides"); then
+  die 4 "cannot start a build of $SCANNER_PROJECT_NAME in $SCANNER_REGION (see the aws error above)"
+fi
+build_id=$(jq -r '.build.id // empty' <<<"$started")
+[[ -n $build_id ]] || die 4 "start-build of $SCANNER_PROJECT_NAME returned no build id"
+trap 'stop_build "interrupted"; die 6 "interrupted; remote build $build_id stopped"' INT TERM
+printf -v listed '%s, ' "${names[@]}"
+say "started remote build $build_id (overrides: ${listed%, })"
+
+started_at=$SECONDS
+while :; do
+  # A failed or unreadable status is retried until the bound: throttling must not fail a scan.
+  renew_if_due
+  status="" build=""
+  {
+    read -r status
+    read -r build
+  } < <(as_invoker codebuild batch-get-builds --ids "$build_id" |
+    jq -r '.builds[0] // empty | .buildStatus // "", tojson') || true
+  if [[ -n $status && $status != IN_PROGRESS ]]; then
+    break
+  fi
+  if ((SECONDS - started_at >= SCAN_TIMEOUT_SECONDS)); then
+    stop_build "no result after $SCAN_TIMEOUT_SECONDS s"
+    if [[ -n $build ]]; then print_build "$build"; fi
+    die 5 "remote build $build_id did not finish within SCAN_TIMEOUT_SECONDS=$SCAN_TIMEOUT_SECONDS; stopped it"
+  fi
+  if [[ -z $status ]]; then
+    printf 'remote-scan: could not read the status of %s; retrying\n' "$build_id" >&2
+  fi
+  sleep "$POLL_INTERVAL_SECONDS"
+done
+
+print_build "$build"
+if [[ $status == SUCCEEDED ]]; then
+  say "scan passed"
+  exit 0
+fi
+die 1 "remote build $build_id ended $status: the scan did not pass (its log above says why)"

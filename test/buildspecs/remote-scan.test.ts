@@ -1,0 +1,201 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { REMOTE_SCAN_SCRIPT_PATH } from '../../buildspecs/remote-scan-buildspec';
+import { RunScriptResult } from '../helpers/run-script';
+import { AwsCall, awsOption, runWithStubs, stubCalls } from '../helpers/stubs';
+
+// Each test runs the script (several short processes) and waits on it: run them concurrently.
+const test = global.test.concurrent;
+
+const ROLE_ARN = 'arn:aws:iam::222222222222:role/clair-scanner-invoker-eu-central-1';
+const PROJECT = 'clair-scanner';
+const IMAGE = '222222222222.dkr.ecr.eu-central-1.amazonaws.com/cdk-hnb659fds-container-assets-222222222222-eu-central-1:abc';
+const BUILD_ID = `${PROJECT}:0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0`;
+// The pipeline's own (CodeBuild) credentials, which only sts may see.
+const CALLER_KEY = 'AKIACALLERPIPELINE01';
+
+interface RemoteRun extends RunScriptResult {
+  readonly calls: AwsCall[];
+  /** The operations called, as `service operation`. */
+  readonly operations: string[];
+}
+
+async function remoteScan(env: Record<string, string | undefined> = {}): Promise<RemoteRun> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'remote-scan-'));
+  const result = await runWithStubs(REMOTE_SCAN_SCRIPT_PATH, [], {
+    STUB_AWS_DIR: dir,
+    AWS_ACCESS_KEY_ID: CALLER_KEY,
+    AWS_SECRET_ACCESS_KEY: 'caller-secret',
+    INVOKER_ROLE_ARN: ROLE_ARN,
+    SCANNER_PROJECT_NAME: PROJECT,
+    SCANNER_REGION: 'eu-central-1',
+    IMAGE_URI: IMAGE,
+    POLL_INTERVAL_SECONDS: '0',
+    ...env,
+  });
+  const calls = stubCalls<AwsCall>(dir);
+  return { ...result, calls, operations: calls.map((c) => `${c.argv[0]} ${c.argv[1]}`) };
+}
+
+function overridesOf(run: RemoteRun): Array<{ name: string; value: string; type: string }> {
+  const start = run.calls.find((c) => c.argv[1] === 'start-build');
+  return JSON.parse(awsOption(start!, 'environment-variables-override') ?? 'null');
+}
+
+function lastErrorLine(run: RunScriptResult): string {
+  const lines = run.stderr.trim().split('\n');
+  return lines[lines.length - 1];
+}
+
+test('passes when the remote build succeeds, printing its id, status and log location', async () => {
+  const run = await remoteScan({ STUB_AWS_BUILD_STATUSES: 'IN_PROGRESS IN_PROGRESS SUCCEEDED' });
+
+  expect(run.status).toBe(0);
+  expect(run.operations).toEqual([
+    'sts assume-role',
+    'codebuild start-build',
+    'codebuild batch-get-builds',
+    'codebuild batch-get-builds',
+    'codebuild batch-get-builds',
+  ]);
+  expect(run.stdout).toContain(`remote-scan: scanning ${IMAGE}`);
+  expect(run.stdout).toContain(`remote-scan: remote build ${BUILD_ID}: SUCCEEDED`);
+  expect(run.stdout).toContain('remote-scan: logs: https://console.aws.amazon.com/cloudwatch/home?region=eu-central-1#logsV2:');
+  expect(run.stdout).toContain('remote-scan: log group /aws/codebuild/clair-scanner, stream 0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0');
+  expect(run.stdout).toMatch(/scan passed\n$/);
+});
+
+test('assumes the invoker role with its own credentials and uses the session only for CodeBuild', async () => {
+  const run = await remoteScan();
+
+  expect(run.status).toBe(0);
+  const [assume, ...codebuild] = run.calls;
+  expect(assume.argv).toEqual(expect.arrayContaining(['--role-arn', ROLE_ARN, '--region', 'eu-central-1']));
+  expect(awsOption(assume, 'role-session-name')).toMatch(/^clair-scan-\d+$/);
+  expect(assume.AWS_ACCESS_KEY_ID).toBe(CALLER_KEY);
+  for (const call of codebuild) {
+    expect(call).toMatchObject({
+      AWS_ACCESS_KEY_ID: 'ASIASTUBINVOKER1',
+      AWS_SECRET_ACCESS_KEY: 'stub-secret-access-key-1-never-print',
+      AWS_SESSION_TOKEN: 'stub-session-token-1-never-print',
+    });
+    expect(awsOption(call, 'region')).toBe('eu-central-1');
+  }
+  const printed = run.stdout + run.stderr;
+  expect(printed).not.toContain('never-print');
+  expect(printed).not.toContain('caller-secret');
+});
+
+test('renews the invoker session when it is due', async () => {
+  const run = await remoteScan({ ROLE_SESSION_RENEW_SECONDS: '0', STUB_AWS_BUILD_STATUSES: 'IN_PROGRESS SUCCEEDED' });
+
+  expect(run.status).toBe(0);
+  expect(run.operations).toEqual([
+    'sts assume-role',
+    'codebuild start-build',
+    'sts assume-role',
+    'codebuild batch-get-builds',
+    'sts assume-role',
+    'codebuild batch-get-builds',
+  ]);
+  expect(run.calls.filter((c) => c.argv[1] === 'assume-role').every((c) => c.AWS_ACCESS_KEY_ID === CALLER_KEY)).toBe(true);
+  expect(run.calls[5].AWS_ACCESS_KEY_ID).toBe('ASIASTUBINVOKER3');
+});
+
+test('stops the remote build and fails when the invoker session cannot be renewed', async () => {
+  const run = await remoteScan({ ROLE_SESSION_RENEW_SECONDS: '0', STUB_AWS_FAIL: 'sts:assume-role@2', STUB_AWS_BUILD_STATUSES: 'IN_PROGRESS' });
+
+  expect(run.status).toBe(3);
+  expect(run.operations).toEqual(['sts assume-role', 'codebuild start-build', 'sts assume-role', 'codebuild stop-build']);
+  expect(run.calls[3].AWS_ACCESS_KEY_ID).toBe('ASIASTUBINVOKER1');
+  expect(lastErrorLine(run)).toMatch(/^remote-scan: cannot renew the session of .*; stopped remote build /);
+});
+
+test('passes IMAGE_URI and only the policy variables that are set as build overrides', async () => {
+  const allowlist = Buffer.from('allow: []\n').toString('base64');
+  const run = await remoteScan({ SEVERITY: 'Critical', ALLOWLIST_B64: allowlist, COUNT_UNKNOWN: '', CLAIR_ADDR: 'http://elsewhere:80' });
+
+  expect(run.status).toBe(0);
+  expect(awsOption(run.calls[1], 'project-name')).toBe(PROJECT);
+  expect(overridesOf(run)).toEqual([
+    { name: 'ALLOWLIST_B64', value: allowlist, type: 'PLAINTEXT' },
+    { name: 'IMAGE_URI', value: IMAGE, type: 'PLAINTEXT' },
+    { name: 'SEVERITY', value: 'Critical', type: 'PLAINTEXT' },
+  ]);
+  expect(run.stdout).toContain('overrides: ALLOWLIST_B64, IMAGE_URI, SEVERITY');
+});
+
+test('checks readiness without an image when READINESS_ONLY=true', async () => {
+  const run = await remoteScan({ READINESS_ONLY: 'true', IMAGE_URI: undefined });
+
+  expect(run.status).toBe(0);
+  expect(overridesOf(run)).toEqual([{ name: 'READINESS_ONLY', value: 'true', type: 'PLAINTEXT' }]);
+});
+
+test('fails when the remote build fails, showing why', async () => {
+  const run = await remoteScan({ STUB_AWS_BUILD_STATUSES: 'IN_PROGRESS FAILED' });
+
+  expect(run.status).toBe(1);
+  expect(run.stdout).toContain(`remote-scan: remote build ${BUILD_ID}: FAILED`);
+  expect(run.stdout).toContain('remote-scan: phase BUILD FAILED: Error while executing command: scan-image. Reason: exit status 1');
+  expect(run.stdout).toContain('remote-scan: logs: https://');
+  expect(lastErrorLine(run)).toBe(`remote-scan: remote build ${BUILD_ID} ended FAILED: the scan did not pass (its log above says why)`);
+});
+
+test.each(['FAULT', 'STOPPED', 'TIMED_OUT', 'SOME_NEW_STATUS'])('fails when the remote build ends %s', async (status) => {
+  const run = await remoteScan({ STUB_AWS_BUILD_STATUSES: status });
+
+  expect(run.status).toBe(1);
+  expect(lastErrorLine(run)).toContain(`ended ${status}`);
+});
+
+test('stops the remote build and fails when it does not finish within the bound', async () => {
+  const run = await remoteScan({ STUB_AWS_BUILD_STATUSES: 'IN_PROGRESS', SCAN_TIMEOUT_SECONDS: '0' });
+
+  expect(run.status).toBe(5);
+  expect(run.operations.slice(-1)).toEqual(['codebuild stop-build']);
+  expect(awsOption(run.calls[run.calls.length - 1], 'id')).toBe(BUILD_ID);
+  expect(lastErrorLine(run)).toBe(`remote-scan: remote build ${BUILD_ID} did not finish within SCAN_TIMEOUT_SECONDS=0; stopped it`);
+});
+
+test('retries a status read that fails', async () => {
+  const run = await remoteScan({ STUB_AWS_BUILD_STATUSES: 'THROTTLED SUCCEEDED' });
+
+  expect(run.status).toBe(0);
+  expect(run.stderr).toContain(`remote-scan: could not read the status of ${BUILD_ID}; retrying`);
+});
+
+test('fails when the build cannot be started', async () => {
+  const run = await remoteScan({ STUB_AWS_FAIL: 'codebuild:start-build' });
+
+  expect(run.status).toBe(4);
+  expect(run.operations).toEqual(['sts assume-role', 'codebuild start-build']);
+  expect(lastErrorLine(run)).toBe('remote-scan: cannot start a build of clair-scanner in eu-central-1 (see the aws error above)');
+});
+
+test('fails when the invoker role cannot be assumed', async () => {
+  const run = await remoteScan({ STUB_AWS_FAIL: 'sts:assume-role' });
+
+  expect(run.status).toBe(3);
+  expect(run.operations).toEqual(['sts assume-role']);
+  expect(run.stderr).toContain('AccessDeniedException');
+  expect(lastErrorLine(run)).toBe(`remote-scan: cannot assume INVOKER_ROLE_ARN ${ROLE_ARN} (see the aws error above)`);
+});
+
+test.each([
+  ['a missing INVOKER_ROLE_ARN', { INVOKER_ROLE_ARN: undefined }, /INVOKER_ROLE_ARN must be an IAM role ARN/],
+  ['a user ARN as INVOKER_ROLE_ARN', { INVOKER_ROLE_ARN: 'arn:aws:iam::222222222222:user/bob' }, /INVOKER_ROLE_ARN must be an IAM role ARN/],
+  ['a bad SCANNER_PROJECT_NAME', { SCANNER_PROJECT_NAME: 'clair scanner' }, /SCANNER_PROJECT_NAME must be a CodeBuild project name/],
+  ['a bad SCANNER_REGION', { SCANNER_REGION: 'Frankfurt' }, /SCANNER_REGION must be an AWS region/],
+  ['a missing IMAGE_URI', { IMAGE_URI: undefined }, /IMAGE_URI is required/],
+  ['an IMAGE_URI with spaces', { IMAGE_URI: 'registry/app:1 --x' }, /IMAGE_URI is required/],
+  ['READINESS_ONLY=yes', { READINESS_ONLY: 'yes' }, /READINESS_ONLY must be true or false/],
+  ['SCAN_TIMEOUT_SECONDS=1h', { SCAN_TIMEOUT_SECONDS: '1h' }, /SCAN_TIMEOUT_SECONDS must be a whole number of seconds/],
+])('rejects %s before calling AWS', async (_what, env, message) => {
+  const run = await remoteScan(env);
+
+  expect(run.status).toBe(2);
+  expect(lastErrorLine(run)).toMatch(message);
+  expect(run.calls).toHaveLength(0);
+});

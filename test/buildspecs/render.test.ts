@@ -1,0 +1,71 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { remoteScanBuildSpec, remoteScanCommand, REMOTE_SCAN_SCRIPT_PATH } from '../../buildspecs/remote-scan-buildspec';
+import { renderBuildSpecs } from '../../buildspecs/render';
+import { scannerBuildSpec } from '../../buildspecs/scanner-buildspec';
+import { REPO_ROOT, runScript } from '../helpers/run-script';
+
+const rendered = renderBuildSpecs();
+
+describe('rendered buildspecs', () => {
+  test.each(Object.keys(rendered))('buildspecs/%s is up to date', (file) => {
+    const committed = fs.readFileSync(path.join(REPO_ROOT, 'buildspecs', file), 'utf8');
+    if (committed !== rendered[file]) {
+      throw new Error(`buildspecs/${file} is stale: run \`npm run buildspecs\` and commit the result`);
+    }
+  });
+
+  test.each(Object.entries(rendered))('%s starts with its "do not edit" line and parses back', (file, text) => {
+    expect(text.split('\n')[0]).toMatch(/^# Generated from buildspecs\/[a-z-]+\.ts by `npm run buildspecs`; do not edit\.$/);
+    expect(YAML.parse(text)).toHaveProperty('version', '0.2');
+    expect(file).toMatch(/\.yml$/);
+  });
+});
+
+describe('the scanner buildspec', () => {
+  const arn = 'arn:aws:codebuild:eu-central-1:222222222222:report-group/scans';
+  const spec = scannerBuildSpec({ reportGroupArn: arn });
+
+  test('publishes the JUnit report to the given report group', () => {
+    expect(spec.reports).toEqual({ [arn]: { files: ['junit.xml'], 'base-directory': 'scan-reports', 'file-format': 'JUNITXML' } });
+  });
+
+  test('runs scan-image as the build command, so that its exit code decides the build', () => {
+    expect(spec).toMatchObject({ env: { shell: 'bash' }, phases: { build: { commands: ['REPORT_DIR=scan-reports scan-image'] } } });
+  });
+
+  test('rejects an empty report group ARN', () => {
+    expect(() => scannerBuildSpec({ reportGroupArn: ' ' })).toThrow(/reportGroupArn must be the ARN of a CodeBuild report group/);
+  });
+});
+
+describe('the remote scan buildspec', () => {
+  const script = fs.readFileSync(REMOTE_SCAN_SCRIPT_PATH, 'utf8');
+
+  test('embeds the remote-scan script verbatim in its single command', () => {
+    const commands = (YAML.parse(rendered['remote-scan.yml']).phases.build.commands as string[]);
+    expect(commands).toHaveLength(1);
+    expect(commands[0]).toContain(script.trimEnd());
+    expect(commands[0]).toBe(remoteScanCommand());
+  });
+
+  test('its command runs the embedded script under bash', () => {
+    // Without any input the script must stop at its first check: proof the heredoc ran it.
+    // (--norc: bash reads ~/.bashrc when its stdin is a socket, as the test runner's pipes are.)
+    const result = runScript('bash', ['--norc', '-c', remoteScanCommand()]);
+
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe("remote-scan: INVOKER_ROLE_ARN must be an IAM role ARN, got ''\n");
+  });
+
+  test('sets the timeout and poll interval as defaults the step can override', () => {
+    expect(remoteScanBuildSpec({ scanTimeoutSeconds: 600, pollIntervalSeconds: 5 })).toMatchObject({
+      env: { shell: 'bash', variables: { SCAN_TIMEOUT_SECONDS: '600', POLL_INTERVAL_SECONDS: '5' } },
+    });
+  });
+
+  test.each([0, -1, 1.5, Number.NaN])('rejects a scan timeout of %s', (value) => {
+    expect(() => remoteScanBuildSpec({ scanTimeoutSeconds: value })).toThrow(/scanTimeoutSeconds must be a whole number of seconds >= 1/);
+  });
+});

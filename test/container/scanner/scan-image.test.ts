@@ -1,0 +1,488 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { REPO_ROOT } from '../../helpers/run-script';
+import { STUB_PATH } from '../../helpers/stubs';
+import { APP_REPOSITORY, CANARY, CANARY_FINDINGS, CLAIR_ADDR, ECR_CANARY, ECR_IMAGE, ECR_PASSWORD, IMAGE, Scenario, ScanRun, vuln } from './scenario';
+
+// Each test runs scan-image (several short processes) and waits on it: run them concurrently.
+const test = global.test.concurrent;
+
+function imageScans(run: ScanRun): number {
+  return run.klarCalls.filter((c) => c.image === IMAGE).length;
+}
+
+function allowlist(entries: string): string {
+  return `allow:\n${entries}`;
+}
+
+const ALLOW_CVE_2022_0778 = `  - id: CVE-2022-0778
+    image: ${APP_REPOSITORY}
+    reason: "Not reachable: the service never parses certificates (ticket SEC-12)"
+    expires: 2025-12-31
+`;
+
+describe('the verdict', () => {
+  test('passes when no vulnerability is at or above the threshold', async () => {
+    const run = await new Scenario().answer(IMAGE, [vuln('CVE-2021-1', 'Medium'), vuln('CVE-2021-2', 'Low')]).run();
+
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('Verdict: PASS: 0 counted, 0 tolerated');
+    expect(run.stdout).toContain('2 reported, 2 below High');
+    const junit = run.junit();
+    expect(junit).toMatchObject({ tests: 1, failures: 0, errors: 0, skipped: 0 });
+    expect(junit.cases).toEqual([expect.objectContaining({ failure: false, skipped: false, error: false })]);
+    expect(JSON.parse(fs.readFileSync(path.join(run.reportDir, 'klar.json'), 'utf8'))).toHaveProperty('LayerCount', 3);
+    expect(run.summary()).toBe(run.stdout.slice(run.stdout.indexOf('Scan gate summary')));
+  });
+
+  test('fails listing the vulnerabilities at or above the threshold', async () => {
+    const run = await new Scenario()
+      .answer(IMAGE, [vuln('CVE-2022-0778', 'High'), vuln('CVE-2021-3711', 'Critical', 'libssl1.1'), vuln('CVE-2021-1', 'Low')])
+      .run();
+
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/Counted vulnerabilities \(2\):\n {2}CVE-2021-3711 \[Critical\] libssl1\.1.*\n {2}CVE-2022-0778 \[High\] openssl/);
+    expect(run.stdout).toContain('Verdict: FAIL: 2 counted, more than the 0 tolerated');
+    expect(run.lastErrorLine).toBe('scan-image: vulnerabilities counted: 2 (at or above High, not allowed), more than MAX_VULNERABILITIES=0');
+    const junit = run.junit();
+    expect(junit).toMatchObject({ tests: 2, failures: 2, skipped: 0, errors: 0 });
+    expect(junit.cases.map((c) => [c.name, c.failure])).toEqual([
+      ['CVE-2021-3711 [Critical] in libssl1.1 1.1.1k-1', true],
+      ['CVE-2022-0778 [High] in openssl 1.1.1k-1', true],
+    ]);
+  });
+
+  test('fails at a lower SEVERITY given in any case', async () => {
+    const run = await new Scenario().answer(IMAGE, [vuln('CVE-2021-1', 'Medium')]).run({ SEVERITY: 'medium' });
+
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('policy:     severity >= Medium');
+  });
+
+  test('fails on a vulnerability with severity Unknown under SEVERITY=High by default', async () => {
+    const run = await new Scenario().answer(IMAGE, [vuln('CVE-2023-5678', 'Unknown', 'musl')]).run();
+
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('CVE-2023-5678 [Unknown] musl');
+  });
+
+  test('passes over severity Unknown when COUNT_UNKNOWN=false', async () => {
+    const run = await new Scenario().answer(IMAGE, [vuln('CVE-2023-5678', 'Unknown', 'musl')]).run({ COUNT_UNKNOWN: 'FALSE' });
+
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('1 below High');
+  });
+
+  test('fails counting each package and vulnerability once, like klar', async () => {
+    const run = await new Scenario()
+      .answer(IMAGE, [vuln('CVE-2022-0778', 'High'), vuln('CVE-2022-0778', 'High', 'libssl1.1'), vuln('CVE-2022-0778', 'High')])
+      .run();
+
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('2 counted');
+  });
+
+  test('fails only on fixable vulnerabilities when IGNORE_UNFIXED=true', async () => {
+    const run = await new Scenario()
+      .answer(IMAGE, [
+        vuln('CVE-2021-1', 'High', 'bash', { FixedBy: '' }),
+        vuln('CVE-2021-2', 'High', 'zlib1g', { FixedBy: undefined }),
+        vuln('CVE-2022-0778', 'High'),
+      ])
+      .run({ IGNORE_UNFIXED: 'true' });
+
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('2 ignored as unfixed, 0 allowed, 1 counted');
+    expect(run.stdout).toContain('CVE-2022-0778 [High] openssl 1.1.1k-1 (fixed by 1.1.1n-0+deb11u1)');
+  });
+
+  test('fails on vulnerabilities without a fix by default', async () => {
+    const run = await new Scenario().answer(IMAGE, [vuln('CVE-2021-1', 'High', 'bash', { FixedBy: '' })]).run();
+
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('CVE-2021-1 [High] bash 1.1.1k-1 (no fix)');
+  });
+
+  test('passes up to MAX_VULNERABILITIES counted vulnerabilities and fails above', async () => {
+    const scenario = new Scenario().answer(IMAGE, [vuln('CVE-1', 'High'), vuln('CVE-2', 'High')]);
+    expect((await scenario.run({ MAX_VULNERABILITIES: '2' })).status).toBe(0);
+    expect((await scenario.run({ MAX_VULNERABILITIES: '1' })).status).toBe(1);
+  });
+
+  test('escapes every finding into a well-formed JUnit report', async () => {
+    const nasty = 'a <b> & "c" \'d\' \u0001 ]]> end';
+    const run = await new Scenario().answer(IMAGE, [vuln('CVE-2022-0778', 'High', 'lib<x>&"y"', { Description: nasty, FeatureVersion: nasty })]).run();
+
+    expect(run.status).toBe(1);
+    const junit = run.junit();
+    expect(junit).toMatchObject({ tests: 1, failures: 1 });
+    expect(junit.cases[0].classname).toBe('lib<x>&"y"');
+  });
+});
+
+describe('the allowlist', () => {
+  test('passes when only allow-listed vulnerabilities remain, listing them as allowed', async () => {
+    const scenario = new Scenario().answer(IMAGE, [vuln('CVE-2022-0778', 'High'), vuln('CVE-2021-1', 'Low')]);
+    const run = await scenario.run({ ALLOWLIST_FILE: scenario.file('allow.yaml', allowlist(ALLOW_CVE_2022_0778)) });
+
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('Allowed by the allowlist (1):\n  CVE-2022-0778 [High] openssl 1.1.1k-1 (fixed by 1.1.1n-0+deb11u1) until 2025-12-31: Not reachable');
+    expect(run.stdout).toContain('1 allowed, 0 counted');
+    const junit = run.junit();
+    expect(junit).toMatchObject({ tests: 2, failures: 0, skipped: 1 });
+    expect(junit.cases.filter((c) => c.skipped).map((c) => c.name)).toEqual(['CVE-2022-0778 [High] in openssl 1.1.1k-1']);
+    expect(YAML.parse(fs.readFileSync(path.join(run.reportDir, 'klar-whitelist.yaml'), 'utf8'))).toEqual({
+      general: [],
+      images: { [APP_REPOSITORY]: ['CVE-2022-0778'] },
+    });
+  });
+
+  test('reads the allowlist from ALLOWLIST_B64', async () => {
+    const b64 = Buffer.from(allowlist(ALLOW_CVE_2022_0778)).toString('base64');
+    const run = await new Scenario().answer(IMAGE, [vuln('CVE-2022-0778', 'High')]).run({ ALLOWLIST_B64: b64 });
+
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('allowlist:  from ALLOWLIST_B64 (1 entries, 0 expired)');
+  });
+
+  test('fails when the allowing entry has expired, naming the entry', async () => {
+    const scenario = new Scenario().answer(IMAGE, [vuln('CVE-2022-0778', 'High')]);
+    const run = await scenario.run({ ALLOWLIST_FILE: scenario.file('allow.yaml', allowlist(ALLOW_CVE_2022_0778)), SCAN_TODAY: '2026-01-01' });
+
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(`Expired allowlist entries, no longer allowing anything (1):\n  CVE-2022-0778 (image ${APP_REPOSITORY}) expired 2025-12-31`);
+    expect(run.stdout).toContain('0 allowed, 1 counted');
+  });
+
+  test('passes on the expiry day of the allowing entry', async () => {
+    const scenario = new Scenario().answer(IMAGE, [vuln('CVE-2022-0778', 'High')]);
+    const run = await scenario.run({ ALLOWLIST_FILE: scenario.file('allow.yaml', allowlist(ALLOW_CVE_2022_0778)), SCAN_TODAY: '2025-12-31' });
+
+    expect(run.status).toBe(0);
+  });
+
+  test('fails when the allowing entry is for another image', async () => {
+    const scenario = new Scenario().answer(IMAGE, [vuln('CVE-2022-0778', 'High')]);
+    const other = ALLOW_CVE_2022_0778.replace(APP_REPOSITORY, 'some-other-repository');
+    const run = await scenario.run({ ALLOWLIST_FILE: scenario.file('allow.yaml', allowlist(other)) });
+
+    expect(run.status).toBe(1);
+  });
+
+  test.each([
+    ['not YAML', 'allow: [\n', /not valid YAML/],
+    ['empty', '', /must be exactly one YAML document/],
+    ['two documents', 'allow: []\n---\nallow: []\n', /must be exactly one YAML document/],
+    ['without an allow list', 'allowed: []\n', /must be a mapping with a single key "allow" holding a list/],
+    ['with another top-level key', 'allow: []\nowner: me\n', /must be a mapping with a single key "allow"/],
+  ])('rejects an allowlist that is %s before scanning', async (_what, text, message) => {
+    const scenario = new Scenario().answer(IMAGE, []);
+    const run = await scenario.run({ ALLOWLIST_FILE: scenario.file('allow.yaml', text) });
+
+    expect(run.status).toBe(3);
+    expect(run.lastErrorLine).toMatch(/^scan-image: bad allowlist \S+allow\.yaml: /);
+    expect(run.lastErrorLine).toMatch(message);
+    expect(run.klarCalls).toHaveLength(0);
+  });
+
+  test('rejects an allowlist with any malformed entry, naming every problem', async () => {
+    const scenario = new Scenario().answer(IMAGE, []);
+    const text = allowlist(
+      [
+        `${ALLOW_CVE_2022_0778}`,
+        '  - id: CVE-1\n    expires: 2030-01-01\n',
+        '  - id: CVE-2\n    reason: "  "\n    expires: 2030-01-01\n',
+        '  - id: CVE-3\n    reason: r\n',
+        '  - id: CVE-4\n    reason: r\n    expires: 2025-02-30\n',
+        '  - id: CVE-5\n    reason: r\n    expires: 31.12.2025\n',
+        '  - id: CVE-6\n    reason: r\n    expires: 2030-01-01\n    until: 2031-01-01\n',
+        `  - id: CVE-7\n    reason: r\n    expires: 2030-01-01\n    image: ${IMAGE}\n`,
+        '  - reason: r\n    expires: 2030-01-01\n',
+        '  - CVE-9\n',
+      ].join(''),
+    );
+    const run = await scenario.run({ ALLOWLIST_FILE: scenario.file('allow.yaml', text) });
+
+    expect(run.status).toBe(3);
+    expect(run.lastErrorLine.replace(/^scan-image: bad allowlist \S+: /, '').split('; ')).toEqual([
+      'entry 2 needs a non-empty reason',
+      'entry 3 needs a non-empty reason',
+      'entry 4 needs expires as a valid date YYYY-MM-DD',
+      'entry 5 needs expires as a valid date YYYY-MM-DD',
+      'entry 6 needs expires as a valid date YYYY-MM-DD',
+      'entry 7 has unknown key "until"',
+      'entry 8 has an image that is not a repository path (no registry, no tag)',
+      'entry 9 needs an id (a vulnerability name without spaces)',
+      'entry 10 is not a mapping',
+    ]);
+    expect(run.klarCalls).toHaveLength(0);
+  });
+
+  test('rejects ALLOWLIST_B64 that is not base64', async () => {
+    const run = await new Scenario().run({ ALLOWLIST_B64: 'not*base64!' });
+
+    expect(run.status).toBe(3);
+    expect(run.lastErrorLine).toBe('scan-image: bad allowlist: ALLOWLIST_B64 is not valid base64');
+  });
+
+  test('rejects ALLOWLIST_FILE and ALLOWLIST_B64 together', async () => {
+    const scenario = new Scenario();
+    const run = await scenario.run({ ALLOWLIST_FILE: scenario.file('a.yaml', 'allow: []\n'), ALLOWLIST_B64: 'YWxsb3c6IFtdCg==' });
+
+    expect(run.status).toBe(2);
+    expect(run.lastErrorLine).toBe('scan-image: set ALLOWLIST_FILE or ALLOWLIST_B64, not both');
+  });
+});
+
+describe('readiness', () => {
+  test('waits until the canary shows vulnerabilities (ready on the third try)', async () => {
+    const run = await new Scenario()
+      .answer(CANARY, [], { call: 1 })
+      .answer(CANARY, [], { call: 2 })
+      .answer(IMAGE, [])
+      .run({ READINESS_TIMEOUT_SECONDS: '60' });
+
+    expect(run.status).toBe(0);
+    expect(run.klarCalls.filter((c) => c.image === CANARY)).toHaveLength(3);
+    expect(run.stdout.match(/Clair not ready yet \(attempt \d\): canary \S+ showed 0 < 1 vulnerabilities/g)).toHaveLength(2);
+    expect(run.stdout).toContain('Clair is ready: canary');
+  });
+
+  test('fails, saying so, when the canary never shows vulnerabilities within the bound', async () => {
+    const run = await new Scenario().answer(CANARY, []).answer(IMAGE, []).run({ READINESS_TIMEOUT_SECONDS: '1', READINESS_INTERVAL_SECONDS: '1' });
+
+    expect(run.status).toBe(6);
+    expect(run.lastErrorLine).toMatch(new RegExp(`^scan-image: Clair is not ready: canary ${CANARY} showed 0 < 1 vulnerabilities after [1-9]\\d* s \\(\\d+ attempts?\\)$`));
+    expect(imageScans(run)).toBe(0);
+  });
+
+  test('fails when the canary shows fewer than CANARY_MIN_VULNERABILITIES', async () => {
+    const run = await new Scenario().answer(IMAGE, []).run({ CANARY_MIN_VULNERABILITIES: '4' });
+
+    expect(run.status).toBe(6);
+    expect(run.lastErrorLine).toContain('showed 3 < 4 vulnerabilities');
+  });
+
+  test('retries a klar error during readiness', async () => {
+    const run = await new Scenario().klarError(CANARY, 'Failed to analyze, exiting', 1).answer(IMAGE, []).run({ READINESS_TIMEOUT_SECONDS: '60' });
+
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('Clair not ready yet (attempt 1): canary scan failed: klar exited 2');
+  });
+
+  test('fails when Clair is unreachable, naming the last error', async () => {
+    const run = await new Scenario().answer(IMAGE, []).run({ STUB_KLAR_UNREACHABLE: 'true' });
+
+    expect(run.status).toBe(6);
+    expect(run.lastErrorLine).toMatch(/^scan-image: Clair is not ready: canary scan failed: klar exited 2 on \S+: Failed to analyze, exiting after \d+ s \(1 attempt\)$/);
+    expect(run.stderr).toContain('connection refused');
+    expect(imageScans(run)).toBe(0);
+  });
+
+  test('passes in READINESS_ONLY mode once the canary shows vulnerabilities, scanning no image', async () => {
+    const run = await new Scenario().run({ READINESS_ONLY: 'true', IMAGE_URI: undefined });
+
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('Clair is ready');
+    expect(run.klarCalls.map((c) => c.image)).toEqual([CANARY]);
+  });
+
+  test('fails in READINESS_ONLY mode when Clair is not ready', async () => {
+    const run = await new Scenario().answer(CANARY, []).run({ READINESS_ONLY: 'true', IMAGE_URI: undefined });
+
+    expect(run.status).toBe(6);
+  });
+});
+
+describe('klar and Clair failures', () => {
+  test.each([
+    ['the manifest is an OCI index', "Can't pull image: Get https://registry/v2/app/manifests/1: unsupported manifest media type application/vnd.oci.image.index.v1+json"],
+    ['the registry refuses the credentials', "Can't pull image: Get https://registry/v2/app/manifests/1: 401 Unauthorized"],
+    ['Clair times out', 'Failed to analyze using API v1: can\'t push layer to Clair: Post "http://clair:80/v1/layers": context deadline exceeded (Client.Timeout exceeded while awaiting headers)\nFailed to analyze, exiting'],
+    ['Clair answers an error', 'Failed to analyze using API v1: push error 500: {"Error":{"Message":"could not find layer"}}\nFailed to analyze, exiting'],
+  ])('fails when klar exits 2 on the image because %s', async (_what, message) => {
+    const run = await new Scenario().klarError(IMAGE, message).run();
+
+    expect(run.status).toBe(5);
+    expect(run.lastErrorLine).toBe(`scan-image: klar exited 2 on ${IMAGE}: ${message.split('\n').pop()}`);
+    expect(run.stderr).toContain(message);
+  });
+
+  test.each([
+    ['not JSON', 'Analysing 3 layers\n'],
+    ['JSON without LayerCount', '{"Vulnerabilities":{}}\n'],
+    ['zero layers', '{"LayerCount":0,"Vulnerabilities":{}}\n'],
+    ['Vulnerabilities that are not lists', '{"LayerCount":2,"Vulnerabilities":{"High":{"Name":"CVE-1"}}}\n'],
+  ])('fails when klar prints %s', async (_what, stdout) => {
+    const run = await new Scenario().klarPrints(IMAGE, stdout).run();
+
+    expect(run.status).toBe(5);
+    expect(run.lastErrorLine).toBe(`scan-image: klar exited 0 on ${IMAGE} without a JSON report with at least one layer`);
+  });
+
+  test('leaves an error report behind, replacing stale reports', async () => {
+    const scenario = new Scenario().klarError(IMAGE, 'Failed to analyze, exiting');
+    fs.mkdirSync(path.join(scenario.dir, 'reports'));
+    fs.writeFileSync(path.join(scenario.dir, 'reports', 'junit.xml'), 'stale');
+    const run = await scenario.run();
+
+    expect(run.status).toBe(5);
+    expect(run.junit()).toMatchObject({ tests: 1, errors: 1, failures: 0 });
+    expect(run.summary()).toContain('Verdict: ERROR: klar exited 2');
+  });
+
+  test('finds its jq programs when run through a symlink, as installed in the image', async () => {
+    const scenario = new Scenario().answer(IMAGE, []);
+    const bin = path.join(scenario.dir, 'bin');
+    fs.mkdirSync(bin);
+    fs.symlinkSync(path.join(REPO_ROOT, 'container', 'scanner', 'scan-image'), path.join(bin, 'scan-image'));
+    const run = await scenario.runCommand(path.join(bin, 'scan-image'));
+
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('Verdict: PASS');
+  });
+
+  test('fails closed with 70, never 0 or 1, when a helper command fails unexpectedly', async () => {
+    const scenario = new Scenario().answer(IMAGE, []);
+    const fakeBin = path.join(scenario.dir, 'fake-bin');
+    fs.mkdirSync(fakeBin);
+    fs.writeFileSync(path.join(fakeBin, 'mktemp'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    const run = await scenario.run({}, `${fakeBin}:${STUB_PATH}`);
+
+    expect(run.status).toBe(70);
+    expect(run.lastErrorLine).toMatch(/^scan-image: internal error/);
+  });
+});
+
+describe('registry credentials and klar settings', () => {
+  test('fetches ECR passwords with the region of each host and never prints them', async () => {
+    const run = await new Scenario()
+      .answer(ECR_CANARY, CANARY_FINDINGS)
+      .answer(ECR_IMAGE, [vuln('CVE-2022-0778', 'High')])
+      .run({ CANARY_IMAGE_URI: ECR_CANARY, IMAGE_URI: ECR_IMAGE, KLAR_TRACE: 'true', DOCKER_TOKEN: 'stale' });
+
+    expect(run.status).toBe(1);
+    expect(run.awsCalls.map((c) => c.argv)).toEqual([
+      ['ecr', 'get-login-password', '--region', 'eu-west-1'],
+      ['ecr', 'get-login-password', '--region', 'eu-central-1'],
+    ]);
+    expect(run.klarCalls.map((c) => c.image)).toEqual([ECR_CANARY, ECR_IMAGE]);
+    for (const call of run.klarCalls) {
+      expect(call).toMatchObject({ DOCKER_USER: 'AWS', DOCKER_PASSWORD: ECR_PASSWORD, DOCKER_TOKEN: null, KLAR_TRACE: null });
+    }
+    expect(run.visible).not.toContain(ECR_PASSWORD);
+  });
+
+  test('passes DOCKER_USER and DOCKER_PASSWORD through for other registries without calling aws', async () => {
+    const image = `registry.internal.example:5000/team/app@sha256:${'a'.repeat(64)}`;
+    const run = await new Scenario()
+      .answer(image, [])
+      .run({ IMAGE_URI: image, DOCKER_USER: 'robot', DOCKER_PASSWORD: 'robot-secret', REGISTRY_INSECURE: 'true' });
+
+    expect(run.status).toBe(0);
+    expect(run.awsCalls).toHaveLength(0);
+    expect(run.klarCalls[1]).toMatchObject({ image, DOCKER_USER: 'robot', DOCKER_PASSWORD: 'robot-secret', REGISTRY_INSECURE: 'true' });
+    expect(run.visible).not.toContain('robot-secret');
+  });
+
+  test('fails when the ECR password cannot be fetched', async () => {
+    const run = await new Scenario().run({ CANARY_IMAGE_URI: ECR_CANARY, STUB_AWS_FAIL: 'ecr:get-login-password' });
+
+    expect(run.status).toBe(4);
+    expect(run.lastErrorLine).toBe(`scan-image: cannot get an ECR password for ${ECR_CANARY}: 'aws ecr get-login-password --region eu-west-1' failed`);
+    expect(run.klarCalls).toHaveLength(0);
+  });
+
+  test('asks klar for every severity in JSON, keeps its threshold out of reach and bypasses proxies for Clair', async () => {
+    const run = await new Scenario().answer(IMAGE, []).run({
+      WHITELIST_FILE: '/tmp/theirs.yaml',
+      IGNORE_UNFIXED: 'false',
+      CLAIR_TIMEOUT_MINUTES: '20',
+      NO_PROXY: '169.254.169.254',
+    });
+
+    expect(run.status).toBe(0);
+    expect(run.klarCalls[1]).toMatchObject({
+      image: IMAGE,
+      CLAIR_ADDR,
+      CLAIR_OUTPUT: 'Unknown',
+      CLAIR_THRESHOLD: '1000000000',
+      JSON_OUTPUT: 'true',
+      CLAIR_TIMEOUT: '20',
+      DOCKER_TIMEOUT: '20',
+      WHITELIST_FILE: null,
+      IGNORE_UNFIXED: null,
+      NO_PROXY: '169.254.169.254,internal-clair-123.eu-central-1.elb.amazonaws.com',
+    });
+  });
+});
+
+describe('input validation', () => {
+  test.each([
+    ['missing', undefined],
+    ['empty', ''],
+    ['without a registry host', 'library/nginx:1.25'],
+    ['a Docker Hub short name', 'nginx:1.25'],
+    ['without tag or digest', '222222222222.dkr.ecr.eu-central-1.amazonaws.com/app'],
+    ['with an uppercase repository', 'registry.example.com/Team/app:1'],
+    ['with a bad tag', 'registry.example.com/app:-bad'],
+    ['with a tag that is too long', `registry.example.com/app:${'a'.repeat(129)}`],
+    ['with a short digest', 'registry.example.com/app@sha256:abc'],
+    ['with both tag and digest', `registry.example.com/app:1@sha256:${'a'.repeat(64)}`],
+    ['with a scheme', 'https://registry.example.com/app:1'],
+    ['with a space', 'registry.example.com/app:1 --help'],
+    ['with a newline', 'registry.example.com/app:1\nregistry.example.com/other:2'],
+  ])('rejects an IMAGE_URI %s before scanning', async (_what, image) => {
+    const run = await new Scenario().run({ IMAGE_URI: image });
+
+    expect(run.status).toBe(2);
+    expect(run.lastErrorLine).toMatch(/^scan-image: IMAGE_URI (is required|must)/);
+    expect(run.klarCalls).toHaveLength(0);
+  });
+
+  test.each([
+    ['without a port', 'http://clair.internal'],
+    ['without a scheme', 'clair.internal:6060'],
+    ['with another scheme', 'ftp://clair.internal:21'],
+    ['with port 0', 'http://clair.internal:0'],
+    ['with a port out of range', 'http://clair.internal:65536'],
+    ['with credentials', 'http://user:pass@clair.internal:80'],
+    ['with a path', 'http://clair.internal:80/v1'],
+    ['with a trailing slash', 'http://clair.internal:80/'],
+  ])('rejects a CLAIR_ADDR %s', async (_what, addr) => {
+    const run = await new Scenario().run({ CLAIR_ADDR: addr });
+
+    expect(run.status).toBe(2);
+    expect(run.lastErrorLine).toMatch(/^scan-image: CLAIR_ADDR (must|has an invalid port)/);
+    expect(run.klarCalls).toHaveLength(0);
+  });
+
+  test.each([
+    ['SEVERITY', 'Severe', /must be one of Unknown Negligible Low Medium High Critical Defcon1/],
+    ['COUNT_UNKNOWN', 'yes', /must be true or false, got 'yes'/],
+    ['IGNORE_UNFIXED', '1', /must be true or false/],
+    ['READINESS_ONLY', 'maybe', /must be true or false/],
+    ['MAX_VULNERABILITIES', '-1', /must be a non-negative integer/],
+    ['MAX_VULNERABILITIES', '010', /must be a non-negative integer/],
+    ['CANARY_MIN_VULNERABILITIES', '0', /must be at least 1/],
+    ['CLAIR_TIMEOUT_MINUTES', '0', /must be at least 1/],
+    ['READINESS_TIMEOUT_SECONDS', '1h', /must be a non-negative integer/],
+    ['SCAN_TODAY', '2025-02-30', /must be a date YYYY-MM-DD/],
+    ['CANARY_IMAGE_URI', 'canary:latest', /must be registry/],
+  ])('rejects %s=%s', async (name, value, message) => {
+    const run = await new Scenario().run({ [name]: value });
+
+    expect(run.status).toBe(2);
+    expect(run.lastErrorLine).toMatch(new RegExp(`^scan-image: ${name} `));
+    expect(run.lastErrorLine).toMatch(message);
+    expect(run.klarCalls).toHaveLength(0);
+  });
+
+  test('rejects a missing CANARY_IMAGE_URI', async () => {
+    const run = await new Scenario().run({ CANARY_IMAGE_URI: undefined });
+
+    expect(run.status).toBe(2);
+    expect(run.lastErrorLine).toBe('scan-image: CANARY_IMAGE_URI is required');
+  });
+});

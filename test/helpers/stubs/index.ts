@@ -1,0 +1,71 @@
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { REPO_ROOT, RunScriptResult } from '../run-script';
+
+/** The directory holding the stub `klar` and `aws` commands. */
+export const STUBS_DIR: string = __dirname;
+
+/**
+ * A PATH that finds the stubs first and the system's tools (bash, jq, yq, coreutils) after them,
+ * but nothing else from the test runner's PATH, so a real `aws` or `klar` can never be reached.
+ */
+export const STUB_PATH: string = `${STUBS_DIR}:/usr/bin:/bin`;
+
+/** The stub klar's fixture file name for an image reference (`/`, `:` and `@` become `_`). */
+export function klarFixtureKey(image: string): string {
+  return image.replace(/[/:@]/g, '_');
+}
+
+/** The JSON lines a stub appended to its `calls.log` in `dir`; none if it was never called. */
+export function stubCalls<T>(dir: string): T[] {
+  const file = path.join(dir, 'calls.log');
+  if (!fs.existsSync(file)) {
+    return [];
+  }
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as T);
+}
+
+/** One call of the stub aws, as logged: its arguments and the credentials in its environment. */
+export interface AwsCall {
+  readonly argv: string[];
+  readonly AWS_ACCESS_KEY_ID: string | null;
+  readonly AWS_SECRET_ACCESS_KEY: string | null;
+  readonly AWS_SESSION_TOKEN: string | null;
+}
+
+/** The value following `--name` in a logged aws call. */
+export function awsOption(call: AwsCall, name: string): string | undefined {
+  const i = call.argv.indexOf(`--${name}`);
+  return i >= 0 ? call.argv[i + 1] : undefined;
+}
+
+/**
+ * Runs `bash script args...` asynchronously (so tests can run concurrently) with exactly `env`
+ * plus PATH = {@link STUB_PATH} unless `env` sets PATH. Standard input is /dev/null: with a socket
+ * there (the test runner's pipes), bash would read ~/.bashrc.
+ */
+export function runWithStubs(
+  script: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  cwd: string = REPO_ROOT,
+): Promise<RunScriptResult> {
+  const childEnv: NodeJS.ProcessEnv = { PATH: STUB_PATH };
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined) childEnv[key] = value;
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [script, ...args], { env: childEnv, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
