@@ -9,5 +9,8 @@ module.exports = {
   transform: {
     '^.+\\.tsx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
   },
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  // Two workers on these 2-core machines; the slow part (synthesizing the default app) runs once per run.
+  maxWorkers: 2,
   testTimeout: 120000,
 };

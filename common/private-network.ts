@@ -1,12 +1,12 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { acknowledge } from '../../common/acknowledge';
-import { newEncryptedLogGroup } from '../../common/encrypted-log-group';
-import { NetworkConfig } from '../../pipeline/config';
+import { acknowledge } from './acknowledge';
+import { newEncryptedLogGroup } from './encrypted-log-group';
+import { NetworkConfig } from '../pipeline/config';
 
-/** Properties of {@link ClairNetwork}. */
-export interface ClairNetworkProps {
+/** Properties of {@link PrivateNetwork}. */
+export interface PrivateNetworkProps {
   /** The environment's network settings. */
   readonly config: NetworkConfig;
   /** Days to keep VPC flow logs. */
@@ -14,15 +14,16 @@ export interface ClairNetworkProps {
 }
 
 /**
- * The VPC Clair runs in: private subnets with egress for the tasks and the scanner (they fetch
- * vulnerability feeds and pull image layers), isolated subnets for the database, flow logs, and
- * endpoints that keep ECR, S3, Logs and Secrets Manager traffic off the NAT gateways.
+ * A VPC for Fargate workloads, new or looked up by id: private subnets with egress (Clair's tasks
+ * and the scanner fetch vulnerability feeds and pull image layers), isolated subnets for
+ * databases, flow logs, and endpoints that keep ECR, S3, Logs and Secrets Manager traffic off the
+ * NAT gateways.
  */
-export class ClairNetwork extends Construct {
+export class PrivateNetwork extends Construct {
   /** The VPC. */
   public readonly vpc: ec2.IVpc;
 
-  constructor(scope: Construct, id: string, props: ClairNetworkProps) {
+  constructor(scope: Construct, id: string, props: PrivateNetworkProps) {
     super(scope, id);
     const { config } = props;
     this.vpc = config.vpcId

@@ -1,13 +1,7 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
-import { addSecurityGates } from '../common/security-gates';
-import { loadConfig } from './config';
-import { PipelineStack } from './pipeline-stack';
-import { warnAboutPlaceholders } from './placeholder-warning';
+import { APP_PROPS, buildApp } from './build-app';
 
-const app = new App();
-const config = loadConfig(app.node);
-warnAboutPlaceholders(app, config);
-addSecurityGates(app);
-new PipelineStack(app, 'ClairPipeline', { env: config.pipeline, config }).finish();
+const app = new App(APP_PROPS);
+buildApp(app);
 app.synth();

@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { AccessLogBucket } from '../common/access-log-bucket';
@@ -78,6 +79,7 @@ function acknowledgePipelineInternals(pipeline: pipelines.CodePipeline): void {
     'Self-mutation may assume only roles tagged aws-cdk:bootstrap-role (deploy, file- and image-publishing) in the pipeline account; the tag condition scopes it.',
   );
 
+  acknowledgeSecurityCheck(pipeline);
   const assets = pipeline.node.tryFindChild('Assets');
   if (!assets) return;
   for (const roleId of ['FileRole', 'DockerRole']) {
@@ -110,4 +112,55 @@ function acknowledgePipelineInternals(pipeline: pipelines.CodePipeline): void {
       );
     }
   }
+}
+
+/**
+ * ConfirmPermissionsBroadening brings a CodeBuild project (cdk diff --security-only) and a Lambda
+ * that approves the manual step automatically when nothing broadens. Both are CDK's, not ours.
+ */
+function acknowledgeSecurityCheck(pipeline: pipelines.CodePipeline): void {
+  const securityCheck = pipeline.node.tryFindChild('PipelinesSecurityCheck');
+  if (!securityCheck) return;
+  const autoApprove = securityCheck.node.findChild('CDKPipelinesAutoApprove') as lambda.Function;
+  const project = securityCheck.node.findChild('CDKSecurityCheck');
+  // The construct takes no timeout option: bound it like every other step (a diff takes minutes).
+  (project.node.defaultChild as codebuild.CfnProject).timeoutInMinutes = 30;
+  const owner = 'CDK Pipelines\' permission-broadening check';
+  acknowledge(
+    autoApprove,
+    'cdk-validator-cfnguard::lambda_inside_vpc_check',
+    `${owner}: the auto-approve function only calls the CodePipeline API; it needs nothing inside a VPC.`,
+  );
+  acknowledge(
+    autoApprove.node.findChild('LogGroup'),
+    'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
+    `${owner}: the auto-approve function's log group is created by CDK without a key option; it logs approval decisions only.`,
+  );
+  acknowledge(
+    autoApprove.role!,
+    'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    `${owner}: the AWS-managed basic execution policy only lets the function write its own logs.`,
+  );
+  acknowledge(
+    autoApprove.role!.node.findChild('DefaultPolicy'),
+    'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+    `${owner}: codepipeline:PutApprovalResult on the pipeline, as generated; the pipeline ARN is not known to the construct.`,
+  );
+  acknowledge(
+    project,
+    'cdk-validator-cfnguard::codebuild_project_logging_enabled_check',
+    `${owner}: the project is created inside CDK Pipelines without a logging option; CodeBuild still keeps its logs in CloudWatch under /aws/codebuild.`,
+  );
+  const projectPolicy = project.node.findChild('Role').node.findChild('DefaultPolicy');
+  const functionLogicalId = Stack.of(pipeline).getLogicalId(autoApprove.node.defaultChild as lambda.CfnFunction);
+  acknowledge(
+    projectPolicy,
+    'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+    `${owner}: cdk diff reads any stack's template and the bootstrap version, as generated.`,
+  );
+  acknowledge(
+    projectPolicy,
+    `AwsSolutions::AwsSolutions-IAM5[Resource::<${functionLogicalId}.Arn>:*]`,
+    `${owner}: invoking every version of its own auto-approve function.`,
+  );
 }

@@ -1,4 +1,4 @@
-import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, StackProps, Stage } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -7,8 +7,11 @@ import { Construct } from 'constructs';
 import { newEncryptedLogGroup } from '../common/encrypted-log-group';
 import { NotificationTopic } from '../common/notification-topic';
 import { ClairStage } from '../stages/clair/clair-stage';
+import { scannerBuildTimeout } from '../stages/clair/scanner';
+import { SampleAppStage } from '../stages/sample-app/sample-app-stage';
 import { PipelineConfig } from './config';
 import { hardenPipeline } from './pipeline-hardening';
+import { ClairScanStep } from './steps/clair-scan-step';
 
 /** The CodeBuild image every pipeline step runs on: pinned, so a new image cannot change a build. */
 export const PIPELINE_BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0;
@@ -89,7 +92,12 @@ export class PipelineStack extends Stack {
         buildEnvironment: { computeType: codebuild.ComputeType.MEDIUM },
         timeout: Duration.minutes(60),
       },
-      assetPublishingCodeBuildDefaults: { timeout: Duration.minutes(60) },
+      // Builds push Docker schema-2 manifests: buildx's default provenance attestation would turn
+      // them into OCI indexes, which klar cannot read (DESIGN.md decision 3).
+      assetPublishingCodeBuildDefaults: {
+        timeout: Duration.minutes(60),
+        buildEnvironment: { environmentVariables: { BUILDX_NO_DEFAULT_ATTESTATIONS: { value: '1' } } },
+      },
       dockerCredentials: config.dockerHubSecretName
         ? [
             pipelines.DockerCredential.dockerHub(
@@ -99,10 +107,59 @@ export class PipelineStack extends Stack {
         : [],
     });
 
+    this.addEnvironments(config);
+  }
+
+  /**
+   * Per environment, in promotion order: Clair (then prove its data is loaded), then the sample
+   * app, deployed only if its exact image passes a scan against that environment's Clair. Before
+   * an environment whose config requires it: permission-broadening checks and a manual approval.
+   */
+  private addEnvironments(config: PipelineConfig): void {
     for (const environment of config.environments) {
-      const stageName = `Clair-${capitalize(environment.name)}`;
-      this.pipeline.addStage(new ClairStage(this, stageName, { environment }));
+      const name = capitalize(environment.name);
+      const clair = new ClairStage(this, `Clair-${name}`, { environment, pipelineAccount: config.pipeline.account });
+      const sampleApp = new SampleAppStage(this, `SampleApp-${name}`, { environment });
+      const scanner = { account: environment.account, region: environment.region, outputs: clair.outputs };
+      const scannerTimeout = scannerBuildTimeout(environment.scan);
+
+      if (environment.requiresApproval) {
+        this.pipeline.addWave(`Approve-${name}`, { pre: this.approvalSteps(name, environment.account, [clair, sampleApp]) });
+      }
+      this.pipeline.addStage(clair, {
+        post: [new ClairScanStep(`ClairReadiness-${name}`, { scanner, scannerBuildTimeout: scannerTimeout })],
+      });
+      this.pipeline.addStage(sampleApp, {
+        pre: [
+          new ClairScanStep(`ScanSampleApp-${name}`, {
+            scanner,
+            imageUri: sampleApp.imageUri,
+            policy: environment.scan,
+            scannerBuildTimeout: scannerTimeout,
+          }),
+        ],
+      });
     }
+  }
+
+  /**
+   * The gate before an environment: a permission-broadening check of each of its stages (it asks
+   * for confirmation only when IAM or security groups widen), then a manual approval, notified.
+   */
+  private approvalSteps(name: string, account: string, stages: Stage[]): pipelines.Step[] {
+    const checks = stages.map(
+      (stage) =>
+        new pipelines.ConfirmPermissionsBroadening(`Check${stage.stageName.replace(/-/g, '')}Permissions`, {
+          stage,
+          notificationTopic: this.approvalTopic.topic,
+        }),
+    );
+    const approval = new pipelines.ManualApprovalStep(`PromoteTo-${name}`, {
+      comment: `Promote to ${name} (${account}): Clair first, then the sample app after its scan.`,
+      notificationTopic: this.approvalTopic.topic,
+    });
+    checks.forEach((check) => approval.addStepDependency(check));
+    return [...checks, approval];
   }
 
   /**

@@ -1,9 +1,10 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
+import { PrivateNetwork } from '../../common/private-network';
 import { EnvironmentConfig } from '../../pipeline/config';
 import { ClairDatabase } from './database';
-import { ClairNetwork } from './network';
+
 
 /** Properties of {@link ClairDataStack}. */
 export interface ClairDataStackProps extends StackProps {
@@ -22,7 +23,7 @@ export class ClairDataStack extends Stack {
     super(scope, id, props);
     const { environment } = props;
     const retention = environment.clair.logRetentionDays;
-    this.vpc = new ClairNetwork(this, 'Network', { config: environment.network, logRetentionDays: retention }).vpc;
+    this.vpc = new PrivateNetwork(this, 'Network', { config: environment.network, logRetentionDays: retention }).vpc;
     this.database = new ClairDatabase(this, 'Database', {
       vpc: this.vpc,
       config: environment.database,

@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../../pipeline/config';
 import { ClairDatabase, DATABASE_PORT } from './database';
+import { ClairScanner } from './scanner';
 import { ClairService } from './service';
 
 /** Properties of {@link ClairServiceStack}. */
@@ -13,12 +14,24 @@ export interface ClairServiceStackProps extends StackProps {
   readonly vpc: ec2.IVpc;
   /** The database from the data stack. */
   readonly database: ClairDatabase;
+  /** The pipeline (tooling) account, the only one that may invoke the scanner. */
+  readonly pipelineAccount: string;
 }
 
-/** The stateless half of a Clair environment: the service, its load balancer and its outputs. */
+/** The outputs a pipeline reads (with envFromCfnOutputs) to reach this environment's scanner. */
+export interface ScannerOutputs {
+  /** Clair's URL (scheme, host, explicit port). */
+  readonly clairUrl: CfnOutput;
+  /** The scanner CodeBuild project's name. */
+  readonly projectName: CfnOutput;
+  /** The ARN of the role that may start, watch and stop that project. */
+  readonly invokerRoleArn: CfnOutput;
+}
+
+/** The stateless half of a Clair environment: the service, its load balancer, the scanner and their outputs. */
 export class ClairServiceStack extends Stack {
-  /** The Clair URL (scheme, host, explicit port) for envFromCfnOutputs. */
-  public readonly clairUrlOutput: CfnOutput;
+  /** Outputs for envFromCfnOutputs. */
+  public readonly outputs: ScannerOutputs;
   /** The service, for adding callers. */
   public readonly clair: ClairService;
 
@@ -40,9 +53,28 @@ export class ClairServiceStack extends Stack {
       toPort: DATABASE_PORT,
       description: 'Clair tasks',
     });
-    this.clairUrlOutput = new CfnOutput(this, 'ClairUrl', {
-      value: this.clair.url,
-      description: 'Clair API URL for klar (CLAIR_ADDR): scheme, host and explicit port',
+    const scanner = new ClairScanner(this, 'Scanner', {
+      vpc,
+      clairUrl: this.clair.url,
+      policy: environment.scan,
+      pipelineAccount: props.pipelineAccount,
+      logRetentionDays: environment.clair.logRetentionDays,
     });
+    this.clair.allowCaller(scanner.securityGroup, 'Clair scanner');
+
+    this.outputs = {
+      clairUrl: new CfnOutput(this, 'ClairUrl', {
+        value: this.clair.url,
+        description: 'Clair API URL for klar (CLAIR_ADDR): scheme, host and explicit port',
+      }),
+      projectName: new CfnOutput(this, 'ScannerProjectName', {
+        value: scanner.project.projectName,
+        description: 'CodeBuild project that scans an image (IMAGE_URI override) against this Clair',
+      }),
+      invokerRoleArn: new CfnOutput(this, 'ScannerInvokerRoleArn', {
+        value: scanner.invokerRole.roleArn,
+        description: 'Role the pipeline account assumes to start, watch and stop the scanner',
+      }),
+    };
   }
 }

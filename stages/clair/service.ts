@@ -5,6 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -54,6 +55,10 @@ export class ClairService extends Construct {
   public readonly service: ecs.FargateService;
   /** The load balancer. */
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The target group of Clair's tasks (health and 5xx metrics). */
+  public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** Clair's log group: one JSON event per line, with the message in `Event`. */
+  public readonly logGroup: logs.ILogGroup;
 
   constructor(
     scope: Construct,
@@ -64,23 +69,21 @@ export class ClairService extends Construct {
     const { config, vpc } = props;
     const privateSubnets = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
 
-    // Shared by every task: Clair's paginated API responses carry tokens encrypted with it.
-    // 64 hex characters are a 32-byte key, a form fernet.DecodeKey accepts.
+    // Shared by every task: Clair's paginated API responses carry tokens encrypted with it. A
+    // fernet key is 32 bytes in URL-safe base64: 43 characters here, the entrypoint adds the '='.
     const paginationKey = new secretsmanager.Secret(this, 'PaginationKey', {
-      description: "Clair's API pagination key (fernet, hex), shared by all tasks",
-      generateSecretString: {
-        passwordLength: 64,
-        excludeUppercase: true,
-        excludePunctuation: true,
-        includeSpace: false,
-        excludeCharacters: 'ghijklmnopqrstuvwxyz',
-      },
+      description: "Clair's API pagination key (fernet), shared by all tasks",
+      generateSecretString: { passwordLength: 43, excludePunctuation: true, includeSpace: false },
     });
 
     const taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       cpu: config.cpu,
       memoryLimitMiB: config.memoryMiB,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+    });
+    this.logGroup = newEncryptedLogGroup(this, 'Logs', {
+      description: "Clair's logs",
+      retentionDays: config.logRetentionDays,
     });
     const container = taskDefinition.addContainer('Clair', {
       image: ecs.ContainerImage.fromDockerImageAsset(
@@ -108,13 +111,7 @@ export class ClairService extends Construct {
         CLAIR_PAGINATION_KEY: ecs.Secret.fromSecretsManager(paginationKey),
       },
       portMappings: [{ containerPort: CLAIR_API_PORT }, { containerPort: CLAIR_HEALTH_PORT }],
-      logging: ecs.LogDriver.awsLogs({
-        streamPrefix: 'clair',
-        logGroup: newEncryptedLogGroup(this, 'Logs', {
-          description: "Clair's logs",
-          retentionDays: config.logRetentionDays,
-        }),
-      }),
+      logging: ecs.LogDriver.awsLogs({ streamPrefix: 'clair', logGroup: this.logGroup }),
     });
     // The root filesystem is read-only: Clair's updater needs /tmp, the entrypoint writes its config.
     for (const [name, containerPath] of [
@@ -178,7 +175,7 @@ export class ClairService extends Construct {
       sslPolicy: certificate ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
       open: false,
     });
-    listener.addTargets('Clair', {
+    this.targetGroup = listener.addTargets('Clair', {
       port: CLAIR_API_PORT,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [this.service.loadBalancerTarget({ containerName: container.containerName, containerPort: CLAIR_API_PORT })],

@@ -1,0 +1,22 @@
+import { ScanPolicyConfig } from '../../pipeline/config';
+
+/**
+ * The gate's policy as `scan-image`'s environment variables. The scanner project carries the
+ * environment's defaults; a pipeline's scan step may pass the same variables as build overrides.
+ */
+export function gatePolicyEnvironment(policy: ScanPolicyConfig): Record<string, string> {
+  return {
+    SEVERITY: policy.severity,
+    MAX_VULNERABILITIES: String(policy.maxVulnerabilities),
+    COUNT_UNKNOWN: String(policy.countUnknown),
+    IGNORE_UNFIXED: String(policy.ignoreUnfixed),
+  };
+}
+
+/** How the scanner decides that Clair's data is loaded, as `scan-image`'s environment variables. */
+export function readinessEnvironment(policy: ScanPolicyConfig): Record<string, string> {
+  return {
+    CANARY_MIN_VULNERABILITIES: String(policy.canaryMinVulnerabilities),
+    READINESS_TIMEOUT_SECONDS: String(policy.readinessTimeoutMinutes * 60),
+  };
+}

@@ -1,0 +1,154 @@
+import * as path from 'path';
+import { DefaultStackSynthesizer, Duration, Stack } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { scannerBuildSpec } from '../../buildspecs/scanner-buildspec';
+import { acknowledge } from '../../common/acknowledge';
+import { newEncryptedLogGroup } from '../../common/encrypted-log-group';
+import { newRotatingKey } from '../../common/kms';
+import { ScanPolicyConfig } from '../../pipeline/config';
+import { gatePolicyEnvironment, readinessEnvironment } from './scan-policy';
+
+/** The scanner project's name: fixed, so any pipeline can find an account's scanner. */
+export const SCANNER_PROJECT_NAME = 'clair-scanner';
+
+/** The invoker role's name in a region: fixed, so a pipeline's IAM policy can name it exactly. */
+export function invokerRoleName(region: string): string {
+  return `clair-scanner-invoker-${region}`;
+}
+
+/** The scanner build's own timeout: readiness may wait its whole bound before the scan starts. */
+export function scannerBuildTimeout(policy: ScanPolicyConfig): Duration {
+  return Duration.minutes(policy.readinessTimeoutMinutes + 30);
+}
+
+/** Properties of {@link ClairScanner}. */
+export interface ClairScannerProps {
+  /** The Clair VPC; the scanner runs in its private subnets. */
+  readonly vpc: ec2.IVpc;
+  /** Clair's URL with scheme and explicit port (klar's CLAIR_ADDR). */
+  readonly clairUrl: string;
+  /** The default scan policy of this environment (a pipeline step may override it per build). */
+  readonly policy: ScanPolicyConfig;
+  /** The only account whose principals may assume the invoker role. */
+  readonly pipelineAccount: string;
+  /** Days to keep the scanner's build logs. */
+  readonly logRetentionDays: number;
+}
+
+/**
+ * The scanner: a CodeBuild project inside the Clair VPC that runs klar (via `scan-image`) against
+ * this account's Clair, and an invoker role that lets the pipeline account start, watch and stop
+ * that one project and nothing else. Clair has no authentication, so only the scanner's security
+ * group (and configured consumers) may reach it.
+ */
+export class ClairScanner extends Construct {
+  /** The scanner's security group; Clair's load balancer admits it. */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** The CodeBuild project. */
+  public readonly project: codebuild.Project;
+  /** The role the pipeline assumes to run scans. */
+  public readonly invokerRole: iam.Role;
+
+  constructor(scope: Construct, id: string, props: ClairScannerProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const scannerImage = new ecrAssets.DockerImageAsset(this, 'Image', {
+      directory: path.join(__dirname, '..', '..', 'container', 'scanner'),
+      platform: ecrAssets.Platform.LINUX_AMD64,
+    });
+    // Published to the same registry as the images it proves Clair against.
+    const canaryImage = new ecrAssets.DockerImageAsset(this, 'CanaryImage', {
+      directory: path.join(__dirname, '..', '..', 'container', 'canary'),
+      platform: ecrAssets.Platform.LINUX_AMD64,
+    });
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'Clair scanner: calls Clair and pulls image manifests',
+    });
+    const reports = new codebuild.ReportGroup(this, 'Reports', { type: codebuild.ReportGroupType.TEST });
+    this.project = new codebuild.Project(this, 'Project', {
+      projectName: SCANNER_PROJECT_NAME,
+      description: 'Scans one image with klar against this account\'s Clair (IMAGE_URI), or checks readiness',
+      vpc: props.vpc,
+      subnetSelection: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [this.securityGroup],
+      environment: {
+        buildImage: codebuild.LinuxBuildImage.fromEcrRepository(scannerImage.repository, scannerImage.imageTag),
+        computeType: codebuild.ComputeType.SMALL,
+        privileged: false,
+      },
+      environmentVariables: plainText({
+        CLAIR_ADDR: props.clairUrl,
+        CANARY_IMAGE_URI: canaryImage.imageUri,
+        ...gatePolicyEnvironment(props.policy),
+        ...readinessEnvironment(props.policy),
+      }),
+      buildSpec: codebuild.BuildSpec.fromObject(scannerBuildSpec({ reportGroupArn: reports.reportGroupArn })),
+      timeout: scannerBuildTimeout(props.policy),
+      encryptionKey: newRotatingKey(this, 'ArtifactKey', 'Encrypts the scanner build artifacts'),
+      logging: {
+        cloudWatch: {
+          logGroup: newEncryptedLogGroup(this, 'Logs', {
+            description: 'the scanner build logs',
+            retentionDays: props.logRetentionDays,
+          }),
+        },
+      },
+    });
+    reports.grantWrite(this.project);
+    // The images to scan are the CDK assets of this account: pull access to that registry only.
+    const assetRepository = `cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-container-assets-${stack.account}-${stack.region}`;
+    this.project.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+        resources: [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: assetRepository })],
+      }),
+    );
+    this.project.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
+    );
+
+    this.acknowledgeFindings();
+
+    this.invokerRole = new iam.Role(this, 'InvokerRole', {
+      roleName: invokerRoleName(stack.region),
+      assumedBy: new iam.AccountPrincipal(props.pipelineAccount),
+      description: 'Lets the pipeline account start, watch and stop the Clair scanner project, nothing else',
+      maxSessionDuration: Duration.hours(4),
+    });
+    this.invokerRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild'],
+        resources: [this.project.projectArn],
+      }),
+    );
+  }
+
+  private acknowledgeFindings(): void {
+    acknowledge(
+      this.project,
+      'AwsSolutions::AwsSolutions-CB5',
+      "The scanner runs our own image (container/scanner: klar from a pinned commit) from this account's CDK asset registry; CodeBuild's images do not contain klar.",
+    );
+    const vpcPolicy = this.project.node.findChild('PolicyDocument');
+    acknowledge(
+      vpcPolicy,
+      'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      'CodeBuild in a VPC must create and describe network interfaces; CDK generates these EC2 actions on *, as CodeBuild documents.',
+    );
+    acknowledge(
+      this.project.role!.node.findChild('DefaultPolicy'),
+      'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]',
+      "CodeBuild's network-interface permission, limited by its condition to this project's subnets.",
+    );
+  }
+}
+
+function plainText(variables: Record<string, string>): Record<string, codebuild.BuildEnvironmentVariable> {
+  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, { value }]));
+}

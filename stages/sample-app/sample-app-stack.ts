@@ -1,0 +1,83 @@
+import * as path from 'path';
+import { DefaultStackSynthesizer, Stack, StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Construct } from 'constructs';
+import { acknowledge } from '../../common/acknowledge';
+import { newEncryptedLogGroup } from '../../common/encrypted-log-group';
+import { PrivateNetwork } from '../../common/private-network';
+import { EnvironmentConfig } from '../../pipeline/config';
+
+/** Port the sample app listens on (unprivileged, so it runs as a non-root user). */
+export const SAMPLE_APP_PORT = 8080;
+/** The uid the sample app image runs as (container/sample-app/Dockerfile). */
+const SAMPLE_APP_USER = '10001';
+
+/** Properties of {@link SampleAppStack}. */
+export interface SampleAppStackProps extends StackProps {
+  /** The environment this stack belongs to. */
+  readonly environment: EnvironmentConfig;
+}
+
+/** The sample app on Fargate: what the scan gate protects. */
+export class SampleAppStack extends Stack {
+  /**
+   * The exact image reference the service runs: the asset's repository and tag in this account's
+   * CDK bootstrap registry. Concrete at synth time, so a pipeline step can scan it before deploying.
+   */
+  public readonly imageUri: string;
+
+  constructor(scope: Construct, id: string, props: SampleAppStackProps) {
+    super(scope, id, props);
+    const { environment } = props;
+    const image = new ecrAssets.DockerImageAsset(this, 'Image', {
+      directory: path.join(__dirname, '..', '..', 'container', 'sample-app'),
+      platform: ecrAssets.Platform.LINUX_AMD64,
+    });
+    this.imageUri = bootstrapImageUri(environment, image.imageTag);
+
+    const { vpc } = new PrivateNetwork(this, 'Network', {
+      config: { vpcEndpoints: false, natGateways: 1 },
+      logRetentionDays: environment.clair.logRetentionDays,
+    });
+    const cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    const taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', { cpu: 256, memoryLimitMiB: 512 });
+    taskDefinition.addContainer('App', {
+      image: ecs.ContainerImage.fromDockerImageAsset(image),
+      user: SAMPLE_APP_USER,
+      readonlyRootFilesystem: true,
+      memoryLimitMiB: 512,
+      portMappings: [{ containerPort: SAMPLE_APP_PORT }],
+      healthCheck: { command: ['CMD', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${SAMPLE_APP_PORT}/`] },
+      logging: ecs.LogDriver.awsLogs({
+        streamPrefix: 'sample-app',
+        logGroup: newEncryptedLogGroup(this, 'Logs', {
+          description: 'the sample app logs',
+          retentionDays: environment.clair.logRetentionDays,
+        }),
+      }),
+    });
+    new ecs.FargateService(this, 'Service', {
+      cluster,
+      taskDefinition,
+      desiredCount: 1,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      assignPublicIp: false,
+      circuitBreaker: { enable: true, rollback: true },
+      minHealthyPercent: 100,
+    });
+    acknowledge(
+      taskDefinition,
+      'AwsSolutions::AwsSolutions-ECS2',
+      'The sample app has no environment variables; the finding comes from the empty default.',
+    );
+  }
+}
+
+/** `<account>.dkr.ecr.<region>.<suffix>/<bootstrap repository>:<tag>`, as CDK's default synthesizer publishes it. */
+function bootstrapImageUri(environment: EnvironmentConfig, tag: string): string {
+  const repository = `cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-container-assets-${environment.account}-${environment.region}`;
+  const suffix = environment.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return `${environment.account}.dkr.ecr.${environment.region}.${suffix}/${repository}:${tag}`;
+}

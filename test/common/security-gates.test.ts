@@ -1,0 +1,49 @@
+import { App, Stack, Stage } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { acknowledge } from '../../common/acknowledge';
+import { addSecurityGates } from '../../common/security-gates';
+
+/** Runs synth and returns the error it threw (the validation report), or fails the test. */
+function synthError(app: App): string {
+  try {
+    app.synth();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected synth to fail');
+}
+
+describe('the security gates', () => {
+  // One synth for the gated pipeline app: a bucket with every default (several nag and guard
+  // findings) injected into a stage, and another into a stack outside any stage (the pipeline's).
+  const pipelineApp = new App({ builtinCloudFormationValidation: false });
+  addSecurityGates(pipelineApp);
+  const stage = new Stage(pipelineApp, 'Dev', { env: { account: '222222222222', region: 'eu-west-1' } });
+  addSecurityGates(stage);
+  new s3.Bucket(new Stack(stage, 'Inner'), 'PlainBucket');
+  new s3.Bucket(new Stack(pipelineApp, 'Pipeline'), 'PlainBucket');
+  const report = synthError(pipelineApp);
+
+  test('fail synth on a cdk-nag violation injected into a stage', () => {
+    expect(report).toMatch(/AwsSolutions-S1\b[\s\S]*Dev\/Inner\/PlainBucket/);
+  });
+
+  test('fail synth on a Control Tower (cfn-guard) violation injected into a stage', () => {
+    expect(report).toMatch(/CT\.S3\.PR\.2[\s\S]*Dev\/Inner\/PlainBucket/);
+  });
+
+  test('fail synth on a violation in a stack outside any stage (the pipeline stack)', () => {
+    expect(report).toMatch(/AwsSolutions-S1\b[\s\S]*\n\s*Pipeline\/PlainBucket/);
+  });
+
+  test('gate a stage used on its own, and let an acknowledgement silence only the rule it names', () => {
+    const app = new App({ builtinCloudFormationValidation: false });
+    const standalone = new Stage(app, 'Standalone');
+    addSecurityGates(standalone);
+    const bucket = new s3.Bucket(new Stack(standalone, 'Inner'), 'PlainBucket');
+    acknowledge(bucket, 'AwsSolutions::AwsSolutions-S1', 'test: this one finding is acknowledged');
+    const message = synthError(app);
+    expect(message).not.toMatch(/AwsSolutions-S1\b/);
+    expect(message).toMatch(/AwsSolutions-S10\b[\s\S]*Standalone\/Inner\/PlainBucket/);
+  });
+});
