@@ -1,7 +1,7 @@
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { Aspects, IPolicyValidationPlugin, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { ControlTowerGuard } from './control-tower-guard';
 import { GeneratedGrantAcknowledger } from './generated-grants';
 
 /** One set of gate plugins per app: registered in many stages, each still runs once per synth. */
@@ -21,7 +21,7 @@ export function addSecurityGates(stage: Stage): void {
   const root = stage.node.root;
   let plugins = pluginsByApp.get(root);
   if (!plugins) {
-    plugins = [new AwsSolutionsChecks(root), new CfnGuardValidator({ controlTowerRulesEnabled: true })];
+    plugins = [new AwsSolutionsChecks(root), new ControlTowerGuard()];
     pluginsByApp.set(root, plugins);
   }
   Validations.of(stage).addPlugins(...plugins);

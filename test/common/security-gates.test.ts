@@ -1,6 +1,7 @@
 import { App, Stack, Stage } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { acknowledge } from '../../common/acknowledge';
+import { controlTowerRules } from '../../common/control-tower-guard';
 import { addSecurityGates } from '../../common/security-gates';
 
 /** Runs synth and returns the error it threw (the validation report), or fails the test. */
@@ -45,5 +46,13 @@ describe('the security gates', () => {
     const message = synthError(app);
     expect(message).not.toMatch(/AwsSolutions-S1\b/);
     expect(message).toMatch(/AwsSolutions-S10\b[\s\S]*Standalone\/Inner\/PlainBucket/);
+  });
+});
+
+describe('the Control Tower guard', () => {
+  test('can select every bundled rule by the resource types it names', () => {
+    const rules = controlTowerRules();
+    expect(rules.length).toBeGreaterThan(200);
+    expect(rules.filter((rule) => rule.resourceTypes.size === 0).map((rule) => rule.file)).toEqual([]);
   });
 });
