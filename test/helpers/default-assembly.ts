@@ -73,6 +73,16 @@ export function defaultValidationReport(): any {
   return JSON.parse(fs.readFileSync(path.join(defaultAssemblyDir(), 'validation-report.json'), 'utf8'));
 }
 
+/** Display paths of every stack of the default app, e.g. `ClairPipeline/Clair-Dev/Data`. */
+export function defaultStackPaths(dir: string = defaultAssemblyDir()): string[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+  return Object.values<any>(manifest.artifacts).flatMap((artifact) => {
+    if (artifact.type === 'aws:cloudformation:stack') return [artifact.displayName as string];
+    if (artifact.type === 'cdk:cloud-assembly') return defaultStackPaths(path.join(dir, artifact.properties.directoryName));
+    return [];
+  });
+}
+
 function templateFile(dir: string, displayPath: string): string {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
   for (const artifact of Object.values<any>(manifest.artifacts)) {

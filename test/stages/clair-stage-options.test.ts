@@ -1,0 +1,51 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { APP_PROPS } from '../../pipeline/build-app';
+import { parseConfig } from '../../pipeline/config';
+import { ClairStage } from '../../stages/clair/clair-stage';
+import { defaultContext, defaultRawConfig } from '../helpers/default-config';
+
+// One synthesis of a prod Clair stage with every optional setting: TLS, consumers, no endpoints.
+const raw = defaultRawConfig();
+Object.assign(raw.environments.prod.clair, {
+  certificateArn: 'arn:aws:acm:eu-west-1:333333333333:certificate/0e1f2a3b-4c5d-6e7f-8a9b-0c1d2e3f4a5b',
+  apiHostName: 'clair.prod.example.com',
+  consumerCidrs: ['10.20.0.0/16'],
+  consumerSecurityGroupIds: ['sg-0123456789abcdef0'],
+});
+raw.environments.prod.network = { vpcEndpoints: false };
+const environment = parseConfig(raw).environments[1];
+const app = new App({ ...APP_PROPS, context: defaultContext() });
+const stage = new ClairStage(app, 'Clair-Prod', { environment, pipelineAccount: '111111111111' });
+const service = Template.fromStack(stage.node.findChild('Service') as any);
+const data = Template.fromStack(stage.node.findChild('Data') as any);
+
+describe('a Clair stage with every option set', () => {
+  test('serves HTTPS on 6060 with the certificate and a current TLS policy', () => {
+    service.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 6060,
+      Protocol: 'HTTPS',
+      Certificates: [{ CertificateArn: environment.clair.certificateArn }],
+      SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+    });
+  });
+
+  test('gives klar an https URL on the certificate host name with an explicit port', () => {
+    expect(service.toJSON().Outputs.ClairUrl.Value).toBe('https://clair.prod.example.com:6060');
+  });
+
+  test('admits the configured consumers on the API port only', () => {
+    const ingress = [
+      ...Object.values(service.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties),
+      ...Object.values(service.findResources('AWS::EC2::SecurityGroup')).flatMap((g) => g.Properties.SecurityGroupIngress ?? []),
+    ];
+    expect(ingress).toEqual(expect.arrayContaining([
+      expect.objectContaining({ CidrIp: '10.20.0.0/16', FromPort: 6060, ToPort: 6060 }),
+      expect.objectContaining({ SourceSecurityGroupId: 'sg-0123456789abcdef0', FromPort: 6060, ToPort: 6060 }),
+    ]));
+  });
+
+  test('creates no interface endpoints when they are turned off', () => {
+    data.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+  });
+});
