@@ -64,7 +64,7 @@ export const RULES = {
   },
   goDuration: {
     // What Clair's updater.interval accepts in practice: whole hours/minutes/seconds, or 0 for off.
-    pattern: /^(0|(\d+h)?(\d+m)?(\d+s)?)$/,
+    pattern: /^(0|(?=\d)(\d+h)?(\d+m)?(\d+s)?)$/,
     description: "a Go duration such as '2h' or '90m' (0 turns the updater off)",
     example: "'2h'",
   },

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import { Node } from 'constructs';
 import { CONFIG_FIX_HINT, isPlainObject, ObjectReader, parseJson, ProblemList } from './config-reader';
 import { RULES } from './config-rules';
+import { goDurationSeconds, rateExpressionMinutes } from './durations';
 
 /** The context key in cdk.json that holds the whole configuration. */
 export const CONTEXT_KEY = 'clairPipeline';
@@ -75,7 +76,7 @@ export interface ClairServiceConfig {
   readonly minTasks: number;
   /** Most running tasks (autoscaling ceiling). @default 4 */
   readonly maxTasks: number;
-  /** How often Clair refreshes its vulnerability data (Go duration). @default '2h' */
+  /** How often Clair refreshes its vulnerability data (Go duration, at most 24h; '0' turns it off). @default '2h' */
   readonly updaterInterval: string;
   /** Clair's log level. @default 'info' */
   readonly logLevel: 'debug' | 'info' | 'warning' | 'error' | 'fatal' | 'panic';
@@ -111,6 +112,20 @@ export interface ScanPolicyConfig {
   readonly canaryMinVulnerabilities: number;
 }
 
+/** How one environment is watched: who gets its alarms and how often Clair's data is proven loaded. */
+export interface MonitoringConfig {
+  /** Alarm e-mails go to this address (the recipient must confirm). @default the top-level notificationEmail */
+  readonly alarmEmail?: string;
+  /**
+   * How often the freshness check proves Clair's data loaded: an EventBridge rate expression from
+   * one hour to six days. The freshness alarm allows one interval plus one check without a pass.
+   * @default 'rate(1 day)'
+   */
+  readonly freshnessSchedule: string;
+  /** Alarm when Clair's database holds more connections than this; size it to the instance class. @default 100 */
+  readonly maxDatabaseConnections: number;
+}
+
 /** Everything that differs between dev and prod. */
 export interface EnvironmentConfig extends AccountRegion {
   /** Environment name, also used in stage names. */
@@ -123,6 +138,8 @@ export interface EnvironmentConfig extends AccountRegion {
   readonly clair: ClairServiceConfig;
   /** The scan gate's policy. */
   readonly scan: ScanPolicyConfig;
+  /** Alarms, their recipient and the freshness check. */
+  readonly monitoring: MonitoringConfig;
   /** Stop for a manual approval (and a permission-broadening check) before this environment. @default true */
   readonly requiresApproval: boolean;
 }
@@ -135,7 +152,7 @@ export interface PipelineConfig {
   readonly source: SourceConfig;
   /** Environments in promotion order: dev, then prod. */
   readonly environments: EnvironmentConfig[];
-  /** Approval requests and failures go here. @default no e-mail subscription */
+  /** Approval requests, pipeline failures and (unless an environment names its own) alarms go here. @default no e-mail subscription */
   readonly notificationEmail?: string;
   /** Secrets Manager secret with Docker Hub `username`/`secret`, to avoid pull limits. @default none */
   readonly dockerHubSecretName?: string;
@@ -169,15 +186,16 @@ export function parseConfig(raw: unknown): PipelineConfig {
   };
   sourceReader.done();
 
+  const notificationEmail = root.optionalString('notificationEmail', RULES.email);
   const envsReader = root.object('environments');
-  const environments = ENVIRONMENT_NAMES.map((name) => readEnvironment(name, envsReader.object(name)));
+  const environments = ENVIRONMENT_NAMES.map((name) => readEnvironment(name, envsReader.object(name), notificationEmail));
   envsReader.done();
 
   const config: PipelineConfig = {
     pipeline,
     source,
     environments,
-    notificationEmail: root.optionalString('notificationEmail', RULES.email),
+    notificationEmail,
     dockerHubSecretName: root.optionalString('dockerHubSecretName', RULES.secretName),
     placeholders: [],
   };
@@ -192,7 +210,7 @@ function readAccountRegion(reader: ObjectReader): AccountRegion {
   return { account: reader.string('account', RULES.account), region: reader.string('region', RULES.region) };
 }
 
-function readEnvironment(name: EnvironmentName, reader: ObjectReader): EnvironmentConfig {
+function readEnvironment(name: EnvironmentName, reader: ObjectReader, notificationEmail?: string): EnvironmentConfig {
   const env: EnvironmentConfig = {
     name,
     ...readAccountRegion(reader),
@@ -200,6 +218,7 @@ function readEnvironment(name: EnvironmentName, reader: ObjectReader): Environme
     database: readDatabase(reader.object('database')),
     clair: readClair(reader.object('clair')),
     scan: readScanPolicy(reader.object('scan')),
+    monitoring: readMonitoring(reader.object('monitoring'), notificationEmail),
     requiresApproval: reader.boolean('requiresApproval', true),
   };
   reader.done();
@@ -283,6 +302,7 @@ function readClair(reader: ObjectReader): ClairServiceConfig {
       `and certificateArn go together: TLS needs the DNS name the certificate covers, got apiHostName=${clair.apiHostName ?? 'unset'} and certificateArn=${clair.certificateArn ?? 'unset'}; set both or neither`,
     );
   }
+  checkUpdaterIsWatchable(reader, clair);
   if (!LOG_RETENTION_DAYS.includes(clair.logRetentionDays)) {
     reader.problem(
       'logRetentionDays',
@@ -291,6 +311,55 @@ function readClair(reader: ObjectReader): ClairServiceConfig {
   }
   reader.done();
   return clair;
+}
+
+/** Log levels at which Clair still logs its info-level `update finished` events. */
+const LEVELS_WITH_UPDATE_EVENTS: readonly string[] = ['debug', 'info'];
+
+/**
+ * The updater alarms count Clair's `update finished` log events over two intervals: the interval
+ * must be at most a day, and the log level must keep info events.
+ */
+function checkUpdaterIsWatchable(reader: ObjectReader, clair: ClairServiceConfig): void {
+  if (!RULES.goDuration.pattern.test(clair.updaterInterval)) return;
+  const seconds = goDurationSeconds(clair.updaterInterval);
+  if (seconds > 24 * 3600) {
+    reader.problem(
+      'updaterInterval',
+      `must be at most 24h: feeds change daily, and the updater alarms watch two intervals; got '${clair.updaterInterval}'`,
+    );
+  }
+  if (seconds > 0 && !LEVELS_WITH_UPDATE_EVENTS.includes(clair.logLevel)) {
+    reader.problem(
+      'logLevel',
+      `must be debug or info while the updater runs (updaterInterval '${clair.updaterInterval}'): the updater alarms count Clair's info-level 'update finished' events; got '${clair.logLevel}'`,
+    );
+  }
+}
+
+/**
+ * The freshness check runs at most hourly (each run is a build) and at least every six days: its
+ * alarm looks back one interval plus one check (up to 8.5 h), within CloudWatch's seven days.
+ */
+const FRESHNESS_MINUTES = { min: 60, max: 6 * 1440 };
+
+function readMonitoring(reader: ObjectReader, notificationEmail?: string): MonitoringConfig {
+  const monitoring: MonitoringConfig = {
+    alarmEmail: reader.optionalString('alarmEmail', RULES.email) ?? notificationEmail,
+    freshnessSchedule: reader.optionalString('freshnessSchedule', RULES.scheduleExpression) ?? 'rate(1 day)',
+    maxDatabaseConnections: reader.integer('maxDatabaseConnections', 100, 1, 5000),
+  };
+  if (RULES.scheduleExpression.pattern.test(monitoring.freshnessSchedule)) {
+    const minutes = rateExpressionMinutes(monitoring.freshnessSchedule);
+    if (minutes === undefined || minutes < FRESHNESS_MINUTES.min || minutes > FRESHNESS_MINUTES.max) {
+      reader.problem(
+        'freshnessSchedule',
+        `must be a rate expression from 'rate(1 hour)' to 'rate(6 days)' (singular unit for 1, plural otherwise; no cron: the freshness alarm's window is one interval plus one check), got '${monitoring.freshnessSchedule}'`,
+      );
+    }
+  }
+  reader.done();
+  return monitoring;
 }
 
 function readScanPolicy(reader: ObjectReader): ScanPolicyConfig {

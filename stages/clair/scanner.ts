@@ -20,7 +20,10 @@ export function invokerRoleName(region: string): string {
   return `clair-scanner-invoker-${region}`;
 }
 
-/** The scanner build's own timeout: readiness may wait its whole bound before the scan starts. */
+/**
+ * The scanner build's own timeout: readiness may wait its whole bound, then a last canary scan and
+ * the image scan may each take klar's 15-minute request timeout.
+ */
 export function scannerBuildTimeout(policy: ScanPolicyConfig): Duration {
   return Duration.minutes(policy.readinessTimeoutMinutes + 30);
 }

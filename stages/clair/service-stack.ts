@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../../pipeline/config';
 import { ClairDatabase, DATABASE_PORT } from './database';
+import { ClairMonitoring } from './monitoring';
 import { ClairScanner } from './scanner';
 import { ClairService } from './service';
 
@@ -28,7 +29,7 @@ export interface ScannerOutputs {
   readonly invokerRoleArn: CfnOutput;
 }
 
-/** The stateless half of a Clair environment: the service, its load balancer, the scanner and their outputs. */
+/** The stateless half of a Clair environment: the service, its load balancer, the scanner, their monitoring and outputs. */
 export class ClairServiceStack extends Stack {
   /** Outputs for envFromCfnOutputs. */
   public readonly outputs: ScannerOutputs;
@@ -61,6 +62,15 @@ export class ClairServiceStack extends Stack {
       logRetentionDays: environment.clair.logRetentionDays,
     });
     this.clair.allowCaller(scanner.securityGroup, 'Clair scanner');
+    new ClairMonitoring(this, 'Monitoring', {
+      environment,
+      service: this.clair.service,
+      loadBalancer: this.clair.loadBalancer,
+      targetGroup: this.clair.targetGroup,
+      clairLogGroup: this.clair.logGroup,
+      database: database.instance,
+      scanner: scanner.project,
+    });
 
     this.outputs = {
       clairUrl: new CfnOutput(this, 'ClairUrl', {

@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../../pipeline/config-reader';
 import { loadConfig, parseConfig } from '../../pipeline/config';
+import { goDurationSeconds, rateExpressionMinutes } from '../../pipeline/durations';
 import { defaultRawConfig } from '../helpers/default-config';
 
 /** Applies `mutate` to the default config and returns the validation error's message. */
@@ -50,6 +51,54 @@ describe('settings that are omitted take the secure defaults', () => {
     expect(prod.clair).toMatchObject({ minTasks: 2, deletionProtection: true, logRetentionDays: 365 });
     expect(prod.scan).toMatchObject({ severity: 'High', maxVulnerabilities: 0, countUnknown: true, ignoreUnfixed: false });
     expect(prod.requiresApproval).toBe(true);
+  });
+});
+
+describe('monitoring settings', () => {
+  test('default to a daily freshness check, 100 connections and the notification address', () => {
+    const raw = defaultRawConfig();
+    raw.notificationEmail = 'platform-team@example.com';
+    raw.environments.prod.monitoring = { alarmEmail: 'clair-oncall@example.com' };
+    const [dev, prod] = parseConfig(raw).environments;
+    expect(dev.monitoring).toEqual({
+      alarmEmail: 'platform-team@example.com',
+      freshnessSchedule: 'rate(1 day)',
+      maxDatabaseConnections: 100,
+    });
+    expect(prod.monitoring.alarmEmail).toBe('clair-oncall@example.com');
+  });
+
+  test('leave alarms without a recipient when no address is configured anywhere', () => {
+    expect(parseConfig(defaultRawConfig()).environments[0].monitoring.alarmEmail).toBeUndefined();
+  });
+
+  test('accept any log level once the updater is off', () => {
+    const raw = defaultRawConfig();
+    Object.assign(raw.environments.dev.clair, { updaterInterval: '0', logLevel: 'error' });
+    expect(parseConfig(raw).environments[0].clair).toMatchObject({ updaterInterval: '0', logLevel: 'error' });
+  });
+
+  test.each([
+    ['2h', 7200],
+    ['1h30m', 5400],
+    ['90m', 5400],
+    ['45s', 45],
+    ['0', 0],
+  ])('read the Go duration %s as %i seconds', (duration, seconds) => {
+    expect(goDurationSeconds(duration)).toBe(seconds);
+  });
+
+  test.each([
+    ['rate(1 hour)', 60],
+    ['rate(1 day)', 1440],
+    ['rate(6 days)', 8640],
+    ['rate(90 minutes)', 90],
+    ['rate(1 days)', undefined],
+    ['rate(2 hour)', undefined],
+    ['rate(0 days)', undefined],
+    ['cron(0 6 * * ? *)', undefined],
+  ])('read the rate expression %s as %p minutes', (expression, minutes) => {
+    expect(rateExpressionMinutes(expression)).toBe(minutes);
   });
 });
 
@@ -105,6 +154,28 @@ describe('invalid values fail with the key, the value and the fix', () => {
       /clairPipeline\.environments\.prod\.scan\.allowlistFile names a file that does not exist relative to the project root, got 'config\/none\.yml'/],
     ['a boolean given as a word', (raw: any) => (raw.environments.dev.database.multiAz = 'yes'),
       /clairPipeline\.environments\.dev\.database\.multiAz must be true or false, got 'yes'/],
+    ['an updater interval over a day', (raw: any) => (raw.environments.prod.clair.updaterInterval = '25h'),
+      /clairPipeline\.environments\.prod\.clair\.updaterInterval must be at most 24h: .* got '25h'/],
+    ['an empty updater interval', (raw: any) => (raw.environments.prod.clair.updaterInterval = ''),
+      /clairPipeline\.environments\.prod\.clair\.updaterInterval must be a Go duration such as '2h' or '90m' \(0 turns the updater off\), got ''/],
+    ['a log level that hides the update events while the updater runs', (raw: any) => (raw.environments.dev.clair.logLevel = 'warning'),
+      /clairPipeline\.environments\.dev\.clair\.logLevel must be debug or info while the updater runs \(updaterInterval '2h'\): .*got 'warning'/],
+    ['a bad alarm e-mail address', (raw: any) => (raw.environments.prod.monitoring = { alarmEmail: 'oncall' }),
+      /clairPipeline\.environments\.prod\.monitoring\.alarmEmail must be an e-mail address, got 'oncall'/],
+    ['a freshness schedule that is no schedule expression', (raw: any) => (raw.environments.dev.monitoring = { freshnessSchedule: 'daily' }),
+      /clairPipeline\.environments\.dev\.monitoring\.freshnessSchedule must be an EventBridge schedule expression .* got 'daily'/],
+    ['a cron freshness schedule', (raw: any) => (raw.environments.dev.monitoring = { freshnessSchedule: 'cron(0 6 * * ? *)' }),
+      /clairPipeline\.environments\.dev\.monitoring\.freshnessSchedule must be a rate expression from 'rate\(1 hour\)' to 'rate\(6 days\)' .*no cron.*, got 'cron\(0 6 \* \* \? \*\)'/],
+    ['a freshness rate EventBridge rejects (plural unit for 1)', (raw: any) => (raw.environments.dev.monitoring = { freshnessSchedule: 'rate(1 days)' }),
+      /clairPipeline\.environments\.dev\.monitoring\.freshnessSchedule must be a rate expression .* got 'rate\(1 days\)'/],
+    ['a freshness check more often than hourly', (raw: any) => (raw.environments.dev.monitoring = { freshnessSchedule: 'rate(30 minutes)' }),
+      /clairPipeline\.environments\.dev\.monitoring\.freshnessSchedule must be a rate expression from 'rate\(1 hour\)' .* got 'rate\(30 minutes\)'/],
+    ['a freshness check rarer than every six days', (raw: any) => (raw.environments.prod.monitoring = { freshnessSchedule: 'rate(7 days)' }),
+      /clairPipeline\.environments\.prod\.monitoring\.freshnessSchedule must be a rate expression .* got 'rate\(7 days\)'/],
+    ['a database connection threshold of 0', (raw: any) => (raw.environments.prod.monitoring = { maxDatabaseConnections: 0 }),
+      /clairPipeline\.environments\.prod\.monitoring\.maxDatabaseConnections must be an integer from 1 to 5000, got 0/],
+    ['an unknown monitoring key', (raw: any) => (raw.environments.prod.monitoring = { alarmMail: 'oncall@example.com' }),
+      /clairPipeline\.environments\.prod\.monitoring\.alarmMail is not a known setting \(known here: alarmEmail, freshnessSchedule, maxDatabaseConnections\)/],
   ])('rejects %s', (_name, mutate, message) => {
     expect(errorFor(mutate)).toMatch(message);
   });
