@@ -15,24 +15,32 @@ export const CONTROL_TOWER_RULES_DIR = path.join(
 export interface GuardRule {
   /** Path of the .guard file. */
   readonly file: string;
-  /** Resource types the rule names, e.g. `AWS::S3::Bucket`. */
+  /** Resource types the rule reports on, e.g. `AWS::S3::Bucket`. */
   readonly resourceTypes: ReadonlySet<string>;
 }
 
-/** Every Control Tower rule file with the resource types it names. */
+/**
+ * Every Control Tower rule file with the resource types it checks. Each rule declares them the
+ * same way, `let S3_BUCKET_TYPE = "AWS::S3::Bucket"`, and gates its hook form on them with
+ * `is_cfn_hook(%INPUT_DOCUMENT, %S3_BUCKET_TYPE)`; other types a rule mentions (in comments, or
+ * resources it looks up for context) are not what it reports on.
+ */
 export function controlTowerRules(): GuardRule[] {
   const files = fs.readdirSync(CONTROL_TOWER_RULES_DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.guard'));
   return files.map((relative) => {
     const file = path.join(CONTROL_TOWER_RULES_DIR, relative);
-    return { file, resourceTypes: new Set(fs.readFileSync(file, 'utf8').match(/AWS::[A-Za-z0-9]+::[A-Za-z0-9]+/g) ?? []) };
+    const text = fs.readFileSync(file, 'utf8');
+    const declared = new Map([...text.matchAll(/^let (\w+)\s*=\s*["'](AWS::\w+::\w+)["']/gm)].map(([, name, type]) => [name, type]));
+    const checked = [...text.matchAll(/is_cfn_hook\(%INPUT_DOCUMENT, %(\w+)\)/g)].map(([, name]) => declared.get(name));
+    return { file, resourceTypes: new Set(checked.filter((type): type is string => type !== undefined)) };
   });
 }
 
 /**
  * The AWS Control Tower proactive controls, run by the same cfn-guard plugin, but each template
- * only against the rules that name one of its resource types. A rule about resource types a
- * template lacks cannot find anything there, and cfn-guard's time grows with rules times template
- * size: the pipeline template alone took about 11 s against all 237 rules.
+ * only against the rules that check one of its resource types. A rule about resource types a
+ * template lacks cannot find anything there (it skips), and cfn-guard's time grows with rules
+ * times template size: the pipeline template alone took about 11 s against all 237 rules.
  */
 export class ControlTowerGuard implements IPolicyValidationPlugin {
   /** The wrapped plugin's name, so findings are acknowledged as `cdk-validator-cfnguard::<rule>`. */

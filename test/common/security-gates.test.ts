@@ -50,7 +50,7 @@ describe('the security gates', () => {
 });
 
 describe('the Control Tower guard', () => {
-  test('can select every bundled rule by the resource types it names', () => {
+  test('can select every bundled rule by the resource types it checks', () => {
     const rules = controlTowerRules();
     expect(rules.length).toBeGreaterThan(200);
     expect(rules.filter((rule) => rule.resourceTypes.size === 0).map((rule) => rule.file)).toEqual([]);
