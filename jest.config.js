@@ -10,7 +10,9 @@ module.exports = {
     '^.+\\.tsx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
   },
   globalSetup: '<rootDir>/test/global-setup.ts',
-  // Two workers on these 2-core machines; the slow part (synthesizing the default app) runs once per run.
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
+  // Two workers on these 2-core machines; the slow part (synthesizing the default app) runs once
+  // per run, in the background (test/global-setup.ts).
   maxWorkers: 2,
   testTimeout: 120000,
 };

@@ -1,13 +1,25 @@
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DEFAULT_ASSEMBLY_ENV } from './helpers/default-assembly';
 
+/** Environment variable holding the background synthesis's process id, for the teardown. */
+export const SYNTH_PID_ENV = 'CLAIR_PIPELINE_TEST_SYNTH_PID';
+
 /**
- * Gives the run one fresh directory for the default app's cloud assembly. The first test file
- * that needs the assembly synthesizes it there (test/helpers/default-assembly.ts) and the others
- * read it, so the slow part runs once per `npm test`, and not at all for a run of other files.
+ * Starts synthesizing the default app in the background, into a fresh directory that the test
+ * files read (test/helpers/default-assembly.ts waits for it). Synthesis is the slow part of the
+ * suite: it runs once per `npm test`, alongside the tests that do not need it.
  */
 export default function globalSetup(): void {
-  process.env[DEFAULT_ASSEMBLY_ENV] = fs.mkdtempSync(path.join(os.tmpdir(), 'clair-pipeline-assembly-'));
+  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'clair-pipeline-test-')), 'assembly');
+  const child = spawn(
+    process.execPath,
+    ['--require', 'ts-node/register', path.join(__dirname, 'helpers', 'synthesize-default-app.ts'), dir],
+    { cwd: path.join(__dirname, '..'), stdio: 'ignore', detached: true },
+  );
+  child.unref();
+  process.env[DEFAULT_ASSEMBLY_ENV] = dir;
+  process.env[SYNTH_PID_ENV] = String(child.pid);
 }
