@@ -35,6 +35,11 @@ export const RULES = {
     description: 'a Secrets Manager secret name',
     example: "'pipeline/dockerhub'",
   },
+  repositoryName: {
+    pattern: /^(?=.{2,256}$)[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/,
+    description: 'an ECR repository name',
+    example: "'team-a/web'",
+  },
   vpcId: { pattern: /^vpc-[0-9a-f]{8}([0-9a-f]{9})?$/, description: 'a VPC id', example: "'vpc-0123456789abcdef0'" },
   securityGroupId: {
     pattern: /^sg-[0-9a-f]{8}([0-9a-f]{9})?$/,

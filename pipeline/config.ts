@@ -110,6 +110,10 @@ export interface ScanPolicyConfig {
   readonly readinessTimeoutMinutes: number;
   /** Vulnerabilities the canary must show before Clair counts as ready. @default 1 */
   readonly canaryMinVulnerabilities: number;
+  /** Other accounts whose pipelines may run this environment's scanner (besides the pipeline account). @default none */
+  readonly invokerAccounts: string[];
+  /** ECR repositories of this account, besides the CDK asset repository, whose images the scanner may pull. @default none */
+  readonly pullRepositories: string[];
 }
 
 /** How one environment is watched: who gets its alarms and how often Clair's data is proven loaded. */
@@ -371,6 +375,8 @@ function readScanPolicy(reader: ObjectReader): ScanPolicyConfig {
     allowlistFile: reader.optionalString('allowlistFile', RULES.relativePath),
     readinessTimeoutMinutes: reader.integer('readinessTimeoutMinutes', 60, 1, 480),
     canaryMinVulnerabilities: reader.integer('canaryMinVulnerabilities', 1, 1, 100000),
+    invokerAccounts: reader.stringList('invokerAccounts', RULES.account),
+    pullRepositories: reader.stringList('pullRepositories', RULES.repositoryName),
   };
   if (scan.allowlistFile && !fs.existsSync(scan.allowlistFile)) {
     reader.problem(

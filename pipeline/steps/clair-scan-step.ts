@@ -6,8 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { remoteScanBuildSpec } from '../../buildspecs/remote-scan-buildspec';
 import { invokerRoleName, SCANNER_PROJECT_NAME } from '../../stages/clair/scanner';
-import { gatePolicyEnvironment } from '../../stages/clair/scan-policy';
-import { ScanPolicyConfig } from '../config';
+import { GatePolicy, gatePolicyEnvironment } from '../../stages/clair/scan-policy';
 
 /** Where an account's scanner is. */
 export interface ScannerLocation {
@@ -33,7 +32,7 @@ export interface ClairScanStepProps {
    */
   readonly imageUri?: string;
   /** The policy to enforce. @default the scanner project's own defaults for its environment */
-  readonly policy?: ScanPolicyConfig;
+  readonly policy?: GatePolicy;
   /** Project root that `policy.allowlistFile` is relative to. @default the current directory */
   readonly projectRoot?: string;
   /**
@@ -83,7 +82,7 @@ export class ClairScanStep extends pipelines.CodeBuildStep {
 }
 
 /** The policy as remote build overrides; the allowlist travels base64-encoded. */
-function policyOverrides(policy: ScanPolicyConfig, projectRoot: string): Record<string, string> {
+function policyOverrides(policy: GatePolicy, projectRoot: string): Record<string, string> {
   const overrides = gatePolicyEnvironment(policy);
   if (policy.allowlistFile) {
     overrides.ALLOWLIST_B64 = fs.readFileSync(path.join(projectRoot, policy.allowlistFile)).toString('base64');

@@ -1,10 +1,13 @@
 import { ScanPolicyConfig } from '../../pipeline/config';
 
+/** What a scan gate decides with: the part of the scan policy a pipeline step may override. */
+export type GatePolicy = Pick<ScanPolicyConfig, 'severity' | 'maxVulnerabilities' | 'countUnknown' | 'ignoreUnfixed' | 'allowlistFile'>;
+
 /**
  * The gate's policy as `scan-image`'s environment variables. The scanner project carries the
  * environment's defaults; a pipeline's scan step may pass the same variables as build overrides.
  */
-export function gatePolicyEnvironment(policy: ScanPolicyConfig): Record<string, string> {
+export function gatePolicyEnvironment(policy: GatePolicy): Record<string, string> {
   return {
     SEVERITY: policy.severity,
     MAX_VULNERABILITIES: String(policy.maxVulnerabilities),

@@ -36,7 +36,7 @@ export interface ClairScannerProps {
   readonly clairUrl: string;
   /** The default scan policy of this environment (a pipeline step may override it per build). */
   readonly policy: ScanPolicyConfig;
-  /** The only account whose principals may assume the invoker role. */
+  /** The pipeline account, which may assume the invoker role (as may `policy.invokerAccounts`). */
   readonly pipelineAccount: string;
   /** Days to keep the scanner's build logs. */
   readonly logRetentionDays: number;
@@ -104,12 +104,15 @@ export class ClairScanner extends Construct {
       },
     });
     reports.grantWrite(this.project);
-    // The images to scan are the CDK assets of this account: pull access to that registry only.
+    // The images to scan are the CDK assets of this account, plus the repositories the config
+    // names for other teams: pull access to those repositories only.
     const assetRepository = `cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-container-assets-${stack.account}-${stack.region}`;
     this.project.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-        resources: [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: assetRepository })],
+        resources: [assetRepository, ...props.policy.pullRepositories].map((repository) =>
+          stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: repository }),
+        ),
       }),
     );
     this.project.addToRolePolicy(
@@ -120,8 +123,10 @@ export class ClairScanner extends Construct {
 
     this.invokerRole = new iam.Role(this, 'InvokerRole', {
       roleName: invokerRoleName(stack.region),
-      assumedBy: new iam.AccountPrincipal(props.pipelineAccount),
-      description: 'Lets the pipeline account start, watch and stop the Clair scanner project, nothing else',
+      assumedBy: new iam.CompositePrincipal(
+        ...[props.pipelineAccount, ...props.policy.invokerAccounts].map((account) => new iam.AccountPrincipal(account)),
+      ),
+      description: 'Lets the pipeline account (and configured invoker accounts) start, watch and stop the Clair scanner project, nothing else',
       maxSessionDuration: Duration.hours(4),
     });
     this.invokerRole.addToPolicy(

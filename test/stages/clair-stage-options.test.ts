@@ -14,6 +14,7 @@ Object.assign(raw.environments.prod.clair, {
   consumerSecurityGroupIds: ['sg-0123456789abcdef0'],
 });
 raw.environments.prod.network = { vpcEndpoints: false };
+Object.assign(raw.environments.prod.scan, { invokerAccounts: ['444444444444'], pullRepositories: ['team-a/web'] });
 const environment = parseConfig(raw).environments[1];
 const app = new App({ ...APP_PROPS, context: defaultContext() });
 const stage = new ClairStage(app, 'Clair-Prod', { environment, pipelineAccount: '111111111111' });
@@ -43,6 +44,19 @@ describe('a Clair stage with every option set', () => {
       expect.objectContaining({ CidrIp: '10.20.0.0/16', FromPort: 6060, ToPort: 6060 }),
       expect.objectContaining({ SourceSecurityGroupId: 'sg-0123456789abcdef0', FromPort: 6060, ToPort: 6060 }),
     ]));
+  });
+
+  test("lets the configured teams' accounts invoke the scanner, and the scanner pull their repository", () => {
+    const role = Object.values(service.findResources('AWS::IAM::Role', { Properties: { RoleName: 'clair-scanner-invoker-eu-west-1' } }))[0];
+    expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal.AWS.sort()).toEqual([
+      'arn:aws:iam::111111111111:root',
+      'arn:aws:iam::444444444444:root',
+    ]);
+    const pulls = Object.values(service.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((statement: any) => [statement.Action].flat().includes('ecr:BatchGetImage'));
+    expect(JSON.stringify(pulls)).toContain('repository/team-a/web');
+    expect(JSON.stringify(pulls)).toContain('repository/cdk-hnb659fds-container-assets-333333333333-eu-west-1');
   });
 
   test('creates no interface endpoints when they are turned off', () => {
