@@ -14,7 +14,7 @@ import { hardenPipeline } from './pipeline-hardening';
 import { ClairScanStep } from './steps/clair-scan-step';
 
 /** The CodeBuild image every pipeline step runs on: pinned, so a new image cannot change a build. */
-export const PIPELINE_BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0;
+const PIPELINE_BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0;
 
 /** Days to keep the pipeline's build logs. */
 const BUILD_LOG_RETENTION_DAYS = 365;
