@@ -73,7 +73,6 @@ export const RULES = {
     description: "a Go duration such as '2h' or '90m' (0 turns the updater off)",
     example: "'2h'",
   },
-  isoDate: { pattern: /^\d{4}-\d{2}-\d{2}$/, description: 'a date YYYY-MM-DD', example: "'2027-01-31'" },
   relativePath: {
     pattern: /^(?!\/)(?!.*\.\.)[A-Za-z0-9._\/-]+$/,
     description: 'a path relative to the project root',
