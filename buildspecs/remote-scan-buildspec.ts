@@ -30,7 +30,9 @@ export interface RemoteScanBuildSpecOptions {
 export function remoteScanCommand(): string {
   const script = fs.readFileSync(REMOTE_SCAN_SCRIPT_PATH, 'utf8');
   if (script.split('\n').includes(HEREDOC_END)) {
-    throw new Error(`${REMOTE_SCAN_SCRIPT_PATH} contains the line ${HEREDOC_END}, which ends its heredoc; rename one of them`);
+    throw new Error(
+      `${REMOTE_SCAN_SCRIPT_PATH} contains the line ${HEREDOC_END}, which ends its heredoc; rename one of them`,
+    );
   }
   return [
     'remote_scan="$(mktemp)"',

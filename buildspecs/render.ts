@@ -8,7 +8,9 @@ import { scannerBuildSpec } from './scanner-buildspec';
 const BUILDSPECS: Record<string, { source: string; spec: Record<string, unknown> }> = {
   'scanner.yml': {
     source: 'scanner-buildspec.ts',
-    spec: scannerBuildSpec({ reportGroupArn: 'arn:aws:codebuild:eu-west-1:111111111111:report-group/clair-scanner-reports' }),
+    spec: scannerBuildSpec({
+      reportGroupArn: 'arn:aws:codebuild:eu-west-1:111111111111:report-group/clair-scanner-reports',
+    }),
   },
   'remote-scan.yml': {
     source: 'remote-scan-buildspec.ts',

@@ -16,7 +16,9 @@ export interface ScannerBuildSpecOptions {
  */
 export function scannerBuildSpec(o: ScannerBuildSpecOptions): Record<string, unknown> {
   if (o.reportGroupArn.trim() === '') {
-    throw new Error('scannerBuildSpec: reportGroupArn must be the ARN of a CodeBuild report group, got an empty string');
+    throw new Error(
+      'scannerBuildSpec: reportGroupArn must be the ARN of a CodeBuild report group, got an empty string',
+    );
   }
   return {
     version: '0.2',

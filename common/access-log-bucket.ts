@@ -34,7 +34,8 @@ export class AccessLogBucket extends s3.Bucket {
     (this.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
       eventBridgeConfiguration: { eventBridgeEnabled: true },
     };
-    const reason = 'This bucket is the access-log destination; logging it into itself or another log bucket would recurse.';
+    const reason =
+      'This bucket is the access-log destination; logging it into itself or another log bucket would recurse.';
     acknowledge(this, 'AwsSolutions::AwsSolutions-S1', reason);
     acknowledge(this, 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason);
     acknowledge(

@@ -26,11 +26,15 @@ export interface GuardRule {
  * resources it looks up for context) are not what it reports on.
  */
 export function controlTowerRules(): GuardRule[] {
-  const files = fs.readdirSync(CONTROL_TOWER_RULES_DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.guard'));
+  const files = fs
+    .readdirSync(CONTROL_TOWER_RULES_DIR, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.guard'));
   return files.map((relative) => {
     const file = path.join(CONTROL_TOWER_RULES_DIR, relative);
     const text = fs.readFileSync(file, 'utf8');
-    const declared = new Map([...text.matchAll(/^let (\w+)\s*=\s*["'](AWS::\w+::\w+)["']/gm)].map(([, name, type]) => [name, type]));
+    const declared = new Map(
+      [...text.matchAll(/^let (\w+)\s*=\s*["'](AWS::\w+::\w+)["']/gm)].map(([, name, type]) => [name, type]),
+    );
     const checked = [...text.matchAll(/is_cfn_hook\(%INPUT_DOCUMENT, %(\w+)\)/g)].map(([, name]) => declared.get(name));
     return { file, resourceTypes: new Set(checked.filter((type): type is string => type !== undefined)) };
   });
@@ -63,6 +67,8 @@ export class ControlTowerGuard implements IPolicyValidationPlugin {
   private rulesFor(templatePath: string): string[] {
     const resources = JSON.parse(fs.readFileSync(templatePath, 'utf8')).Resources ?? {};
     const types = new Set(Object.values<{ Type: string }>(resources).map((resource) => resource.Type));
-    return this.rules.filter((rule) => [...rule.resourceTypes].some((type) => types.has(type))).map((rule) => rule.file);
+    return this.rules
+      .filter((rule) => [...rule.resourceTypes].some((type) => types.has(type)))
+      .map((rule) => rule.file);
   }
 }

@@ -15,7 +15,7 @@ export const RULES = {
   },
   branch: {
     // git check-ref-format, simplified: no spaces, no '..', no leading '-' or '/', no trailing '/' or '.lock'.
-    pattern: /^(?!-)(?!\/)(?!.*\.\.)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._\/-]+$/,
+    pattern: /^(?!-)(?!\/)(?!.*\.\.)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._/-]+$/,
     description: 'a git branch name',
     example: "'main'",
   },
@@ -74,7 +74,7 @@ export const RULES = {
     example: "'2h'",
   },
   relativePath: {
-    pattern: /^(?!\/)(?!.*\.\.)[A-Za-z0-9._\/-]+$/,
+    pattern: /^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]+$/,
     description: 'a path relative to the project root',
     example: "'config/allowlist-dev.yml'",
   },

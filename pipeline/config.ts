@@ -192,7 +192,9 @@ export function parseConfig(raw: unknown): PipelineConfig {
 
   const notificationEmail = root.optionalString('notificationEmail', RULES.email);
   const envsReader = root.object('environments');
-  const environments = ENVIRONMENT_NAMES.map((name) => readEnvironment(name, envsReader.object(name), notificationEmail));
+  const environments = ENVIRONMENT_NAMES.map((name) =>
+    readEnvironment(name, envsReader.object(name), notificationEmail),
+  );
   envsReader.done();
 
   const config: PipelineConfig = {
@@ -271,7 +273,9 @@ const FARGATE_MEMORY: Record<number, { min: number; max: number; step: number }>
 };
 
 /** CloudWatch Logs retention periods that the service accepts. */
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 function readClair(reader: ObjectReader): ClairServiceConfig {
   const clair: ClairServiceConfig = {
@@ -290,7 +294,10 @@ function readClair(reader: ObjectReader): ClairServiceConfig {
   };
   const memory = FARGATE_MEMORY[clair.cpu];
   if (!memory) {
-    reader.problem('cpu', `must be one of the Fargate sizes ${Object.keys(FARGATE_MEMORY).join(', ')}, got ${clair.cpu}`);
+    reader.problem(
+      'cpu',
+      `must be one of the Fargate sizes ${Object.keys(FARGATE_MEMORY).join(', ')}, got ${clair.cpu}`,
+    );
   } else if (clair.memoryMiB < memory.min || clair.memoryMiB > memory.max || clair.memoryMiB % memory.step !== 0) {
     reader.problem(
       'memoryMiB',

@@ -66,8 +66,11 @@ function hardenArtifactBucket(pipeline: pipelines.CodePipeline): void {
  */
 function acknowledgePipelineInternals(pipeline: pipelines.CodePipeline): void {
   const account = Stack.of(pipeline).account;
-  const selfMutationPolicy = pipeline.node.findChild('UpdatePipeline').node.findChild('SelfMutation').node
-    .findChild('Role').node.findChild('DefaultPolicy');
+  const selfMutationPolicy = pipeline.node
+    .findChild('UpdatePipeline')
+    .node.findChild('SelfMutation')
+    .node.findChild('Role')
+    .node.findChild('DefaultPolicy');
   acknowledge(
     selfMutationPolicy,
     'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
@@ -125,7 +128,7 @@ function acknowledgeSecurityCheck(pipeline: pipelines.CodePipeline): void {
   const project = securityCheck.node.findChild('CDKSecurityCheck');
   // The construct takes no timeout option: bound it like every other step (a diff takes minutes).
   (project.node.defaultChild as codebuild.CfnProject).timeoutInMinutes = 30;
-  const owner = 'CDK Pipelines\' permission-broadening check';
+  const owner = "CDK Pipelines' permission-broadening check";
   acknowledge(
     autoApprove,
     'cdk-validator-cfnguard::lambda_inside_vpc_check',

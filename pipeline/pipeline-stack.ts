@@ -76,7 +76,7 @@ export class PipelineStack extends Stack {
         input: source,
         // The test command runs the security gates' negative tests and the scanner tests; a red
         // test or an unacknowledged gate finding stops the pipeline before it can mutate itself.
-        commands: ['npm ci', 'npm test', 'npx cdk synth'],
+        commands: ['npm ci', 'npm run lint', 'npm test', 'npx cdk synth'],
         primaryOutputDirectory: 'cdk.out',
       }),
       codeBuildDefaults: {
@@ -124,7 +124,9 @@ export class PipelineStack extends Stack {
       const scannerTimeout = scannerBuildTimeout(environment.scan);
 
       if (environment.requiresApproval) {
-        this.pipeline.addWave(`Approve-${name}`, { pre: this.approvalSteps(name, environment.account, [clair, sampleApp]) });
+        this.pipeline.addWave(`Approve-${name}`, {
+          pre: this.approvalSteps(name, environment.account, [clair, sampleApp]),
+        });
       }
       this.pipeline.addStage(clair, {
         post: [new ClairScanStep(`ClairReadiness-${name}`, { scanner, scannerBuildTimeout: scannerTimeout })],

@@ -5,7 +5,6 @@ import { PrivateNetwork } from '../../common/private-network';
 import { EnvironmentConfig } from '../../pipeline/config';
 import { ClairDatabase } from './database';
 
-
 /** Properties of {@link ClairDataStack}. */
 export interface ClairDataStackProps extends StackProps {
   /** The environment this stack belongs to. */

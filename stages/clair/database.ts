@@ -105,7 +105,8 @@ export class ClairDatabase extends Construct {
       "Clair v2's lib/pq driver cannot send IAM authentication tokens; it authenticates with md5 over TLS.",
     );
     if (!config.multiAz) {
-      const reason = "Multi-AZ is off by this environment's configuration (database.multiAz=false), a cost choice for non-production.";
+      const reason =
+        "Multi-AZ is off by this environment's configuration (database.multiAz=false), a cost choice for non-production.";
       acknowledge(this.instance, 'AwsSolutions::AwsSolutions-RDS3', reason);
       acknowledge(this.instance, 'cdk-validator-cfnguard::rds_instance_multi_az_support_check', reason);
     }

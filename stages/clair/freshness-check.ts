@@ -58,7 +58,9 @@ export class ClairFreshnessCheck extends Construct {
     super(scope, id);
     const intervalMinutes = rateExpressionMinutes(props.schedule);
     if (intervalMinutes === undefined) {
-      throw new Error(`ClairFreshnessCheck: schedule must be an EventBridge rate expression such as 'rate(1 day)', got '${props.schedule}'`);
+      throw new Error(
+        `ClairFreshnessCheck: schedule must be an EventBridge rate expression such as 'rate(1 day)', got '${props.schedule}'`,
+      );
     }
     const timeout = props.buildTimeout;
     this.maxSilence = Duration.minutes(intervalMinutes).plus(timeout);

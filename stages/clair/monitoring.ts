@@ -61,8 +61,11 @@ interface AlarmSpec {
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
-const { GREATER_THAN_OR_EQUAL_TO_THRESHOLD: AT_LEAST, LESS_THAN_THRESHOLD: BELOW, GREATER_THAN_THRESHOLD: ABOVE } =
-  cloudwatch.ComparisonOperator;
+const {
+  GREATER_THAN_OR_EQUAL_TO_THRESHOLD: AT_LEAST,
+  LESS_THAN_THRESHOLD: BELOW,
+  GREATER_THAN_THRESHOLD: ABOVE,
+} = cloudwatch.ComparisonOperator;
 const { BREACHING, NOT_BREACHING } = cloudwatch.TreatMissingData;
 
 /**
@@ -128,7 +131,8 @@ export class ClairMonitoring extends Construct {
     return [
       {
         name: 'alb-unhealthy-targets',
-        description: 'Clair tasks fail the load balancer health check (GET :6061/health, a database ping) for 15 minutes.',
+        description:
+          'Clair tasks fail the load balancer health check (GET :6061/health, a database ping) for 15 minutes.',
         metric: m.unhealthyTargets,
         threshold: 1,
         comparison: AT_LEAST,
@@ -137,7 +141,8 @@ export class ClairMonitoring extends Construct {
       },
       {
         name: 'alb-5xx',
-        description: 'The load balancer itself answered 5 or more 5xx (no healthy task, or a layer analysis over the idle timeout) in 5 minutes.',
+        description:
+          'The load balancer itself answered 5 or more 5xx (no healthy task, or a layer analysis over the idle timeout) in 5 minutes.',
         metric: m.loadBalancer5xx,
         threshold: 5,
         comparison: AT_LEAST,
@@ -164,7 +169,8 @@ export class ClairMonitoring extends Construct {
       },
       {
         name: 'task-cpu-high',
-        description: 'Clair tasks average 85% CPU or more for 15 minutes (autoscaling is at its ceiling or cannot keep up).',
+        description:
+          'Clair tasks average 85% CPU or more for 15 minutes (autoscaling is at its ceiling or cannot keep up).',
         metric: m.taskCpu,
         threshold: 85,
         comparison: AT_LEAST,
@@ -209,7 +215,8 @@ export class ClairMonitoring extends Construct {
       },
       {
         name: 'scanner-build-failures',
-        description: 'A scanner build failed: a gate that refused an image, or a scan or freshness check that could not run.',
+        description:
+          'A scanner build failed: a gate that refused an image, or a scan or freshness check that could not run.',
         metric: m.failedScans,
         threshold: 1,
         comparison: AT_LEAST,
@@ -277,7 +284,12 @@ export class ClairMonitoring extends Construct {
           new cloudwatch.LogQueryWidget({
             title: 'Recent freshness checks',
             logGroupNames: [freshness.logGroup.logGroupName],
-            queryLines: ['fields @timestamp, @message', 'filter @message like /scan-image:/', 'sort @timestamp desc', 'limit 20'],
+            queryLines: [
+              'fields @timestamp, @message',
+              'filter @message like /scan-image:/',
+              'sort @timestamp desc',
+              'limit 20',
+            ],
             width: 24,
             height: 6,
           }),

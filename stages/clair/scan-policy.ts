@@ -1,7 +1,10 @@
 import { ScanPolicyConfig } from '../../pipeline/config';
 
 /** What a scan gate decides with: the part of the scan policy a pipeline step may override. */
-export type GatePolicy = Pick<ScanPolicyConfig, 'severity' | 'maxVulnerabilities' | 'countUnknown' | 'ignoreUnfixed' | 'allowlistFile'>;
+export type GatePolicy = Pick<
+  ScanPolicyConfig,
+  'severity' | 'maxVulnerabilities' | 'countUnknown' | 'ignoreUnfixed' | 'allowlistFile'
+>;
 
 /**
  * The gate's policy as `scan-image`'s environment variables. The scanner project carries the

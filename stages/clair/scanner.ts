@@ -76,7 +76,7 @@ export class ClairScanner extends Construct {
     const reports = new codebuild.ReportGroup(this, 'Reports', { type: codebuild.ReportGroupType.TEST });
     this.project = new codebuild.Project(this, 'Project', {
       projectName: SCANNER_PROJECT_NAME,
-      description: 'Scans one image with klar against this account\'s Clair (IMAGE_URI), or checks readiness',
+      description: "Scans one image with klar against this account's Clair (IMAGE_URI), or checks readiness",
       vpc: props.vpc,
       subnetSelection: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [this.securityGroup],
@@ -115,9 +115,7 @@ export class ClairScanner extends Construct {
         ),
       }),
     );
-    this.project.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
-    );
+    this.project.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
 
     this.acknowledgeFindings();
 
@@ -126,7 +124,8 @@ export class ClairScanner extends Construct {
       assumedBy: new iam.CompositePrincipal(
         ...[props.pipelineAccount, ...props.policy.invokerAccounts].map((account) => new iam.AccountPrincipal(account)),
       ),
-      description: 'Lets the pipeline account (and configured invoker accounts) start, watch and stop the Clair scanner project, nothing else',
+      description:
+        'Lets the pipeline account (and configured invoker accounts) start, watch and stop the Clair scanner project, nothing else',
       maxSessionDuration: Duration.hours(4),
     });
     this.invokerRole.addToPolicy(

@@ -79,7 +79,10 @@ export class ClairService extends Construct {
     const taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       cpu: config.cpu,
       memoryLimitMiB: config.memoryMiB,
-      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      runtimePlatform: {
+        cpuArchitecture: ecs.CpuArchitecture.X86_64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
     });
     this.logGroup = newEncryptedLogGroup(this, 'Logs', {
       description: "Clair's logs",
@@ -178,7 +181,9 @@ export class ClairService extends Construct {
     this.targetGroup = listener.addTargets('Clair', {
       port: CLAIR_API_PORT,
       protocol: elbv2.ApplicationProtocol.HTTP,
-      targets: [this.service.loadBalancerTarget({ containerName: container.containerName, containerPort: CLAIR_API_PORT })],
+      targets: [
+        this.service.loadBalancerTarget({ containerName: container.containerName, containerPort: CLAIR_API_PORT }),
+      ],
       deregistrationDelay: Duration.seconds(30),
       healthCheck: {
         port: String(CLAIR_HEALTH_PORT),

@@ -10,7 +10,8 @@ const test = global.test.concurrent;
 
 const ROLE_ARN = 'arn:aws:iam::222222222222:role/clair-scanner-invoker-eu-central-1';
 const PROJECT = 'clair-scanner';
-const IMAGE = '222222222222.dkr.ecr.eu-central-1.amazonaws.com/cdk-hnb659fds-container-assets-222222222222-eu-central-1:abc';
+const IMAGE =
+  '222222222222.dkr.ecr.eu-central-1.amazonaws.com/cdk-hnb659fds-container-assets-222222222222-eu-central-1:abc';
 const BUILD_ID = `${PROJECT}:0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0`;
 // The pipeline's own (CodeBuild) credentials, which only sts may see.
 const CALLER_KEY = 'AKIACALLERPIPELINE01';
@@ -61,8 +62,12 @@ test('passes when the remote build succeeds, printing its id, status and log loc
   ]);
   expect(run.stdout).toContain(`remote-scan: scanning ${IMAGE}`);
   expect(run.stdout).toContain(`remote-scan: remote build ${BUILD_ID}: SUCCEEDED`);
-  expect(run.stdout).toContain('remote-scan: logs: https://console.aws.amazon.com/cloudwatch/home?region=eu-central-1#logsV2:');
-  expect(run.stdout).toContain('remote-scan: log group /aws/codebuild/clair-scanner, stream 0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0');
+  expect(run.stdout).toContain(
+    'remote-scan: logs: https://console.aws.amazon.com/cloudwatch/home?region=eu-central-1#logsV2:',
+  );
+  expect(run.stdout).toContain(
+    'remote-scan: log group /aws/codebuild/clair-scanner, stream 0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
+  );
   expect(run.stdout).toMatch(/scan passed\n$/);
 });
 
@@ -99,22 +104,38 @@ test('renews the invoker session when it is due', async () => {
     'sts assume-role',
     'codebuild batch-get-builds',
   ]);
-  expect(run.calls.filter((c) => c.argv[1] === 'assume-role').every((c) => c.AWS_ACCESS_KEY_ID === CALLER_KEY)).toBe(true);
+  expect(run.calls.filter((c) => c.argv[1] === 'assume-role').every((c) => c.AWS_ACCESS_KEY_ID === CALLER_KEY)).toBe(
+    true,
+  );
   expect(run.calls[5].AWS_ACCESS_KEY_ID).toBe('ASIASTUBINVOKER3');
 });
 
 test('stops the remote build and fails when the invoker session cannot be renewed', async () => {
-  const run = await remoteScan({ ROLE_SESSION_RENEW_SECONDS: '0', STUB_AWS_FAIL: 'sts:assume-role@2', STUB_AWS_BUILD_STATUSES: 'IN_PROGRESS' });
+  const run = await remoteScan({
+    ROLE_SESSION_RENEW_SECONDS: '0',
+    STUB_AWS_FAIL: 'sts:assume-role@2',
+    STUB_AWS_BUILD_STATUSES: 'IN_PROGRESS',
+  });
 
   expect(run.status).toBe(3);
-  expect(run.operations).toEqual(['sts assume-role', 'codebuild start-build', 'sts assume-role', 'codebuild stop-build']);
+  expect(run.operations).toEqual([
+    'sts assume-role',
+    'codebuild start-build',
+    'sts assume-role',
+    'codebuild stop-build',
+  ]);
   expect(run.calls[3].AWS_ACCESS_KEY_ID).toBe('ASIASTUBINVOKER1');
   expect(lastErrorLine(run)).toMatch(/^remote-scan: cannot renew the session of .*; stopped remote build /);
 });
 
 test('passes IMAGE_URI and only the policy variables that are set as build overrides', async () => {
   const allowlist = Buffer.from('allow: []\n').toString('base64');
-  const run = await remoteScan({ SEVERITY: 'Critical', ALLOWLIST_B64: allowlist, COUNT_UNKNOWN: '', CLAIR_ADDR: 'http://elsewhere:80' });
+  const run = await remoteScan({
+    SEVERITY: 'Critical',
+    ALLOWLIST_B64: allowlist,
+    COUNT_UNKNOWN: '',
+    CLAIR_ADDR: 'http://elsewhere:80',
+  });
 
   expect(run.status).toBe(0);
   expect(awsOption(run.calls[1], 'project-name')).toBe(PROJECT);
@@ -138,17 +159,24 @@ test('fails when the remote build fails, showing why', async () => {
 
   expect(run.status).toBe(1);
   expect(run.stdout).toContain(`remote-scan: remote build ${BUILD_ID}: FAILED`);
-  expect(run.stdout).toContain('remote-scan: phase BUILD FAILED: Error while executing command: scan-image. Reason: exit status 1');
+  expect(run.stdout).toContain(
+    'remote-scan: phase BUILD FAILED: Error while executing command: scan-image. Reason: exit status 1',
+  );
   expect(run.stdout).toContain('remote-scan: logs: https://');
-  expect(lastErrorLine(run)).toBe(`remote-scan: remote build ${BUILD_ID} ended FAILED: the scan did not pass (its log above says why)`);
+  expect(lastErrorLine(run)).toBe(
+    `remote-scan: remote build ${BUILD_ID} ended FAILED: the scan did not pass (its log above says why)`,
+  );
 });
 
-test.each(['FAULT', 'STOPPED', 'TIMED_OUT', 'SOME_NEW_STATUS'])('fails when the remote build ends %s', async (status) => {
-  const run = await remoteScan({ STUB_AWS_BUILD_STATUSES: status });
+test.each(['FAULT', 'STOPPED', 'TIMED_OUT', 'SOME_NEW_STATUS'])(
+  'fails when the remote build ends %s',
+  async (status) => {
+    const run = await remoteScan({ STUB_AWS_BUILD_STATUSES: status });
 
-  expect(run.status).toBe(1);
-  expect(lastErrorLine(run)).toContain(`ended ${status}`);
-});
+    expect(run.status).toBe(1);
+    expect(lastErrorLine(run)).toContain(`ended ${status}`);
+  },
+);
 
 test('stops the remote build and fails when it does not finish within the bound', async () => {
   const run = await remoteScan({ STUB_AWS_BUILD_STATUSES: 'IN_PROGRESS', SCAN_TIMEOUT_SECONDS: '0' });
@@ -156,7 +184,9 @@ test('stops the remote build and fails when it does not finish within the bound'
   expect(run.status).toBe(5);
   expect(run.operations.slice(-1)).toEqual(['codebuild stop-build']);
   expect(awsOption(run.calls[run.calls.length - 1], 'id')).toBe(BUILD_ID);
-  expect(lastErrorLine(run)).toBe(`remote-scan: remote build ${BUILD_ID} did not finish within SCAN_TIMEOUT_SECONDS=0; stopped it`);
+  expect(lastErrorLine(run)).toBe(
+    `remote-scan: remote build ${BUILD_ID} did not finish within SCAN_TIMEOUT_SECONDS=0; stopped it`,
+  );
 });
 
 test('retries a status read that fails', async () => {
@@ -171,7 +201,9 @@ test('fails when the build cannot be started', async () => {
 
   expect(run.status).toBe(4);
   expect(run.operations).toEqual(['sts assume-role', 'codebuild start-build']);
-  expect(lastErrorLine(run)).toBe('remote-scan: cannot start a build of clair-scanner in eu-central-1 (see the aws error above)');
+  expect(lastErrorLine(run)).toBe(
+    'remote-scan: cannot start a build of clair-scanner in eu-central-1 (see the aws error above)',
+  );
 });
 
 test('fails when the invoker role cannot be assumed', async () => {
@@ -185,8 +217,16 @@ test('fails when the invoker role cannot be assumed', async () => {
 
 test.each([
   ['a missing INVOKER_ROLE_ARN', { INVOKER_ROLE_ARN: undefined }, /INVOKER_ROLE_ARN must be an IAM role ARN/],
-  ['a user ARN as INVOKER_ROLE_ARN', { INVOKER_ROLE_ARN: 'arn:aws:iam::222222222222:user/bob' }, /INVOKER_ROLE_ARN must be an IAM role ARN/],
-  ['a bad SCANNER_PROJECT_NAME', { SCANNER_PROJECT_NAME: 'clair scanner' }, /SCANNER_PROJECT_NAME must be a CodeBuild project name/],
+  [
+    'a user ARN as INVOKER_ROLE_ARN',
+    { INVOKER_ROLE_ARN: 'arn:aws:iam::222222222222:user/bob' },
+    /INVOKER_ROLE_ARN must be an IAM role ARN/,
+  ],
+  [
+    'a bad SCANNER_PROJECT_NAME',
+    { SCANNER_PROJECT_NAME: 'clair scanner' },
+    /SCANNER_PROJECT_NAME must be a CodeBuild project name/,
+  ],
   ['a bad SCANNER_REGION', { SCANNER_REGION: 'Frankfurt' }, /SCANNER_REGION must be an AWS region/],
   ['a missing IMAGE_URI', { IMAGE_URI: undefined }, /IMAGE_URI is required/],
   ['an IMAGE_URI with spaces', { IMAGE_URI: 'registry/app:1 --x' }, /IMAGE_URI is required/],

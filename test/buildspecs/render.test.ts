@@ -1,7 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { remoteScanBuildSpec, remoteScanCommand, REMOTE_SCAN_SCRIPT_PATH } from '../../buildspecs/remote-scan-buildspec';
+import {
+  remoteScanBuildSpec,
+  remoteScanCommand,
+  REMOTE_SCAN_SCRIPT_PATH,
+} from '../../buildspecs/remote-scan-buildspec';
 import { renderBuildSpecs } from '../../buildspecs/render';
 import { scannerBuildSpec } from '../../buildspecs/scanner-buildspec';
 import { REPO_ROOT, runScript } from '../helpers/run-script';
@@ -17,7 +21,9 @@ describe('rendered buildspecs', () => {
   });
 
   test.each(Object.entries(rendered))('%s starts with its "do not edit" line and parses back', (file, text) => {
-    expect(text.split('\n')[0]).toMatch(/^# Generated from buildspecs\/[a-z-]+\.ts by `npm run buildspecs`; do not edit\.$/);
+    expect(text.split('\n')[0]).toMatch(
+      /^# Generated from buildspecs\/[a-z-]+\.ts by `npm run buildspecs`; do not edit\.$/,
+    );
     expect(YAML.parse(text)).toHaveProperty('version', '0.2');
     expect(file).toMatch(/\.yml$/);
   });
@@ -28,15 +34,22 @@ describe('the scanner buildspec', () => {
   const spec = scannerBuildSpec({ reportGroupArn: arn });
 
   test('publishes the JUnit report to the given report group', () => {
-    expect(spec.reports).toEqual({ [arn]: { files: ['junit.xml'], 'base-directory': 'scan-reports', 'file-format': 'JUNITXML' } });
+    expect(spec.reports).toEqual({
+      [arn]: { files: ['junit.xml'], 'base-directory': 'scan-reports', 'file-format': 'JUNITXML' },
+    });
   });
 
   test('runs scan-image as the build command, so that its exit code decides the build', () => {
-    expect(spec).toMatchObject({ env: { shell: 'bash' }, phases: { build: { commands: ['REPORT_DIR=scan-reports scan-image'] } } });
+    expect(spec).toMatchObject({
+      env: { shell: 'bash' },
+      phases: { build: { commands: ['REPORT_DIR=scan-reports scan-image'] } },
+    });
   });
 
   test('rejects an empty report group ARN', () => {
-    expect(() => scannerBuildSpec({ reportGroupArn: ' ' })).toThrow(/reportGroupArn must be the ARN of a CodeBuild report group/);
+    expect(() => scannerBuildSpec({ reportGroupArn: ' ' })).toThrow(
+      /reportGroupArn must be the ARN of a CodeBuild report group/,
+    );
   });
 });
 
@@ -44,7 +57,7 @@ describe('the remote scan buildspec', () => {
   const script = fs.readFileSync(REMOTE_SCAN_SCRIPT_PATH, 'utf8');
 
   test('embeds the remote-scan script verbatim in its single command', () => {
-    const commands = (YAML.parse(rendered['remote-scan.yml']).phases.build.commands as string[]);
+    const commands = YAML.parse(rendered['remote-scan.yml']).phases.build.commands as string[];
     expect(commands).toHaveLength(1);
     expect(commands[0]).toContain(script.trimEnd());
     expect(commands[0]).toBe(remoteScanCommand());
@@ -66,6 +79,8 @@ describe('the remote scan buildspec', () => {
   });
 
   test.each([0, -1, 1.5, Number.NaN])('rejects a scan timeout of %s', (value) => {
-    expect(() => remoteScanBuildSpec({ scanTimeoutSeconds: value })).toThrow(/scanTimeoutSeconds must be a whole number of seconds >= 1/);
+    expect(() => remoteScanBuildSpec({ scanTimeoutSeconds: value })).toThrow(
+      /scanTimeoutSeconds must be a whole number of seconds >= 1/,
+    );
   });
 });

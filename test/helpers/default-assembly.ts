@@ -16,7 +16,9 @@ const SYNTH_WAIT_MS = 300_000;
 export function defaultAssemblyDir(): string {
   const dir = process.env[DEFAULT_ASSEMBLY_ENV];
   if (!dir) {
-    throw new Error(`${DEFAULT_ASSEMBLY_ENV} is not set: run the tests with jest (npm test), whose global setup sets it`);
+    throw new Error(
+      `${DEFAULT_ASSEMBLY_ENV} is not set: run the tests with jest (npm test), whose global setup sets it`,
+    );
   }
   const deadline = Date.now() + SYNTH_WAIT_MS;
   while (!fs.existsSync(path.join(dir, 'manifest.json'))) {
@@ -44,7 +46,8 @@ export function defaultStackPaths(dir: string = defaultAssemblyDir()): string[] 
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
   return Object.values<any>(manifest.artifacts).flatMap((artifact) => {
     if (artifact.type === 'aws:cloudformation:stack') return [artifact.displayName as string];
-    if (artifact.type === 'cdk:cloud-assembly') return defaultStackPaths(path.join(dir, artifact.properties.directoryName));
+    if (artifact.type === 'cdk:cloud-assembly')
+      return defaultStackPaths(path.join(dir, artifact.properties.directoryName));
     return [];
   });
 }

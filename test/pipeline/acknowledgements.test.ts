@@ -12,7 +12,9 @@ describe('the security gates on the default app', () => {
   });
 
   test('every acknowledgement names one resource below a stack, never a stage, stack or the app', () => {
-    const scopes = new Set(defaultStackPaths().flatMap((stack) => stack.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+    const scopes = new Set(
+      defaultStackPaths().flatMap((stack) => stack.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))),
+    );
     const offenders = suppressed.map((s) => s.acknowledgedAt).filter((at: string) => scopes.has(at));
     expect(suppressed.length).toBeGreaterThan(20);
     expect(offenders).toEqual([]);
@@ -24,7 +26,9 @@ describe('the security gates on the default app', () => {
 
   // A reviewed list: a new acknowledgement changes this snapshot, so it shows up in review.
   test('the list of acknowledgements is the reviewed one', () => {
-    const lines = [...new Set(suppressed.map((s) => `${s.acknowledgedAt}\n    ${s.acknowledgedId}\n    ${s.reason}`))].sort();
+    const lines = [
+      ...new Set(suppressed.map((s) => `${s.acknowledgedAt}\n    ${s.acknowledgedId}\n    ${s.reason}`)),
+    ].sort();
     expect(lines.join('\n')).toMatchSnapshot();
   });
 });

@@ -49,7 +49,12 @@ describe('settings that are omitted take the secure defaults', () => {
     const prod = parseConfig(raw).environments[1];
     expect(prod.database).toMatchObject({ multiAz: true, deletionProtection: true, snapshotOnRemoval: true });
     expect(prod.clair).toMatchObject({ minTasks: 2, deletionProtection: true, logRetentionDays: 365 });
-    expect(prod.scan).toMatchObject({ severity: 'High', maxVulnerabilities: 0, countUnknown: true, ignoreUnfixed: false });
+    expect(prod.scan).toMatchObject({
+      severity: 'High',
+      maxVulnerabilities: 0,
+      countUnknown: true,
+      ignoreUnfixed: false,
+    });
     expect(prod.requiresApproval).toBe(true);
   });
 });
@@ -104,88 +109,202 @@ describe('monitoring settings', () => {
 
 describe('invalid values fail with the key, the value and the fix', () => {
   test.each([
-    ['an account that is not 12 digits', (raw: any) => (raw.environments.prod.account = '12345'),
-      /clairPipeline\.environments\.prod\.account must be a 12-digit AWS account id, got '12345'; set it in cdk\.json/],
-    ['a numeric account', (raw: any) => (raw.pipeline.account = 123456789012),
-      /clairPipeline\.pipeline\.account must be a 12-digit AWS account id, got 123456789012/],
-    ['an unknown region format', (raw: any) => (raw.environments.dev.region = 'europe-west'),
-      /clairPipeline\.environments\.dev\.region must be an AWS region name like 'eu-west-1', got 'europe-west'/],
-    ['a malformed connection ARN', (raw: any) => (raw.source.connectionArn = 'arn:aws:codestar:eu-west-1:1:conn'),
-      /clairPipeline\.source\.connectionArn must be a CodeConnections connection ARN, got 'arn:aws:codestar:eu-west-1:1:conn'/],
-    ['a repository without owner', (raw: any) => (raw.source.repository = 'clair-pipeline'),
-      /clairPipeline\.source\.repository must be a repository as 'owner\/name'/],
-    ['a missing branch', (raw: any) => delete raw.source.branch,
-      /clairPipeline\.source\.branch is required: a git branch name; set it in cdk\.json/],
-    ['an invalid branch', (raw: any) => (raw.source.branch = 'feature..x'),
-      /clairPipeline\.source\.branch must be a git branch name, got 'feature\.\.x'/],
-    ['dev and prod in the same account', (raw: any) => (raw.environments.prod.account = raw.environments.dev.account),
-      /clairPipeline\.environments\.prod\.account must differ from environments\.dev\.account, got '222222222222' for both/],
-    ['an unknown top-level key', (raw: any) => (raw.notificationEmial = 'x@example.com'),
-      /clairPipeline\.notificationEmial is not a known setting .*; remove it or fix its spelling/],
-    ['an unknown nested key', (raw: any) => (raw.environments.dev.database.multiAZ = true),
-      /clairPipeline\.environments\.dev\.database\.multiAZ is not a known setting \(known here: .*multiAz.*\)/],
-    ['an unknown environment', (raw: any) => (raw.environments.staging = raw.environments.dev),
-      /clairPipeline\.environments\.staging is not a known setting/],
-    ['a missing environment', (raw: any) => delete raw.environments.prod,
-      /clairPipeline\.environments\.prod\.account is required/],
-    ['a bad e-mail address', (raw: any) => (raw.notificationEmail = 'ops-at-example'),
-      /clairPipeline\.notificationEmail must be an e-mail address, got 'ops-at-example'/],
-    ['a severity klar does not know', (raw: any) => (raw.environments.prod.scan.severity = 'Severe'),
-      /clairPipeline\.environments\.prod\.scan\.severity must be one of Unknown, Negligible, Low, Medium, High, Critical, Defcon1, got 'Severe'/],
-    ['a negative vulnerability limit', (raw: any) => (raw.environments.dev.scan.maxVulnerabilities = -1),
-      /clairPipeline\.environments\.dev\.scan\.maxVulnerabilities must be an integer from 0 to 100000, got -1/],
-    ['memory Fargate does not offer for the CPU', (raw: any) => (raw.environments.dev.clair.memoryMiB = 1024),
-      /clairPipeline\.environments\.dev\.clair\.memoryMiB must be 2048 to 8192 in steps of 1024 for cpu 1024/],
-    ['more minimum than maximum tasks', (raw: any) => Object.assign(raw.environments.dev.clair, { minTasks: 3, maxTasks: 2 }),
-      /clairPipeline\.environments\.dev\.clair\.minTasks must not exceed maxTasks \(2\), got 3/],
-    ['an updater interval Clair cannot parse', (raw: any) => (raw.environments.dev.clair.updaterInterval = '2 hours'),
-      /clairPipeline\.environments\.dev\.clair\.updaterInterval must be a Go duration/],
-    ['a retention CloudWatch does not offer', (raw: any) => (raw.environments.dev.clair.logRetentionDays = 10),
-      /clairPipeline\.environments\.dev\.clair\.logRetentionDays must be a CloudWatch retention period/],
-    ['a consumer CIDR of the whole internet', (raw: any) => (raw.environments.dev.clair.consumerCidrs = ['0.0.0.0/0']),
-      /clairPipeline\.environments\.dev\.clair\.consumerCidrs\[0\] must be an IPv4 CIDR block no wider than \/8 \(never 0\.0\.0\.0\/0\), got '0\.0\.0\.0\/0'/],
-    ['a certificate without a host name', (raw: any) =>
-      (raw.environments.prod.clair.certificateArn = 'arn:aws:acm:eu-west-1:333333333333:certificate/0e1f2a3b-4c5d-6e7f-8a9b-0c1d2e3f4a5b'),
-      /clairPipeline\.environments\.prod\.clair\.apiHostName and certificateArn go together/],
-    ['a storage ceiling below the initial storage', (raw: any) =>
-      Object.assign(raw.environments.dev.database, { allocatedStorageGiB: 50, maxAllocatedStorageGiB: 40 }),
-      /clairPipeline\.environments\.dev\.database\.maxAllocatedStorageGiB must be at least allocatedStorageGiB \(50\), got 40/],
-    ['an allowlist file that does not exist', (raw: any) => (raw.environments.prod.scan.allowlistFile = 'config/none.yml'),
-      /clairPipeline\.environments\.prod\.scan\.allowlistFile names a file that does not exist relative to the project root, got 'config\/none\.yml'/],
-    ['an invoker account that is not an account id', (raw: any) => (raw.environments.prod.scan.invokerAccounts = ['team-a']),
-      /clairPipeline\.environments\.prod\.scan\.invokerAccounts\[0\] must be a 12-digit AWS account id, got 'team-a'/],
-    ['a pull repository that is not an ECR name', (raw: any) => (raw.environments.prod.scan.pullRepositories = ['Team A/Web']),
-      /clairPipeline\.environments\.prod\.scan\.pullRepositories\[0\] must be an ECR repository name, got 'Team A\/Web'/],
-    ['a boolean given as a word', (raw: any) => (raw.environments.dev.database.multiAz = 'yes'),
-      /clairPipeline\.environments\.dev\.database\.multiAz must be true or false, got 'yes'/],
-    ['an updater interval over a day', (raw: any) => (raw.environments.prod.clair.updaterInterval = '25h'),
-      /clairPipeline\.environments\.prod\.clair\.updaterInterval must be at most 24h: .* got '25h'/],
-    ['an empty updater interval', (raw: any) => (raw.environments.prod.clair.updaterInterval = ''),
-      /clairPipeline\.environments\.prod\.clair\.updaterInterval must be a Go duration such as '2h' or '90m' \(0 turns the updater off\), got ''/],
-    ['a log level that hides the update events while the updater runs', (raw: any) => (raw.environments.dev.clair.logLevel = 'warning'),
-      /clairPipeline\.environments\.dev\.clair\.logLevel must be debug or info while the updater runs \(updaterInterval '2h'\): .*got 'warning'/],
-    ['a bad alarm e-mail address', (raw: any) => (raw.environments.prod.monitoring = { alarmEmail: 'oncall' }),
-      /clairPipeline\.environments\.prod\.monitoring\.alarmEmail must be an e-mail address, got 'oncall'/],
-    ['a freshness schedule that is no schedule expression', (raw: any) => (raw.environments.dev.monitoring = { freshnessSchedule: 'daily' }),
-      /clairPipeline\.environments\.dev\.monitoring\.freshnessSchedule must be an EventBridge schedule expression .* got 'daily'/],
-    ['a cron freshness schedule', (raw: any) => (raw.environments.dev.monitoring = { freshnessSchedule: 'cron(0 6 * * ? *)' }),
-      /clairPipeline\.environments\.dev\.monitoring\.freshnessSchedule must be a rate expression from 'rate\(1 hour\)' to 'rate\(6 days\)' .*no cron.*, got 'cron\(0 6 \* \* \? \*\)'/],
-    ['a freshness rate EventBridge rejects (plural unit for 1)', (raw: any) => (raw.environments.dev.monitoring = { freshnessSchedule: 'rate(1 days)' }),
-      /clairPipeline\.environments\.dev\.monitoring\.freshnessSchedule must be a rate expression .* got 'rate\(1 days\)'/],
-    ['a freshness check more often than hourly', (raw: any) => (raw.environments.dev.monitoring = { freshnessSchedule: 'rate(30 minutes)' }),
-      /clairPipeline\.environments\.dev\.monitoring\.freshnessSchedule must be a rate expression from 'rate\(1 hour\)' .* got 'rate\(30 minutes\)'/],
-    ['a freshness check rarer than every six days', (raw: any) => (raw.environments.prod.monitoring = { freshnessSchedule: 'rate(7 days)' }),
-      /clairPipeline\.environments\.prod\.monitoring\.freshnessSchedule must be a rate expression .* got 'rate\(7 days\)'/],
-    ['a database connection threshold of 0', (raw: any) => (raw.environments.prod.monitoring = { maxDatabaseConnections: 0 }),
-      /clairPipeline\.environments\.prod\.monitoring\.maxDatabaseConnections must be an integer from 1 to 5000, got 0/],
-    ['an unknown monitoring key', (raw: any) => (raw.environments.prod.monitoring = { alarmMail: 'oncall@example.com' }),
-      /clairPipeline\.environments\.prod\.monitoring\.alarmMail is not a known setting \(known here: alarmEmail, freshnessSchedule, maxDatabaseConnections\)/],
+    [
+      'an account that is not 12 digits',
+      (raw: any) => (raw.environments.prod.account = '12345'),
+      /clairPipeline\.environments\.prod\.account must be a 12-digit AWS account id, got '12345'; set it in cdk\.json/,
+    ],
+    [
+      'a numeric account',
+      (raw: any) => (raw.pipeline.account = 123456789012),
+      /clairPipeline\.pipeline\.account must be a 12-digit AWS account id, got 123456789012/,
+    ],
+    [
+      'an unknown region format',
+      (raw: any) => (raw.environments.dev.region = 'europe-west'),
+      /clairPipeline\.environments\.dev\.region must be an AWS region name like 'eu-west-1', got 'europe-west'/,
+    ],
+    [
+      'a malformed connection ARN',
+      (raw: any) => (raw.source.connectionArn = 'arn:aws:codestar:eu-west-1:1:conn'),
+      /clairPipeline\.source\.connectionArn must be a CodeConnections connection ARN, got 'arn:aws:codestar:eu-west-1:1:conn'/,
+    ],
+    [
+      'a repository without owner',
+      (raw: any) => (raw.source.repository = 'clair-pipeline'),
+      /clairPipeline\.source\.repository must be a repository as 'owner\/name'/,
+    ],
+    [
+      'a missing branch',
+      (raw: any) => delete raw.source.branch,
+      /clairPipeline\.source\.branch is required: a git branch name; set it in cdk\.json/,
+    ],
+    [
+      'an invalid branch',
+      (raw: any) => (raw.source.branch = 'feature..x'),
+      /clairPipeline\.source\.branch must be a git branch name, got 'feature\.\.x'/,
+    ],
+    [
+      'dev and prod in the same account',
+      (raw: any) => (raw.environments.prod.account = raw.environments.dev.account),
+      /clairPipeline\.environments\.prod\.account must differ from environments\.dev\.account, got '222222222222' for both/,
+    ],
+    [
+      'an unknown top-level key',
+      (raw: any) => (raw.notificationEmial = 'x@example.com'),
+      /clairPipeline\.notificationEmial is not a known setting .*; remove it or fix its spelling/,
+    ],
+    [
+      'an unknown nested key',
+      (raw: any) => (raw.environments.dev.database.multiAZ = true),
+      /clairPipeline\.environments\.dev\.database\.multiAZ is not a known setting \(known here: .*multiAz.*\)/,
+    ],
+    [
+      'an unknown environment',
+      (raw: any) => (raw.environments.staging = raw.environments.dev),
+      /clairPipeline\.environments\.staging is not a known setting/,
+    ],
+    [
+      'a missing environment',
+      (raw: any) => delete raw.environments.prod,
+      /clairPipeline\.environments\.prod\.account is required/,
+    ],
+    [
+      'a bad e-mail address',
+      (raw: any) => (raw.notificationEmail = 'ops-at-example'),
+      /clairPipeline\.notificationEmail must be an e-mail address, got 'ops-at-example'/,
+    ],
+    [
+      'a severity klar does not know',
+      (raw: any) => (raw.environments.prod.scan.severity = 'Severe'),
+      /clairPipeline\.environments\.prod\.scan\.severity must be one of Unknown, Negligible, Low, Medium, High, Critical, Defcon1, got 'Severe'/,
+    ],
+    [
+      'a negative vulnerability limit',
+      (raw: any) => (raw.environments.dev.scan.maxVulnerabilities = -1),
+      /clairPipeline\.environments\.dev\.scan\.maxVulnerabilities must be an integer from 0 to 100000, got -1/,
+    ],
+    [
+      'memory Fargate does not offer for the CPU',
+      (raw: any) => (raw.environments.dev.clair.memoryMiB = 1024),
+      /clairPipeline\.environments\.dev\.clair\.memoryMiB must be 2048 to 8192 in steps of 1024 for cpu 1024/,
+    ],
+    [
+      'more minimum than maximum tasks',
+      (raw: any) => Object.assign(raw.environments.dev.clair, { minTasks: 3, maxTasks: 2 }),
+      /clairPipeline\.environments\.dev\.clair\.minTasks must not exceed maxTasks \(2\), got 3/,
+    ],
+    [
+      'an updater interval Clair cannot parse',
+      (raw: any) => (raw.environments.dev.clair.updaterInterval = '2 hours'),
+      /clairPipeline\.environments\.dev\.clair\.updaterInterval must be a Go duration/,
+    ],
+    [
+      'a retention CloudWatch does not offer',
+      (raw: any) => (raw.environments.dev.clair.logRetentionDays = 10),
+      /clairPipeline\.environments\.dev\.clair\.logRetentionDays must be a CloudWatch retention period/,
+    ],
+    [
+      'a consumer CIDR of the whole internet',
+      (raw: any) => (raw.environments.dev.clair.consumerCidrs = ['0.0.0.0/0']),
+      /clairPipeline\.environments\.dev\.clair\.consumerCidrs\[0\] must be an IPv4 CIDR block no wider than \/8 \(never 0\.0\.0\.0\/0\), got '0\.0\.0\.0\/0'/,
+    ],
+    [
+      'a certificate without a host name',
+      (raw: any) =>
+        (raw.environments.prod.clair.certificateArn =
+          'arn:aws:acm:eu-west-1:333333333333:certificate/0e1f2a3b-4c5d-6e7f-8a9b-0c1d2e3f4a5b'),
+      /clairPipeline\.environments\.prod\.clair\.apiHostName and certificateArn go together/,
+    ],
+    [
+      'a storage ceiling below the initial storage',
+      (raw: any) =>
+        Object.assign(raw.environments.dev.database, { allocatedStorageGiB: 50, maxAllocatedStorageGiB: 40 }),
+      /clairPipeline\.environments\.dev\.database\.maxAllocatedStorageGiB must be at least allocatedStorageGiB \(50\), got 40/,
+    ],
+    [
+      'an allowlist file that does not exist',
+      (raw: any) => (raw.environments.prod.scan.allowlistFile = 'config/none.yml'),
+      /clairPipeline\.environments\.prod\.scan\.allowlistFile names a file that does not exist relative to the project root, got 'config\/none\.yml'/,
+    ],
+    [
+      'an invoker account that is not an account id',
+      (raw: any) => (raw.environments.prod.scan.invokerAccounts = ['team-a']),
+      /clairPipeline\.environments\.prod\.scan\.invokerAccounts\[0\] must be a 12-digit AWS account id, got 'team-a'/,
+    ],
+    [
+      'a pull repository that is not an ECR name',
+      (raw: any) => (raw.environments.prod.scan.pullRepositories = ['Team A/Web']),
+      /clairPipeline\.environments\.prod\.scan\.pullRepositories\[0\] must be an ECR repository name, got 'Team A\/Web'/,
+    ],
+    [
+      'a boolean given as a word',
+      (raw: any) => (raw.environments.dev.database.multiAz = 'yes'),
+      /clairPipeline\.environments\.dev\.database\.multiAz must be true or false, got 'yes'/,
+    ],
+    [
+      'an updater interval over a day',
+      (raw: any) => (raw.environments.prod.clair.updaterInterval = '25h'),
+      /clairPipeline\.environments\.prod\.clair\.updaterInterval must be at most 24h: .* got '25h'/,
+    ],
+    [
+      'an empty updater interval',
+      (raw: any) => (raw.environments.prod.clair.updaterInterval = ''),
+      /clairPipeline\.environments\.prod\.clair\.updaterInterval must be a Go duration such as '2h' or '90m' \(0 turns the updater off\), got ''/,
+    ],
+    [
+      'a log level that hides the update events while the updater runs',
+      (raw: any) => (raw.environments.dev.clair.logLevel = 'warning'),
+      /clairPipeline\.environments\.dev\.clair\.logLevel must be debug or info while the updater runs \(updaterInterval '2h'\): .*got 'warning'/,
+    ],
+    [
+      'a bad alarm e-mail address',
+      (raw: any) => (raw.environments.prod.monitoring = { alarmEmail: 'oncall' }),
+      /clairPipeline\.environments\.prod\.monitoring\.alarmEmail must be an e-mail address, got 'oncall'/,
+    ],
+    [
+      'a freshness schedule that is no schedule expression',
+      (raw: any) => (raw.environments.dev.monitoring = { freshnessSchedule: 'daily' }),
+      /clairPipeline\.environments\.dev\.monitoring\.freshnessSchedule must be an EventBridge schedule expression .* got 'daily'/,
+    ],
+    [
+      'a cron freshness schedule',
+      (raw: any) => (raw.environments.dev.monitoring = { freshnessSchedule: 'cron(0 6 * * ? *)' }),
+      /clairPipeline\.environments\.dev\.monitoring\.freshnessSchedule must be a rate expression from 'rate\(1 hour\)' to 'rate\(6 days\)' .*no cron.*, got 'cron\(0 6 \* \* \? \*\)'/,
+    ],
+    [
+      'a freshness rate EventBridge rejects (plural unit for 1)',
+      (raw: any) => (raw.environments.dev.monitoring = { freshnessSchedule: 'rate(1 days)' }),
+      /clairPipeline\.environments\.dev\.monitoring\.freshnessSchedule must be a rate expression .* got 'rate\(1 days\)'/,
+    ],
+    [
+      'a freshness check more often than hourly',
+      (raw: any) => (raw.environments.dev.monitoring = { freshnessSchedule: 'rate(30 minutes)' }),
+      /clairPipeline\.environments\.dev\.monitoring\.freshnessSchedule must be a rate expression from 'rate\(1 hour\)' .* got 'rate\(30 minutes\)'/,
+    ],
+    [
+      'a freshness check rarer than every six days',
+      (raw: any) => (raw.environments.prod.monitoring = { freshnessSchedule: 'rate(7 days)' }),
+      /clairPipeline\.environments\.prod\.monitoring\.freshnessSchedule must be a rate expression .* got 'rate\(7 days\)'/,
+    ],
+    [
+      'a database connection threshold of 0',
+      (raw: any) => (raw.environments.prod.monitoring = { maxDatabaseConnections: 0 }),
+      /clairPipeline\.environments\.prod\.monitoring\.maxDatabaseConnections must be an integer from 1 to 5000, got 0/,
+    ],
+    [
+      'an unknown monitoring key',
+      (raw: any) => (raw.environments.prod.monitoring = { alarmMail: 'oncall@example.com' }),
+      /clairPipeline\.environments\.prod\.monitoring\.alarmMail is not a known setting \(known here: alarmEmail, freshnessSchedule, maxDatabaseConnections\)/,
+    ],
   ])('rejects %s', (_name, mutate, message) => {
     expect(errorFor(mutate)).toMatch(message);
   });
 
   test('rejects a missing configuration, saying where it belongs', () => {
-    expect(() => parseConfig(undefined)).toThrow(/clairPipeline is missing; set it in cdk\.json under context 'clairPipeline'/);
+    expect(() => parseConfig(undefined)).toThrow(
+      /clairPipeline is missing; set it in cdk\.json under context 'clairPipeline'/,
+    );
   });
 
   test('reports every problem at once', () => {
@@ -208,7 +327,11 @@ describe('overrides with -c', () => {
       'clairPipeline.environments.dev.clair.maxTasks': '3',
       'clairPipeline.environments.dev.database.multiAz': 'true',
     });
-    expect(config.environments[0]).toMatchObject({ account: '444444444444', clair: { maxTasks: 3 }, database: { multiAz: true } });
+    expect(config.environments[0]).toMatchObject({
+      account: '444444444444',
+      clair: { maxTasks: 3 },
+      database: { multiAz: true },
+    });
     expect(config.placeholders).not.toContain('clairPipeline.environments.dev.account=222222222222');
   });
 

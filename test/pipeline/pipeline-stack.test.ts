@@ -5,7 +5,8 @@ const template = defaultTemplate('ClairPipeline');
 const pipeline = Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
 const stages: any[] = pipeline.Stages;
 const stage = (name: string) => stages.find((s) => s.Name === name);
-const action = (stageName: string, actionName: string) => stage(stageName).Actions.find((a: any) => a.Name === actionName);
+const action = (stageName: string, actionName: string) =>
+  stage(stageName).Actions.find((a: any) => a.Name === actionName);
 
 /** The CodeBuild project (properties) behind an action of the pipeline. */
 function projectOf(stageName: string, actionName: string): any {
@@ -46,9 +47,9 @@ describe('the pipeline', () => {
     });
   });
 
-  test('runs the full test command before synthesizing, so a red test or gate stops it before self-mutation', () => {
+  test('runs the linters and the full test command before synthesizing, so a red test or gate stops it before self-mutation', () => {
     const buildSpec = JSON.parse(projectOf('Build', 'Synth').Source.BuildSpec);
-    expect(buildSpec.phases.build.commands).toEqual(['npm ci', 'npm test', 'npx cdk synth']);
+    expect(buildSpec.phases.build.commands).toEqual(['npm ci', 'npm run lint', 'npm test', 'npx cdk synth']);
     expect(buildSpec.phases.install['runtime-versions']).toEqual({ nodejs: 20 });
   });
 
@@ -75,12 +76,17 @@ describe('the pipeline', () => {
     )![1].Properties;
     expect(artifactKey.EnableKeyRotation).toBe(true);
     const keyPolicy = JSON.stringify(artifactKey.KeyPolicy);
-    for (const account of ['222222222222', '333333333333']) expect(keyPolicy).toContain(`:iam::${account}:role/cdk-hnb659fds-deploy-role`);
+    for (const account of ['222222222222', '333333333333'])
+      expect(keyPolicy).toContain(`:iam::${account}:role/cdk-hnb659fds-deploy-role`);
     expect(artifactKey.KeyPolicy.Statement).toEqual(
       expect.arrayContaining([expect.objectContaining({ Sid: 'DenyGrantsExceptForAwsServices', Effect: 'Deny' })]),
     );
     const artifactBuckets = template.findResources('AWS::S3::Bucket', {
-      Properties: { BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] } },
+      Properties: {
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }],
+        },
+      },
     });
     const bucket = Object.values(artifactBuckets)[0].Properties;
     expect(bucket).toMatchObject({
@@ -103,7 +109,10 @@ describe('the pipeline', () => {
     expect(manual.ActionTypeId).toMatchObject({ Category: 'Approval', Provider: 'Manual' });
     expect(manual.Configuration.NotificationArn).toEqual({ Ref: expect.stringMatching(/^ApprovalTopic/) });
     const checks = approve.filter((a: any) => a.Name.endsWith('Permissions.Check'));
-    expect(checks.map((a: any) => a.Name).sort()).toEqual(['CheckClairProdPermissions.Check', 'CheckSampleAppProdPermissions.Check']);
+    expect(checks.map((a: any) => a.Name).sort()).toEqual([
+      'CheckClairProdPermissions.Check',
+      'CheckSampleAppProdPermissions.Check',
+    ]);
     for (const check of approve.filter((a: any) => a !== manual)) {
       expect(manual.RunOrder).toBeGreaterThan(check.RunOrder);
     }
@@ -152,7 +161,9 @@ describe.each(['Dev', 'Prod'])('in %s', (env) => {
       COUNT_UNKNOWN: 'true',
     });
     expect(deployedImage).toMatch(
-      new RegExp(`^${account}\\.dkr\\.ecr\\.eu-west-1\\.amazonaws\\.com/cdk-hnb659fds-container-assets-${account}-eu-west-1:[0-9a-f]{64}$`),
+      new RegExp(
+        `^${account}\\.dkr\\.ecr\\.eu-west-1\\.amazonaws\\.com/cdk-hnb659fds-container-assets-${account}-eu-west-1:[0-9a-f]{64}$`,
+      ),
     );
   });
 
@@ -164,7 +175,7 @@ describe.each(['Dev', 'Prod'])('in %s', (env) => {
     expect(projectOf(`SampleApp-${env}`, `ScanSampleApp-${env}`).TimeoutInMinutes * 60).toBeGreaterThan(waitSeconds);
   });
 
-  test('the scan step may assume only that account\'s invoker role', () => {
+  test("the scan step may assume only that account's invoker role", () => {
     const project = projectOf(`SampleApp-${env}`, `ScanSampleApp-${env}`);
     const roleId = project.ServiceRole['Fn::GetAtt'][0];
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
@@ -174,7 +185,11 @@ describe.each(['Dev', 'Prod'])('in %s', (env) => {
       .flatMap((p) => p.Properties.PolicyDocument.Statement)
       .filter((s: any) => s.Action === 'sts:AssumeRole');
     expect(assumeStatements).toEqual([
-      { Action: 'sts:AssumeRole', Effect: 'Allow', Resource: `arn:aws:iam::${account}:role/clair-scanner-invoker-eu-west-1` },
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Resource: `arn:aws:iam::${account}:role/clair-scanner-invoker-eu-west-1`,
+      },
     ]);
   });
 
@@ -193,5 +208,8 @@ describe.each(['Dev', 'Prod'])('in %s', (env) => {
 function sampleAppImage(env: string): string {
   const app: Template = defaultTemplate(`ClairPipeline/SampleApp-${env}/App`);
   const taskDefinition = Object.values(app.findResources('AWS::ECS::TaskDefinition'))[0].Properties;
-  return (taskDefinition.ContainerDefinitions[0].Image['Fn::Sub'] as string).replace('${AWS::URLSuffix}', 'amazonaws.com');
+  return (taskDefinition.ContainerDefinitions[0].Image['Fn::Sub'] as string).replace(
+    '${AWS::URLSuffix}',
+    'amazonaws.com',
+  );
 }

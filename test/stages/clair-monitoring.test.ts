@@ -38,7 +38,8 @@ const updaterOff = Template.fromStack(
 /** ClairMonitoring on imported resources (and a stand-in scanner): no stage, no gates, just the construct. */
 function monitoringOfImportedResources(scope: App, environment: EnvironmentConfig): Stack {
   const stack = new Stack(scope, 'UpdaterOff', { env: { account: environment.account, region: environment.region } });
-  const arn = (service: string, resource: string) => `arn:aws:${service}:${environment.region}:${environment.account}:${resource}`;
+  const arn = (service: string, resource: string) =>
+    `arn:aws:${service}:${environment.region}:${environment.account}:${resource}`;
   const loadBalancerArn = arn('elasticloadbalancing', 'loadbalancer/app/clair/0123456789abcdef');
   new ClairMonitoring(stack, 'Monitoring', {
     environment,
@@ -86,16 +87,96 @@ function logicalId(template: Template, type: string, props: Record<string, unkno
 /** One alarm's expected metric and rule; `env` is filled in per environment. */
 const EXPECTED_ALARMS: Array<[string, string, string, string, number, number, string, number, string]> = [
   // name suffix, namespace, metric, statistic, period (s), threshold, comparison, periods, missing data
-  ['alb-unhealthy-targets', 'AWS/ApplicationELB', 'UnHealthyHostCount', 'Maximum', 300, 1, 'GreaterThanOrEqualToThreshold', 3, 'notBreaching'],
-  ['alb-5xx', 'AWS/ApplicationELB', 'HTTPCode_ELB_5XX_Count', 'Sum', 300, 5, 'GreaterThanOrEqualToThreshold', 1, 'notBreaching'],
-  ['target-5xx', 'AWS/ApplicationELB', 'HTTPCode_Target_5XX_Count', 'Sum', 300, 5, 'GreaterThanOrEqualToThreshold', 1, 'notBreaching'],
-  ['task-cpu-high', 'AWS/ECS', 'CPUUtilization', 'Average', 300, 85, 'GreaterThanOrEqualToThreshold', 3, 'notBreaching'],
-  ['task-memory-high', 'AWS/ECS', 'MemoryUtilization', 'Average', 300, 85, 'GreaterThanOrEqualToThreshold', 3, 'notBreaching'],
+  [
+    'alb-unhealthy-targets',
+    'AWS/ApplicationELB',
+    'UnHealthyHostCount',
+    'Maximum',
+    300,
+    1,
+    'GreaterThanOrEqualToThreshold',
+    3,
+    'notBreaching',
+  ],
+  [
+    'alb-5xx',
+    'AWS/ApplicationELB',
+    'HTTPCode_ELB_5XX_Count',
+    'Sum',
+    300,
+    5,
+    'GreaterThanOrEqualToThreshold',
+    1,
+    'notBreaching',
+  ],
+  [
+    'target-5xx',
+    'AWS/ApplicationELB',
+    'HTTPCode_Target_5XX_Count',
+    'Sum',
+    300,
+    5,
+    'GreaterThanOrEqualToThreshold',
+    1,
+    'notBreaching',
+  ],
+  [
+    'task-cpu-high',
+    'AWS/ECS',
+    'CPUUtilization',
+    'Average',
+    300,
+    85,
+    'GreaterThanOrEqualToThreshold',
+    3,
+    'notBreaching',
+  ],
+  [
+    'task-memory-high',
+    'AWS/ECS',
+    'MemoryUtilization',
+    'Average',
+    300,
+    85,
+    'GreaterThanOrEqualToThreshold',
+    3,
+    'notBreaching',
+  ],
   ['db-cpu-high', 'AWS/RDS', 'CPUUtilization', 'Average', 300, 80, 'GreaterThanOrEqualToThreshold', 3, 'notBreaching'],
   // 5% of the initial 20 GiB: half of where storage autoscaling acts.
-  ['db-free-storage-low', 'AWS/RDS', 'FreeStorageSpace', 'Minimum', 300, 0.05 * 20 * 1024 ** 3, 'LessThanThreshold', 2, 'notBreaching'],
-  ['db-connections-high', 'AWS/RDS', 'DatabaseConnections', 'Maximum', 300, 100, 'GreaterThanThreshold', 3, 'notBreaching'],
-  ['scanner-build-failures', 'AWS/CodeBuild', 'FailedBuilds', 'Sum', 300, 1, 'GreaterThanOrEqualToThreshold', 1, 'notBreaching'],
+  [
+    'db-free-storage-low',
+    'AWS/RDS',
+    'FreeStorageSpace',
+    'Minimum',
+    300,
+    0.05 * 20 * 1024 ** 3,
+    'LessThanThreshold',
+    2,
+    'notBreaching',
+  ],
+  [
+    'db-connections-high',
+    'AWS/RDS',
+    'DatabaseConnections',
+    'Maximum',
+    300,
+    100,
+    'GreaterThanThreshold',
+    3,
+    'notBreaching',
+  ],
+  [
+    'scanner-build-failures',
+    'AWS/CodeBuild',
+    'FailedBuilds',
+    'Sum',
+    300,
+    1,
+    'GreaterThanOrEqualToThreshold',
+    1,
+    'notBreaching',
+  ],
   // rate(1 day) plus one check's bound (readiness 60 + 30 minutes): 25.5 hours, in whole hours.
   ['freshness-check', 'Clair', 'FreshnessChecksPassed', 'Sum', 3600, 1, 'LessThanThreshold', 26, 'breaching'],
   // Two updater intervals of 2h.
@@ -172,7 +253,9 @@ describe.each(['dev', 'prod'])('the %s Clair stage', (env) => {
     const targetGroup = logicalId(template, 'AWS::ElasticLoadBalancingV2::TargetGroup', {});
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: `clair-${env}-alb-unhealthy-targets`,
-      Dimensions: Match.arrayWith([{ Name: 'TargetGroup', Value: { 'Fn::GetAtt': [targetGroup, 'TargetGroupFullName'] } }]),
+      Dimensions: Match.arrayWith([
+        { Name: 'TargetGroup', Value: { 'Fn::GetAtt': [targetGroup, 'TargetGroupFullName'] } },
+      ]),
     });
   });
 
@@ -204,13 +287,18 @@ describe.each(['dev', 'prod'])('the %s Clair stage', (env) => {
     expect(input).toEqual({
       environmentVariablesOverride: [{ name: 'READINESS_ONLY', value: 'true', type: 'PLAINTEXT' }],
       timeoutInMinutesOverride: 90,
-      logsConfigOverride: { cloudWatchLogs: { status: 'ENABLED', groupName: 'FRESHNESS_LOGS', streamName: 'freshness-check' } },
+      logsConfigOverride: {
+        cloudWatchLogs: { status: 'ENABLED', groupName: 'FRESHNESS_LOGS', streamName: 'freshness-check' },
+      },
     });
     // The scheduled builds' log group has the name the runbook uses, and is not the scanner's own,
     // so gate scans cannot count as checks.
-    expect(logicalId(template, 'AWS::Logs::LogGroup', { LogGroupName: FRESHNESS_LOG_GROUP_NAME, KmsKeyId: Match.anyValue() })).toBe(
-      freshnessLogs.Ref,
-    );
+    expect(
+      logicalId(template, 'AWS::Logs::LogGroup', {
+        LogGroupName: FRESHNESS_LOG_GROUP_NAME,
+        KmsKeyId: Match.anyValue(),
+      }),
+    ).toBe(freshnessLogs.Ref);
     template.hasResourceProperties('AWS::CodeBuild::Project', {
       Name: 'clair-scanner',
       LogsConfig: { CloudWatchLogs: { GroupName: Match.not(freshnessLogs) } },
@@ -232,7 +320,9 @@ describe.each(['dev', 'prod'])('the %s Clair stage', (env) => {
       Roles: [{ Ref: Match.stringLikeRegexp('^ScannerProjectRole') }],
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [{ Action: 'codebuild:StartBuild', Effect: 'Allow', Resource: { 'Fn::GetAtt': [project, 'Arn'] } }] },
+      PolicyDocument: {
+        Statement: [{ Action: 'codebuild:StartBuild', Effect: 'Allow', Resource: { 'Fn::GetAtt': [project, 'Arn'] } }],
+      },
     });
   });
 
@@ -240,7 +330,16 @@ describe.each(['dev', 'prod'])('the %s Clair stage', (env) => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: `clair-${env}` });
     const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]);
-    for (const shown of ['type\\":\\"alarm', 'FailedBuilds', 'SucceededBuilds', 'FreshnessChecksPassed', 'UpdatesFinished', 'RunningTaskCount', 'FreeStorageSpace', 'Recent freshness checks']) {
+    for (const shown of [
+      'type\\":\\"alarm',
+      'FailedBuilds',
+      'SucceededBuilds',
+      'FreshnessChecksPassed',
+      'UpdatesFinished',
+      'RunningTaskCount',
+      'FreeStorageSpace',
+      'Recent freshness checks',
+    ]) {
       expect(body).toContain(shown);
     }
   });
@@ -257,7 +356,10 @@ test('each environment mails its alarms to its own address, defaulting to the no
   });
   for (const template of Object.values(templates)) {
     template.resourceCountIs('AWS::SNS::Subscription', 0); // the default config names no address
-    template.hasResourceProperties('AWS::SNS::Topic', { DisplayName: Match.stringLikeRegexp('^clair-(dev|prod) alarms$'), KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      DisplayName: Match.stringLikeRegexp('^clair-(dev|prod) alarms$'),
+      KmsMasterKeyId: Match.anyValue(),
+    });
   }
   expect(dev.monitoring.alarmEmail).toBe(NOTIFICATION_EMAIL);
   expect(prod.monitoring.alarmEmail).toBe(PROD_ALARM_EMAIL);
@@ -265,15 +367,19 @@ test('each environment mails its alarms to its own address, defaulting to the no
 
 describe('an environment whose updater is off (interval 0)', () => {
   test('has no updater metric filters and no updater alarms', () => {
-    expect(Object.values(updaterOff.findResources('AWS::Logs::MetricFilter')).map((f) => f.Properties.MetricTransformations[0].MetricName)).toEqual([
-      'FreshnessChecksPassed',
-    ]);
+    expect(
+      Object.values(updaterOff.findResources('AWS::Logs::MetricFilter')).map(
+        (f) => f.Properties.MetricTransformations[0].MetricName,
+      ),
+    ).toEqual(['FreshnessChecksPassed']);
     const names = alarms(updaterOff).map((alarm) => alarm.AlarmName);
     for (const name of UPDATER_ALARMS) expect(names).not.toContain(`clair-dev-${name}`);
   });
 
   test('keeps every other alarm, the freshness check included', () => {
-    const names = alarms(updaterOff).map((alarm) => alarm.AlarmName).sort();
+    const names = alarms(updaterOff)
+      .map((alarm) => alarm.AlarmName)
+      .sort();
     const others = EXPECTED_ALARMS.map(([name]) => name).filter((name) => !UPDATER_ALARMS.includes(name));
     expect(names).toEqual([...others, 'tasks-below-desired'].map((name) => `clair-dev-${name}`).sort());
   });

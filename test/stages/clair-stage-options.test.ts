@@ -38,16 +38,22 @@ describe('a Clair stage with every option set', () => {
   test('admits the configured consumers on the API port only', () => {
     const ingress = [
       ...Object.values(service.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties),
-      ...Object.values(service.findResources('AWS::EC2::SecurityGroup')).flatMap((g) => g.Properties.SecurityGroupIngress ?? []),
+      ...Object.values(service.findResources('AWS::EC2::SecurityGroup')).flatMap(
+        (g) => g.Properties.SecurityGroupIngress ?? [],
+      ),
     ];
-    expect(ingress).toEqual(expect.arrayContaining([
-      expect.objectContaining({ CidrIp: '10.20.0.0/16', FromPort: 6060, ToPort: 6060 }),
-      expect.objectContaining({ SourceSecurityGroupId: 'sg-0123456789abcdef0', FromPort: 6060, ToPort: 6060 }),
-    ]));
+    expect(ingress).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ CidrIp: '10.20.0.0/16', FromPort: 6060, ToPort: 6060 }),
+        expect.objectContaining({ SourceSecurityGroupId: 'sg-0123456789abcdef0', FromPort: 6060, ToPort: 6060 }),
+      ]),
+    );
   });
 
   test("lets the configured teams' accounts invoke the scanner, and the scanner pull their repository", () => {
-    const role = Object.values(service.findResources('AWS::IAM::Role', { Properties: { RoleName: 'clair-scanner-invoker-eu-west-1' } }))[0];
+    const role = Object.values(
+      service.findResources('AWS::IAM::Role', { Properties: { RoleName: 'clair-scanner-invoker-eu-west-1' } }),
+    )[0];
     expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal.AWS.sort()).toEqual([
       'arn:aws:iam::111111111111:root',
       'arn:aws:iam::444444444444:root',

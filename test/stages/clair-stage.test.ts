@@ -2,8 +2,26 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { defaultTemplate } from '../helpers/default-assembly';
 
 const ENVIRONMENTS = [
-  { env: 'Dev', account: '222222222222', multiAz: false, deletionProtection: false, deletionPolicy: 'Delete', minTasks: 1, maxTasks: 2, retention: 30 },
-  { env: 'Prod', account: '333333333333', multiAz: true, deletionProtection: true, deletionPolicy: 'Snapshot', minTasks: 2, maxTasks: 4, retention: 365 },
+  {
+    env: 'Dev',
+    account: '222222222222',
+    multiAz: false,
+    deletionProtection: false,
+    deletionPolicy: 'Delete',
+    minTasks: 1,
+    maxTasks: 2,
+    retention: 30,
+  },
+  {
+    env: 'Prod',
+    account: '333333333333',
+    multiAz: true,
+    deletionProtection: true,
+    deletionPolicy: 'Snapshot',
+    minTasks: 2,
+    maxTasks: 4,
+    retention: 365,
+  },
 ];
 
 /** The one resource of a type in a template (fails if there are several). */
@@ -30,11 +48,17 @@ describe.each(ENVIRONMENTS)('Clair-$env', (expected) => {
       const subnets = Object.values(data.findResources('AWS::EC2::Subnet'));
       const tiers = subnets.map((s) => s.Properties.Tags.find((t: any) => t.Key === 'aws-cdk:subnet-name').Value);
       expect(tiers.sort()).toEqual(['Application', 'Application', 'Database', 'Database', 'Ingress', 'Ingress']);
-      data.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
+      data.hasResourceProperties('AWS::EC2::FlowLog', {
+        ResourceType: 'VPC',
+        TrafficType: 'ALL',
+        LogDestinationType: 'cloud-watch-logs',
+      });
     });
 
     test('has endpoints for S3, ECR, Logs and Secrets Manager', () => {
-      const services = Object.values(data.findResources('AWS::EC2::VPCEndpoint')).map((e) => JSON.stringify(e.Properties.ServiceName));
+      const services = Object.values(data.findResources('AWS::EC2::VPCEndpoint')).map((e) =>
+        JSON.stringify(e.Properties.ServiceName),
+      );
       for (const name of ['.s3', '.ecr.api', '.ecr.dkr', '.logs', '.secretsmanager']) {
         expect(services.some((s) => s.includes(name))).toBe(true);
       }
@@ -42,7 +66,9 @@ describe.each(ENVIRONMENTS)('Clair-$env', (expected) => {
 
     test('admits nothing from 0.0.0.0/0 anywhere', () => {
       const rules = all.flatMap((template) => [
-        ...Object.values(template.findResources('AWS::EC2::SecurityGroup')).flatMap((g) => g.Properties.SecurityGroupIngress ?? []),
+        ...Object.values(template.findResources('AWS::EC2::SecurityGroup')).flatMap(
+          (g) => g.Properties.SecurityGroupIngress ?? [],
+        ),
         ...Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties),
       ]);
       expect(rules.length).toBeGreaterThan(4);
@@ -57,7 +83,11 @@ describe.each(ENVIRONMENTS)('Clair-$env', (expected) => {
     const instance = only(data, 'AWS::RDS::DBInstance');
 
     test('is encrypted PostgreSQL 16 with md5 passwords and forced SSL', () => {
-      expect(instance.Properties).toMatchObject({ Engine: 'postgres', StorageEncrypted: true, PubliclyAccessible: false });
+      expect(instance.Properties).toMatchObject({
+        Engine: 'postgres',
+        StorageEncrypted: true,
+        PubliclyAccessible: false,
+      });
       expect(instance.Properties.EngineVersion).toMatch(/^16\./);
       expect(instance.Properties.KmsKeyId).toBeDefined();
       data.hasResourceProperties('AWS::RDS::DBParameterGroup', {
@@ -100,7 +130,9 @@ describe.each(ENVIRONMENTS)('Clair-$env', (expected) => {
         IpProtocol: 'tcp',
         FromPort: 5432,
         ToPort: 5432,
-        SourceSecurityGroupId: { 'Fn::GetAtt': [idOf(service, 'AWS::EC2::SecurityGroup', 'ClairTaskSecurityGroup'), 'GroupId'] },
+        SourceSecurityGroupId: {
+          'Fn::GetAtt': [idOf(service, 'AWS::EC2::SecurityGroup', 'ClairTaskSecurityGroup'), 'GroupId'],
+        },
       });
     });
   });
@@ -110,7 +142,11 @@ describe.each(ENVIRONMENTS)('Clair-$env', (expected) => {
     const container = taskDefinition.ContainerDefinitions[0];
 
     test('passes credentials and the pagination key only as ECS secrets', () => {
-      expect(container.Secrets.map((s: any) => s.Name).sort()).toEqual(['CLAIR_PAGINATION_KEY', 'DB_PASSWORD', 'DB_USER']);
+      expect(container.Secrets.map((s: any) => s.Name).sort()).toEqual([
+        'CLAIR_PAGINATION_KEY',
+        'DB_PASSWORD',
+        'DB_USER',
+      ]);
       const environment = Object.fromEntries(container.Environment.map((e: any) => [e.Name, e.Value]));
       expect(Object.keys(environment).sort()).toEqual([
         'CLAIR_LOG_LEVEL',
@@ -121,7 +157,11 @@ describe.each(ENVIRONMENTS)('Clair-$env', (expected) => {
         'DB_PORT',
         'DB_SSLMODE',
       ]);
-      expect(environment).toMatchObject({ DB_SSLMODE: 'verify-full', DB_NAME: 'clair', CLAIR_REQUIRE_PAGINATION_KEY: 'true' });
+      expect(environment).toMatchObject({
+        DB_SSLMODE: 'verify-full',
+        DB_NAME: 'clair',
+        CLAIR_REQUIRE_PAGINATION_KEY: 'true',
+      });
       expect(JSON.stringify(service.toJSON())).not.toMatch(/resolve:secretsmanager/);
     });
 
@@ -167,7 +207,8 @@ describe.each(ENVIRONMENTS)('Clair-$env', (expected) => {
         (i) => i.Properties.GroupId['Fn::GetAtt']?.[0] === taskGroup,
       );
       expect(ingress.map((i) => i.Properties.FromPort).sort()).toEqual([6060, 6061]);
-      for (const rule of ingress) expect(rule.Properties.SourceSecurityGroupId).toEqual({ 'Fn::GetAtt': [albGroup, 'GroupId'] });
+      for (const rule of ingress)
+        expect(rule.Properties.SourceSecurityGroupId).toEqual({ 'Fn::GetAtt': [albGroup, 'GroupId'] });
     });
   });
 
@@ -203,14 +244,28 @@ describe.each(ENVIRONMENTS)('Clair-$env', (expected) => {
       expect(ingress).toHaveLength(1);
       expect(ingress[0].Properties).toMatchObject({
         FromPort: 6060,
-        SourceSecurityGroupId: { 'Fn::GetAtt': [idOf(service, 'AWS::EC2::SecurityGroup', 'ScannerSecurityGroup'), 'GroupId'] },
+        SourceSecurityGroupId: {
+          'Fn::GetAtt': [idOf(service, 'AWS::EC2::SecurityGroup', 'ScannerSecurityGroup'), 'GroupId'],
+        },
       });
     });
 
     test('the Clair URL output has a scheme, the load balancer host and an explicit port', () => {
       const url = service.toJSON().Outputs.ClairUrl.Value;
       expect(url).toEqual({
-        'Fn::Join': ['', ['http://', { 'Fn::GetAtt': [idOf(service, 'AWS::ElasticLoadBalancingV2::LoadBalancer', 'ClairLoadBalancer'), 'DNSName'] }, ':6060']],
+        'Fn::Join': [
+          '',
+          [
+            'http://',
+            {
+              'Fn::GetAtt': [
+                idOf(service, 'AWS::ElasticLoadBalancingV2::LoadBalancer', 'ClairLoadBalancer'),
+                'DNSName',
+              ],
+            },
+            ':6060',
+          ],
+        ],
       });
     });
   });
@@ -231,21 +286,30 @@ describe.each(ENVIRONMENTS)('Clair-$env', (expected) => {
     test('points klar at this Clair and the canary, with the environment policy as defaults', () => {
       expect(environment.CLAIR_ADDR).toEqual(service.toJSON().Outputs.ClairUrl.Value);
       expect(JSON.stringify(environment.CANARY_IMAGE_URI)).toContain(`container-assets-${expected.account}-eu-west-1`);
-      expect(environment).toMatchObject({ SEVERITY: 'High', MAX_VULNERABILITIES: '0', COUNT_UNKNOWN: 'true', READINESS_TIMEOUT_SECONDS: '3600' });
+      expect(environment).toMatchObject({
+        SEVERITY: 'High',
+        MAX_VULNERABILITIES: '0',
+        COUNT_UNKNOWN: 'true',
+        READINESS_TIMEOUT_SECONDS: '3600',
+      });
     });
 
     test('publishes JUnit reports to its report group', () => {
-      const buildSpec = JSON.parse(project.Source.BuildSpec['Fn::Join'] ? JSON.stringify(project.Source.BuildSpec) : project.Source.BuildSpec);
+      const buildSpec = JSON.parse(
+        project.Source.BuildSpec['Fn::Join'] ? JSON.stringify(project.Source.BuildSpec) : project.Source.BuildSpec,
+      );
       expect(JSON.stringify(buildSpec)).toContain('scan-image');
       service.resourceCountIs('AWS::CodeBuild::ReportGroup', 1);
     });
 
-    test('may pull only from this account\'s CDK asset repository', () => {
+    test("may pull only from this account's CDK asset repository", () => {
       const statements = Object.values(service.findResources('AWS::IAM::Policy'))
         .flatMap((p) => p.Properties.PolicyDocument.Statement)
         .filter((s: any) => [s.Action].flat().includes('ecr:BatchGetImage'));
       const resources = statements.flatMap((s: any) => [s.Resource].flat()).map((r: any) => JSON.stringify(r));
-      expect(resources.some((r) => r.includes(`repository/cdk-hnb659fds-container-assets-${expected.account}-eu-west-1`))).toBe(true);
+      expect(
+        resources.some((r) => r.includes(`repository/cdk-hnb659fds-container-assets-${expected.account}-eu-west-1`)),
+      ).toBe(true);
       expect(resources.every((r) => !r.includes('"*"') && r.includes('repository/'))).toBe(true);
     });
 
@@ -274,8 +338,12 @@ describe.each(ENVIRONMENTS)('Clair-$env', (expected) => {
 
     test('exports the project name and invoker role for envFromCfnOutputs', () => {
       const outputs = service.toJSON().Outputs;
-      expect(outputs.ScannerProjectName.Value).toEqual({ Ref: idOf(service, 'AWS::CodeBuild::Project', 'ScannerProject') });
-      expect(outputs.ScannerInvokerRoleArn.Value).toEqual({ 'Fn::GetAtt': [idOf(service, 'AWS::IAM::Role', 'ScannerInvokerRole'), 'Arn'] });
+      expect(outputs.ScannerProjectName.Value).toEqual({
+        Ref: idOf(service, 'AWS::CodeBuild::Project', 'ScannerProject'),
+      });
+      expect(outputs.ScannerInvokerRoleArn.Value).toEqual({
+        'Fn::GetAtt': [idOf(service, 'AWS::IAM::Role', 'ScannerInvokerRole'), 'Arn'],
+      });
     });
   });
 });

@@ -7,7 +7,11 @@ describe.each(['Dev', 'Prod'])('SampleApp-%s', (env) => {
 
   test('runs the sample-app image asset on Fargate, read-only, as a non-root user', () => {
     expect(taskDefinition.RequiresCompatibilities).toEqual(['FARGATE']);
-    expect(container).toMatchObject({ ReadonlyRootFilesystem: true, User: '10001', PortMappings: [{ ContainerPort: 8080 }] });
+    expect(container).toMatchObject({
+      ReadonlyRootFilesystem: true,
+      User: '10001',
+      PortMappings: [{ ContainerPort: 8080 }],
+    });
     expect(container.Image['Fn::Sub']).toMatch(/container-assets-\d{12}-eu-west-1:[0-9a-f]{64}$/);
   });
 

@@ -135,9 +135,9 @@ describe('with only the required settings', () => {
 
 describe('connection string', () => {
   const hostile = {
-    DB_HOST: "db:host/with spaces 'quotes' \"double\" \\back#hash?q",
+    DB_HOST: 'db:host/with spaces \'quotes\' "double" \\back#hash?q',
     DB_NAME: "cl:air/db %41 'x' \\y #z ?w é",
-    DB_USER: "us:er@realm/x %2F 'o' \"d\" \\ ünï",
+    DB_USER: 'us:er@realm/x %2F \'o\' "d" \\ ünï',
   };
 
   test('quotes every value so libpq reads it back unchanged', () => {

@@ -9,6 +9,7 @@ export function goUrlParseError(raw: string): string | undefined {
   let rest = hash < 0 ? raw : raw.slice(0, hash);
   const fragment = hash < 0 ? '' : raw.slice(hash + 1);
 
+  // eslint-disable-next-line no-control-regex -- Go rejects exactly these bytes in a URL.
   if (/[\x00-\x1f\x7f]/.test(rest)) return 'net/url: invalid control character in URL';
   if (rest.startsWith(':')) return 'missing protocol scheme';
   const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:/.exec(rest);

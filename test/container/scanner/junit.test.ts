@@ -2,7 +2,9 @@ import { parseXml } from './junit';
 
 describe('the JUnit well-formedness check', () => {
   test('reads elements, attributes and escaped text', () => {
-    const root = parseXml('<?xml version="1.0" encoding="UTF-8"?>\n<a x="1 &lt;2&gt; &amp; &quot;" y="&#39;"><b/><c>t &amp; u\n</c></a>\n');
+    const root = parseXml(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<a x="1 &lt;2&gt; &amp; &quot;" y="&#39;"><b/><c>t &amp; u\n</c></a>\n',
+    );
 
     expect(root).toEqual({
       name: 'a',

@@ -98,5 +98,11 @@ export function parseJunit(file: string): JunitReport {
       skipped: c.children.some((e) => e.name === 'skipped'),
       error: c.children.some((e) => e.name === 'error'),
     }));
-  return { tests: count('tests'), failures: count('failures'), skipped: count('skipped'), errors: count('errors'), cases };
+  return {
+    tests: count('tests'),
+    failures: count('failures'),
+    skipped: count('skipped'),
+    errors: count('errors'),
+    cases,
+  };
 }

@@ -3,7 +3,19 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { REPO_ROOT } from '../../helpers/run-script';
 import { STUB_PATH } from '../../helpers/stubs';
-import { APP_REPOSITORY, CANARY, CANARY_FINDINGS, CLAIR_ADDR, ECR_CANARY, ECR_IMAGE, ECR_PASSWORD, IMAGE, Scenario, ScanRun, vuln } from './scenario';
+import {
+  APP_REPOSITORY,
+  CANARY,
+  CANARY_FINDINGS,
+  CLAIR_ADDR,
+  ECR_CANARY,
+  ECR_IMAGE,
+  ECR_PASSWORD,
+  IMAGE,
+  Scenario,
+  ScanRun,
+  vuln,
+} from './scenario';
 
 // Each test runs scan-image (several short processes) and waits on it: run them concurrently.
 const test = global.test.concurrent;
@@ -38,13 +50,21 @@ describe('the verdict', () => {
 
   test('fails listing the vulnerabilities at or above the threshold', async () => {
     const run = await new Scenario()
-      .answer(IMAGE, [vuln('CVE-2022-0778', 'High'), vuln('CVE-2021-3711', 'Critical', 'libssl1.1'), vuln('CVE-2021-1', 'Low')])
+      .answer(IMAGE, [
+        vuln('CVE-2022-0778', 'High'),
+        vuln('CVE-2021-3711', 'Critical', 'libssl1.1'),
+        vuln('CVE-2021-1', 'Low'),
+      ])
       .run();
 
     expect(run.status).toBe(1);
-    expect(run.stdout).toMatch(/Counted vulnerabilities \(2\):\n {2}CVE-2021-3711 \[Critical\] libssl1\.1.*\n {2}CVE-2022-0778 \[High\] openssl/);
+    expect(run.stdout).toMatch(
+      /Counted vulnerabilities \(2\):\n {2}CVE-2021-3711 \[Critical\] libssl1\.1.*\n {2}CVE-2022-0778 \[High\] openssl/,
+    );
     expect(run.stdout).toContain('Verdict: FAIL: 2 counted, more than the 0 tolerated');
-    expect(run.lastErrorLine).toBe('scan-image: vulnerabilities counted: 2 (at or above High, not allowed), more than MAX_VULNERABILITIES=0');
+    expect(run.lastErrorLine).toBe(
+      'scan-image: vulnerabilities counted: 2 (at or above High, not allowed), more than MAX_VULNERABILITIES=0',
+    );
     const junit = run.junit();
     expect(junit).toMatchObject({ tests: 2, failures: 2, skipped: 0, errors: 0 });
     expect(junit.cases.map((c) => [c.name, c.failure])).toEqual([
@@ -68,7 +88,9 @@ describe('the verdict', () => {
   });
 
   test('passes over severity Unknown when COUNT_UNKNOWN=false', async () => {
-    const run = await new Scenario().answer(IMAGE, [vuln('CVE-2023-5678', 'Unknown', 'musl')]).run({ COUNT_UNKNOWN: 'FALSE' });
+    const run = await new Scenario()
+      .answer(IMAGE, [vuln('CVE-2023-5678', 'Unknown', 'musl')])
+      .run({ COUNT_UNKNOWN: 'FALSE' });
 
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('1 below High');
@@ -76,7 +98,11 @@ describe('the verdict', () => {
 
   test('fails counting each package and vulnerability once, like klar', async () => {
     const run = await new Scenario()
-      .answer(IMAGE, [vuln('CVE-2022-0778', 'High'), vuln('CVE-2022-0778', 'High', 'libssl1.1'), vuln('CVE-2022-0778', 'High')])
+      .answer(IMAGE, [
+        vuln('CVE-2022-0778', 'High'),
+        vuln('CVE-2022-0778', 'High', 'libssl1.1'),
+        vuln('CVE-2022-0778', 'High'),
+      ])
       .run();
 
     expect(run.status).toBe(1);
@@ -112,7 +138,9 @@ describe('the verdict', () => {
 
   test('escapes every finding into a well-formed JUnit report', async () => {
     const nasty = 'a <b> & "c" \'d\' \u0001 ]]> end';
-    const run = await new Scenario().answer(IMAGE, [vuln('CVE-2022-0778', 'High', 'lib<x>&"y"', { Description: nasty, FeatureVersion: nasty })]).run();
+    const run = await new Scenario()
+      .answer(IMAGE, [vuln('CVE-2022-0778', 'High', 'lib<x>&"y"', { Description: nasty, FeatureVersion: nasty })])
+      .run();
 
     expect(run.status).toBe(1);
     const junit = run.junit();
@@ -127,11 +155,15 @@ describe('the allowlist', () => {
     const run = await scenario.run({ ALLOWLIST_FILE: scenario.file('allow.yaml', allowlist(ALLOW_CVE_2022_0778)) });
 
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('Allowed by the allowlist (1):\n  CVE-2022-0778 [High] openssl 1.1.1k-1 (fixed by 1.1.1n-0+deb11u1) until 2025-12-31: Not reachable');
+    expect(run.stdout).toContain(
+      'Allowed by the allowlist (1):\n  CVE-2022-0778 [High] openssl 1.1.1k-1 (fixed by 1.1.1n-0+deb11u1) until 2025-12-31: Not reachable',
+    );
     expect(run.stdout).toContain('1 allowed, 0 counted');
     const junit = run.junit();
     expect(junit).toMatchObject({ tests: 2, failures: 0, skipped: 1 });
-    expect(junit.cases.filter((c) => c.skipped).map((c) => c.name)).toEqual(['CVE-2022-0778 [High] in openssl 1.1.1k-1']);
+    expect(junit.cases.filter((c) => c.skipped).map((c) => c.name)).toEqual([
+      'CVE-2022-0778 [High] in openssl 1.1.1k-1',
+    ]);
     expect(YAML.parse(fs.readFileSync(path.join(run.reportDir, 'klar-whitelist.yaml'), 'utf8'))).toEqual({
       general: [],
       images: { [APP_REPOSITORY]: ['CVE-2022-0778'] },
@@ -148,16 +180,24 @@ describe('the allowlist', () => {
 
   test('fails when the allowing entry has expired, naming the entry', async () => {
     const scenario = new Scenario().answer(IMAGE, [vuln('CVE-2022-0778', 'High')]);
-    const run = await scenario.run({ ALLOWLIST_FILE: scenario.file('allow.yaml', allowlist(ALLOW_CVE_2022_0778)), SCAN_TODAY: '2026-01-01' });
+    const run = await scenario.run({
+      ALLOWLIST_FILE: scenario.file('allow.yaml', allowlist(ALLOW_CVE_2022_0778)),
+      SCAN_TODAY: '2026-01-01',
+    });
 
     expect(run.status).toBe(1);
-    expect(run.stdout).toContain(`Expired allowlist entries, no longer allowing anything (1):\n  CVE-2022-0778 (image ${APP_REPOSITORY}) expired 2025-12-31`);
+    expect(run.stdout).toContain(
+      `Expired allowlist entries, no longer allowing anything (1):\n  CVE-2022-0778 (image ${APP_REPOSITORY}) expired 2025-12-31`,
+    );
     expect(run.stdout).toContain('0 allowed, 1 counted');
   });
 
   test('passes on the expiry day of the allowing entry', async () => {
     const scenario = new Scenario().answer(IMAGE, [vuln('CVE-2022-0778', 'High')]);
-    const run = await scenario.run({ ALLOWLIST_FILE: scenario.file('allow.yaml', allowlist(ALLOW_CVE_2022_0778)), SCAN_TODAY: '2025-12-31' });
+    const run = await scenario.run({
+      ALLOWLIST_FILE: scenario.file('allow.yaml', allowlist(ALLOW_CVE_2022_0778)),
+      SCAN_TODAY: '2025-12-31',
+    });
 
     expect(run.status).toBe(0);
   });
@@ -228,7 +268,10 @@ describe('the allowlist', () => {
 
   test('rejects ALLOWLIST_FILE and ALLOWLIST_B64 together', async () => {
     const scenario = new Scenario();
-    const run = await scenario.run({ ALLOWLIST_FILE: scenario.file('a.yaml', 'allow: []\n'), ALLOWLIST_B64: 'YWxsb3c6IFtdCg==' });
+    const run = await scenario.run({
+      ALLOWLIST_FILE: scenario.file('a.yaml', 'allow: []\n'),
+      ALLOWLIST_B64: 'YWxsb3c6IFtdCg==',
+    });
 
     expect(run.status).toBe(2);
     expect(run.lastErrorLine).toBe('scan-image: set ALLOWLIST_FILE or ALLOWLIST_B64, not both');
@@ -245,15 +288,24 @@ describe('readiness', () => {
 
     expect(run.status).toBe(0);
     expect(run.klarCalls.filter((c) => c.image === CANARY)).toHaveLength(3);
-    expect(run.stdout.match(/Clair not ready yet \(attempt \d\): canary \S+ showed 0 < 1 vulnerabilities/g)).toHaveLength(2);
+    expect(
+      run.stdout.match(/Clair not ready yet \(attempt \d\): canary \S+ showed 0 < 1 vulnerabilities/g),
+    ).toHaveLength(2);
     expect(run.stdout).toContain('Clair is ready: canary');
   });
 
   test('fails, saying so, when the canary never shows vulnerabilities within the bound', async () => {
-    const run = await new Scenario().answer(CANARY, []).answer(IMAGE, []).run({ READINESS_TIMEOUT_SECONDS: '1', READINESS_INTERVAL_SECONDS: '1' });
+    const run = await new Scenario()
+      .answer(CANARY, [])
+      .answer(IMAGE, [])
+      .run({ READINESS_TIMEOUT_SECONDS: '1', READINESS_INTERVAL_SECONDS: '1' });
 
     expect(run.status).toBe(6);
-    expect(run.lastErrorLine).toMatch(new RegExp(`^scan-image: Clair is not ready: canary ${CANARY} showed 0 < 1 vulnerabilities after [1-9]\\d* s \\(\\d+ attempts?\\)$`));
+    expect(run.lastErrorLine).toMatch(
+      new RegExp(
+        `^scan-image: Clair is not ready: canary ${CANARY} showed 0 < 1 vulnerabilities after [1-9]\\d* s \\(\\d+ attempts?\\)$`,
+      ),
+    );
     expect(imageScans(run)).toBe(0);
   });
 
@@ -265,7 +317,10 @@ describe('readiness', () => {
   });
 
   test('retries a klar error during readiness', async () => {
-    const run = await new Scenario().klarError(CANARY, 'Failed to analyze, exiting', 1).answer(IMAGE, []).run({ READINESS_TIMEOUT_SECONDS: '60' });
+    const run = await new Scenario()
+      .klarError(CANARY, 'Failed to analyze, exiting', 1)
+      .answer(IMAGE, [])
+      .run({ READINESS_TIMEOUT_SECONDS: '60' });
 
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Clair not ready yet (attempt 1): canary scan failed: klar exited 2');
@@ -275,7 +330,9 @@ describe('readiness', () => {
     const run = await new Scenario().answer(IMAGE, []).run({ STUB_KLAR_UNREACHABLE: 'true' });
 
     expect(run.status).toBe(6);
-    expect(run.lastErrorLine).toMatch(/^scan-image: Clair is not ready: canary scan failed: klar exited 2 on \S+: Failed to analyze, exiting after \d+ s \(1 attempt\)$/);
+    expect(run.lastErrorLine).toMatch(
+      /^scan-image: Clair is not ready: canary scan failed: klar exited 2 on \S+: Failed to analyze, exiting after \d+ s \(1 attempt\)$/,
+    );
     expect(run.stderr).toContain('connection refused');
     expect(imageScans(run)).toBe(0);
   });
@@ -297,10 +354,22 @@ describe('readiness', () => {
 
 describe('klar and Clair failures', () => {
   test.each([
-    ['the manifest is an OCI index', "Can't pull image: Get https://registry/v2/app/manifests/1: unsupported manifest media type application/vnd.oci.image.index.v1+json"],
-    ['the registry refuses the credentials', "Can't pull image: Get https://registry/v2/app/manifests/1: 401 Unauthorized"],
-    ['Clair times out', 'Failed to analyze using API v1: can\'t push layer to Clair: Post "http://clair:80/v1/layers": context deadline exceeded (Client.Timeout exceeded while awaiting headers)\nFailed to analyze, exiting'],
-    ['Clair answers an error', 'Failed to analyze using API v1: push error 500: {"Error":{"Message":"could not find layer"}}\nFailed to analyze, exiting'],
+    [
+      'the manifest is an OCI index',
+      "Can't pull image: Get https://registry/v2/app/manifests/1: unsupported manifest media type application/vnd.oci.image.index.v1+json",
+    ],
+    [
+      'the registry refuses the credentials',
+      "Can't pull image: Get https://registry/v2/app/manifests/1: 401 Unauthorized",
+    ],
+    [
+      'Clair times out',
+      'Failed to analyze using API v1: can\'t push layer to Clair: Post "http://clair:80/v1/layers": context deadline exceeded (Client.Timeout exceeded while awaiting headers)\nFailed to analyze, exiting',
+    ],
+    [
+      'Clair answers an error',
+      'Failed to analyze using API v1: push error 500: {"Error":{"Message":"could not find layer"}}\nFailed to analyze, exiting',
+    ],
   ])('fails when klar exits 2 on the image because %s', async (_what, message) => {
     const run = await new Scenario().klarError(IMAGE, message).run();
 
@@ -318,7 +387,9 @@ describe('klar and Clair failures', () => {
     const run = await new Scenario().klarPrints(IMAGE, stdout).run();
 
     expect(run.status).toBe(5);
-    expect(run.lastErrorLine).toBe(`scan-image: klar exited 0 on ${IMAGE} without a JSON report with at least one layer`);
+    expect(run.lastErrorLine).toBe(
+      `scan-image: klar exited 0 on ${IMAGE} without a JSON report with at least one layer`,
+    );
   });
 
   test('leaves an error report behind, replacing stale reports', async () => {
@@ -369,7 +440,12 @@ describe('registry credentials and klar settings', () => {
     ]);
     expect(run.klarCalls.map((c) => c.image)).toEqual([ECR_CANARY, ECR_IMAGE]);
     for (const call of run.klarCalls) {
-      expect(call).toMatchObject({ DOCKER_USER: 'AWS', DOCKER_PASSWORD: ECR_PASSWORD, DOCKER_TOKEN: null, KLAR_TRACE: null });
+      expect(call).toMatchObject({
+        DOCKER_USER: 'AWS',
+        DOCKER_PASSWORD: ECR_PASSWORD,
+        DOCKER_TOKEN: null,
+        KLAR_TRACE: null,
+      });
     }
     expect(run.visible).not.toContain(ECR_PASSWORD);
   });
@@ -382,7 +458,12 @@ describe('registry credentials and klar settings', () => {
 
     expect(run.status).toBe(0);
     expect(run.awsCalls).toHaveLength(0);
-    expect(run.klarCalls[1]).toMatchObject({ image, DOCKER_USER: 'robot', DOCKER_PASSWORD: 'robot-secret', REGISTRY_INSECURE: 'true' });
+    expect(run.klarCalls[1]).toMatchObject({
+      image,
+      DOCKER_USER: 'robot',
+      DOCKER_PASSWORD: 'robot-secret',
+      REGISTRY_INSECURE: 'true',
+    });
     expect(run.visible).not.toContain('robot-secret');
   });
 
@@ -390,7 +471,9 @@ describe('registry credentials and klar settings', () => {
     const run = await new Scenario().run({ CANARY_IMAGE_URI: ECR_CANARY, STUB_AWS_FAIL: 'ecr:get-login-password' });
 
     expect(run.status).toBe(4);
-    expect(run.lastErrorLine).toBe(`scan-image: cannot get an ECR password for ${ECR_CANARY}: 'aws ecr get-login-password --region eu-west-1' failed`);
+    expect(run.lastErrorLine).toBe(
+      `scan-image: cannot get an ECR password for ${ECR_CANARY}: 'aws ecr get-login-password --region eu-west-1' failed`,
+    );
     expect(run.klarCalls).toHaveLength(0);
   });
 

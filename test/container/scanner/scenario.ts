@@ -98,7 +98,11 @@ export class Scenario {
   answer(image: string, vulnerabilities: KlarItem[], opts: { layers?: number; call?: number } = {}): this {
     const groups: Record<string, KlarItem[]> = {};
     for (const v of vulnerabilities) (groups[v.Severity] ??= []).push(v);
-    const sorted = Object.fromEntries(Object.keys(groups).sort().map((severity) => [severity, groups[severity]]));
+    const sorted = Object.fromEntries(
+      Object.keys(groups)
+        .sort()
+        .map((severity) => [severity, groups[severity]]),
+    );
     const report = JSON.stringify({ LayerCount: opts.layers ?? 3, Vulnerabilities: sorted });
     return this.fixture(image, opts.call === undefined ? 'json' : `${opts.call}.json`, report);
   }
@@ -129,7 +133,11 @@ export class Scenario {
   }
 
   /** Like {@link run}, for scan-image found at another path (e.g. a symlink to it). */
-  async runCommand(command: string, env: Record<string, string | undefined> = {}, pathOverride?: string): Promise<ScanRun> {
+  async runCommand(
+    command: string,
+    env: Record<string, string | undefined> = {},
+    pathOverride?: string,
+  ): Promise<ScanRun> {
     const reportDir = path.join(this.dir, 'reports');
     const merged: Record<string, string | undefined> = {
       PATH: pathOverride ?? STUB_PATH,

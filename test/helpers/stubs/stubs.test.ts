@@ -42,8 +42,18 @@ test('klar exits 0 when the count is within CLAIR_THRESHOLD', async () => {
 test.each([
   ['no image', {}, [], 'Image name must be provided'],
   ['no CLAIR_ADDR', { CLAIR_ADDR: '' }, [IMAGE], 'Invalid options: Clair address must be provided'],
-  ['a bad CLAIR_OUTPUT', { CLAIR_OUTPUT: 'Severe' }, [IMAGE], 'Invalid options: Clair output level Severe is not supported'],
-  ['an unknown image', {}, ['registry.internal.example:5000/other:1'], "Can't pull image: Get https://registry.internal.example:5000/v2/other/manifests/1: manifest unknown"],
+  [
+    'a bad CLAIR_OUTPUT',
+    { CLAIR_OUTPUT: 'Severe' },
+    [IMAGE],
+    'Invalid options: Clair output level Severe is not supported',
+  ],
+  [
+    'an unknown image',
+    {},
+    ['registry.internal.example:5000/other:1'],
+    "Can't pull image: Get https://registry.internal.example:5000/v2/other/manifests/1: manifest unknown",
+  ],
 ])('klar exits 2 with its message for %s', async (_what, env, args, message) => {
   const run = await klar(env, args);
 
@@ -53,7 +63,9 @@ test.each([
 });
 
 test('aws fails loudly on a call it does not know', async () => {
-  const run = await runWithStubs(path.join(STUBS_DIR, 'aws'), ['s3', 'ls'], { STUB_AWS_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'stub-aws-')) });
+  const run = await runWithStubs(path.join(STUBS_DIR, 'aws'), ['s3', 'ls'], {
+    STUB_AWS_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'stub-aws-')),
+  });
 
   expect(run.status).toBe(99);
   expect(run.stderr).toBe('stub aws: unexpected call: aws s3 ls (not stubbed)\n');
@@ -61,7 +73,11 @@ test('aws fails loudly on a call it does not know', async () => {
 
 test('aws fails loudly on an option the call does not take', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stub-aws-'));
-  const run = await runWithStubs(path.join(STUBS_DIR, 'aws'), ['ecr', 'get-login-password', '--region', 'eu-west-1', '--profile', 'x'], { STUB_AWS_DIR: dir });
+  const run = await runWithStubs(
+    path.join(STUBS_DIR, 'aws'),
+    ['ecr', 'get-login-password', '--region', 'eu-west-1', '--profile', 'x'],
+    { STUB_AWS_DIR: dir },
+  );
 
   expect(run.status).toBe(99);
   expect(run.stderr).toContain('option --profile not expected');
