@@ -134,6 +134,16 @@ export class ClairScanner extends Construct {
         resources: [this.project.projectArn],
       }),
     );
+    // A caller must not replace the scanner's buildspec (and with it scan-image): CodeBuild's
+    // codebuild:source.buildspec key is present exactly when a StartBuild overrides the buildspec.
+    this.invokerRole.addToPolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        actions: ['codebuild:StartBuild'],
+        resources: [this.project.projectArn],
+        conditions: { Null: { 'codebuild:source.buildspec': 'false' } },
+      }),
+    );
   }
 
   private acknowledgeFindings(): void {

@@ -313,7 +313,7 @@ describe.each(ENVIRONMENTS)('Clair-$env', (expected) => {
       expect(resources.every((r) => !r.includes('"*"') && r.includes('repository/'))).toBe(true);
     });
 
-    test('the invoker role trusts only the pipeline account and may only start, read and stop the scanner', () => {
+    test('the invoker role trusts only the pipeline account and may only start (without replacing the buildspec), read and stop the scanner', () => {
       const roleId = idOf(service, 'AWS::IAM::Role', 'ScannerInvokerRole');
       const role = service.toJSON().Resources[roleId].Properties;
       expect(role.RoleName).toBe('clair-scanner-invoker-eu-west-1');
@@ -331,6 +331,12 @@ describe.each(ENVIRONMENTS)('Clair-$env', (expected) => {
         {
           Action: ['codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild'],
           Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [idOf(service, 'AWS::CodeBuild::Project', 'ScannerProject'), 'Arn'] },
+        },
+        {
+          Action: 'codebuild:StartBuild',
+          Condition: { Null: { 'codebuild:source.buildspec': 'false' } },
+          Effect: 'Deny',
           Resource: { 'Fn::GetAtt': [idOf(service, 'AWS::CodeBuild::Project', 'ScannerProject'), 'Arn'] },
         },
       ]);
