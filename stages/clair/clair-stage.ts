@@ -9,7 +9,7 @@ import { ClairServiceStack, ScannerOutputs } from './service-stack';
 export interface ClairStageProps extends StageProps {
   /** The environment to deploy into; its account and region become the stage's. */
   readonly environment: EnvironmentConfig;
-  /** The pipeline (tooling) account, the only one that may invoke the scanner. */
+  /** The pipeline (tooling) account; it (and the environment's scan.invokerAccounts) may invoke the scanner. */
   readonly pipelineAccount: string;
 }
 

@@ -15,7 +15,7 @@ export interface ClairServiceStackProps extends StackProps {
   readonly vpc: ec2.IVpc;
   /** The database from the data stack. */
   readonly database: ClairDatabase;
-  /** The pipeline (tooling) account, the only one that may invoke the scanner. */
+  /** The pipeline (tooling) account; it (and the environment's scan.invokerAccounts) may invoke the scanner. */
   readonly pipelineAccount: string;
 }
 
