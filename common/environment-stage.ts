@@ -1,0 +1,22 @@
+import { Stage, StageProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { EnvironmentConfig } from '../pipeline/config';
+import { addSecurityGates } from './security-gates';
+
+/** Properties of an {@link EnvironmentStage}. */
+export interface EnvironmentStageProps extends StageProps {
+  /** The environment to deploy into; its account and region become the stage's. */
+  readonly environment: EnvironmentConfig;
+}
+
+/**
+ * A Stage deployed into one environment's account and region, gated by cdk-nag and the Control
+ * Tower rules on its own, so an app team that deploys it from another pipeline gets the same gates.
+ */
+export abstract class EnvironmentStage extends Stage {
+  constructor(scope: Construct, id: string, props: EnvironmentStageProps) {
+    const { environment } = props;
+    super(scope, id, { ...props, env: { account: environment.account, region: environment.region } });
+    addSecurityGates(this);
+  }
+}
