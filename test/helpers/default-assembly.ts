@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 
 /** Environment variable through which the global setup passes the assembly directory. */
 export const DEFAULT_ASSEMBLY_ENV = 'CLAIR_PIPELINE_TEST_ASSEMBLY';
@@ -33,7 +33,12 @@ export function defaultAssemblyDir(): string {
 
 /** A stack template of the default app by display path, e.g. `ClairPipeline/Clair-Prod/Service`. */
 export function defaultTemplate(displayPath: string): Template {
-  return Template.fromJSON(JSON.parse(fs.readFileSync(templateFile(defaultAssemblyDir(), displayPath), 'utf8')));
+  // Loaded on first use: aws-cdk-lib is heavy, and the global setup and the JSON-only tests
+  // import this module too.
+  const assertions: typeof import('aws-cdk-lib/assertions') = require('aws-cdk-lib/assertions');
+  return assertions.Template.fromJSON(
+    JSON.parse(fs.readFileSync(templateFile(defaultAssemblyDir(), displayPath), 'utf8')),
+  );
 }
 
 /** The default app's validation report (cdk-nag and guard results, with acknowledgements). */
