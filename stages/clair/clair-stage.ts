@@ -24,7 +24,9 @@ export class ClairStage extends EnvironmentStage {
     const service = new ClairServiceStack(this, 'Service', {
       environment,
       vpc: data.vpc,
-      database: data.database,
+      database: data.database.instance,
+      databaseSecret: data.database.secret,
+      databaseSecurityGroup: data.database.securityGroup,
       pipelineAccount: props.pipelineAccount,
     });
     this.outputs = service.outputs;

@@ -1,8 +1,10 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../../pipeline/config';
-import { ClairDatabase, DATABASE_PORT } from './database';
+import { DATABASE_PORT } from './database';
 import { ClairMonitoring } from './monitoring';
 import { ClairScanner } from './scanner';
 import { ClairService } from './service';
@@ -14,7 +16,11 @@ export interface ClairServiceStackProps extends StackProps {
   /** The VPC from the data stack. */
   readonly vpc: ec2.IVpc;
   /** The database from the data stack. */
-  readonly database: ClairDatabase;
+  readonly database: rds.IDatabaseInstance;
+  /** Its generated credentials (`username`, `password`). */
+  readonly databaseSecret: secretsmanager.ISecret;
+  /** Its security group; this stack admits the Clair tasks to it. */
+  readonly databaseSecurityGroup: ec2.ISecurityGroup;
   /** The pipeline (tooling) account; it (and the environment's scan.invokerAccounts) may invoke the scanner. */
   readonly pipelineAccount: string;
 }
@@ -41,13 +47,13 @@ export class ClairServiceStack extends Stack {
     const { environment, vpc, database } = props;
     this.clair = new ClairService(this, 'Clair', {
       vpc,
-      database: database.instance,
-      databaseSecret: database.secret,
+      database,
+      databaseSecret: props.databaseSecret,
       config: environment.clair,
     });
     // Declared here, not on the database's group: the data stack must not depend on this stack.
     new ec2.CfnSecurityGroupIngress(this, 'DatabaseFromClairTasks', {
-      groupId: database.securityGroup.securityGroupId,
+      groupId: props.databaseSecurityGroup.securityGroupId,
       sourceSecurityGroupId: this.clair.taskSecurityGroup.securityGroupId,
       ipProtocol: 'tcp',
       fromPort: DATABASE_PORT,
@@ -68,7 +74,7 @@ export class ClairServiceStack extends Stack {
       loadBalancer: this.clair.loadBalancer,
       targetGroup: this.clair.targetGroup,
       clairLogGroup: this.clair.logGroup,
-      database: database.instance,
+      database,
       scanner: scanner.project,
     });
 
