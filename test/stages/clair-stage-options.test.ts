@@ -69,3 +69,30 @@ describe('a Clair stage with every option set', () => {
     data.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
 });
+
+describe('a Clair stage in an existing VPC', () => {
+  const existing = defaultRawConfig();
+  existing.environments.dev.network = { vpcId: 'vpc-0123456789abcdef0' };
+  const devEnvironment = parseConfig(existing).environments[0];
+  const existingApp = new App({ ...APP_PROPS, context: defaultContext() });
+  const existingStage = new ClairStage(existingApp, 'Clair-Dev', {
+    environment: devEnvironment,
+    pipelineAccount: '111111111111',
+  });
+  const assembly = existingApp.synth();
+
+  test('creates no VPC and looks the configured one up by id', () => {
+    const dataTemplate = Template.fromStack(existingStage.node.findChild('Data') as any);
+    dataTemplate.resourceCountIs('AWS::EC2::VPC', 0);
+    dataTemplate.resourceCountIs('AWS::EC2::FlowLog', 1);
+    const lookups = assembly.manifest.missing ?? [];
+    expect(lookups).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          provider: 'vpc-provider',
+          props: expect.objectContaining({ account: '222222222222', filter: { 'vpc-id': 'vpc-0123456789abcdef0' } }),
+        }),
+      ]),
+    );
+  });
+});
