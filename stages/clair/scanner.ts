@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { DefaultStackSynthesizer, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { scannerBuildSpec } from '../../buildspecs/scanner-buildspec';
 import { acknowledge } from '../../common/acknowledge';
+import { cdkAssetRepositoryName } from '../../common/cdk-assets';
 import { newEncryptedLogGroup } from '../../common/encrypted-log-group';
 import { newRotatingKey } from '../../common/kms';
 import { ScanPolicyConfig } from '../../pipeline/config';
@@ -106,7 +107,7 @@ export class ClairScanner extends Construct {
     reports.grantWrite(this.project);
     // The images to scan are the CDK assets of this account, plus the repositories the config
     // names for other teams: pull access to those repositories only.
-    const assetRepository = `cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-container-assets-${stack.account}-${stack.region}`;
+    const assetRepository = cdkAssetRepositoryName(stack.account, stack.region);
     this.project.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],

@@ -1,10 +1,11 @@
 import * as path from 'path';
-import { DefaultStackSynthesizer, Stack, StackProps } from 'aws-cdk-lib';
+import { Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../common/acknowledge';
+import { cdkAssetRepositoryName } from '../../common/cdk-assets';
 import { newEncryptedLogGroup } from '../../common/encrypted-log-group';
 import { PrivateNetwork } from '../../common/private-network';
 import { EnvironmentConfig } from '../../pipeline/config';
@@ -77,7 +78,7 @@ export class SampleAppStack extends Stack {
 
 /** `<account>.dkr.ecr.<region>.<suffix>/<bootstrap repository>:<tag>`, as CDK's default synthesizer publishes it. */
 function bootstrapImageUri(environment: EnvironmentConfig, tag: string): string {
-  const repository = `cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-container-assets-${environment.account}-${environment.region}`;
+  const repository = cdkAssetRepositoryName(environment.account, environment.region);
   const suffix = environment.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
   return `${environment.account}.dkr.ecr.${environment.region}.${suffix}/${repository}:${tag}`;
 }
