@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { defaultAssemblyDir } from '../helpers/default-assembly';
+import { defaultStacks } from '../helpers/default-assembly';
 import { REPO_ROOT } from '../helpers/run-script';
 
 const policy = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'bootstrap', 'execution-policy.json'), 'utf8'));
@@ -14,18 +14,15 @@ const IAM_PREFIX: Record<string, string> = {
   CodeStarConnections: 'codestar-connections',
 };
 
-function resourceTypes(dir: string): Set<string> {
-  const types = new Set<string>();
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) resourceTypes(full).forEach((t) => types.add(t));
-    else if (entry.name.endsWith('.template.json')) {
-      for (const resource of Object.values<any>(JSON.parse(fs.readFileSync(full, 'utf8')).Resources ?? {})) {
-        types.add(resource.Type);
-      }
-    }
-  }
-  return types;
+/** Every resource type in the default app's templates. */
+function resourceTypes(): Set<string> {
+  return new Set(
+    defaultStacks().flatMap(({ templateFile }) =>
+      Object.values<any>(JSON.parse(fs.readFileSync(templateFile, 'utf8')).Resources ?? {}).map(
+        (resource) => resource.Type,
+      ),
+    ),
+  );
 }
 
 /** The IAM prefix CloudFormation needs to create a resource type; custom resources run on Lambda. */
@@ -38,7 +35,7 @@ function servicePrefix(type: string): string | undefined {
 
 describe('the scoped CloudFormation execution policy (bootstrap/execution-policy.json)', () => {
   test('allows every service whose resources the app deploys', () => {
-    const needed = [...resourceTypes(defaultAssemblyDir())].map(servicePrefix).filter((p): p is string => !!p);
+    const needed = [...resourceTypes()].map(servicePrefix).filter((p): p is string => !!p);
     expect(needed.length).toBeGreaterThan(10);
     const missing = [...new Set(needed)].filter((prefix) => !allowed.includes(`${prefix}:*`));
     expect(missing).toEqual([]);

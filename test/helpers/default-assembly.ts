@@ -33,12 +33,12 @@ export function defaultAssemblyDir(): string {
 
 /** A stack template of the default app by display path, e.g. `ClairPipeline/Clair-Prod/Service`. */
 export function defaultTemplate(displayPath: string): Template {
+  const stack = defaultStacks().find((candidate) => candidate.displayPath === displayPath);
+  if (!stack) throw new Error(`no stack ${displayPath} in the default app`);
   // Loaded on first use: aws-cdk-lib is heavy, and the global setup and the JSON-only tests
   // import this module too.
   const assertions: typeof import('aws-cdk-lib/assertions') = require('aws-cdk-lib/assertions');
-  return assertions.Template.fromJSON(
-    JSON.parse(fs.readFileSync(templateFile(defaultAssemblyDir(), displayPath), 'utf8')),
-  );
+  return assertions.Template.fromJSON(JSON.parse(fs.readFileSync(stack.templateFile, 'utf8')));
 }
 
 /** The default app's validation report (cdk-nag and guard results, with acknowledgements). */
@@ -46,35 +46,22 @@ export function defaultValidationReport(): any {
   return JSON.parse(fs.readFileSync(path.join(defaultAssemblyDir(), 'validation-report.json'), 'utf8'));
 }
 
-/** Display paths of every stack of the default app, e.g. `ClairPipeline/Clair-Dev/Data`. */
-export function defaultStackPaths(dir: string = defaultAssemblyDir()): string[] {
+/** One stack of the default app. */
+export interface DefaultStack {
+  /** Display path, e.g. `ClairPipeline/Clair-Dev/Data`. */
+  readonly displayPath: string;
+  /** Absolute path of its template. */
+  readonly templateFile: string;
+}
+
+/** Every stack of the default app, nested stage assemblies included, read from the manifests. */
+export function defaultStacks(dir: string = defaultAssemblyDir()): DefaultStack[] {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
-  return Object.values<any>(manifest.artifacts).flatMap((artifact) => {
-    if (artifact.type === 'aws:cloudformation:stack') return [artifact.displayName as string];
-    if (artifact.type === 'cdk:cloud-assembly')
-      return defaultStackPaths(path.join(dir, artifact.properties.directoryName));
+  return Object.values<any>(manifest.artifacts).flatMap((artifact): DefaultStack[] => {
+    if (artifact.type === 'aws:cloudformation:stack') {
+      return [{ displayPath: artifact.displayName, templateFile: path.join(dir, artifact.properties.templateFile) }];
+    }
+    if (artifact.type === 'cdk:cloud-assembly') return defaultStacks(path.join(dir, artifact.properties.directoryName));
     return [];
   });
-}
-
-function templateFile(dir: string, displayPath: string): string {
-  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
-  for (const artifact of Object.values<any>(manifest.artifacts)) {
-    if (artifact.type === 'aws:cloudformation:stack' && artifact.displayName === displayPath) {
-      return path.join(dir, artifact.properties.templateFile);
-    }
-    if (artifact.type === 'cdk:cloud-assembly') {
-      const found = tryTemplateFile(path.join(dir, artifact.properties.directoryName), displayPath);
-      if (found) return found;
-    }
-  }
-  throw new Error(`no stack ${displayPath} in ${dir}`);
-}
-
-function tryTemplateFile(dir: string, displayPath: string): string | undefined {
-  try {
-    return templateFile(dir, displayPath);
-  } catch {
-    return undefined;
-  }
 }

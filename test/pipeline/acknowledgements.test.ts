@@ -1,4 +1,4 @@
-import { defaultStackPaths, defaultValidationReport } from '../helpers/default-assembly';
+import { defaultStacks, defaultValidationReport } from '../helpers/default-assembly';
 
 const report = defaultValidationReport();
 const suppressed: any[] = report.pluginReports.flatMap((plugin: any) => plugin.suppressedViolations ?? []);
@@ -13,7 +13,9 @@ describe('the security gates on the default app', () => {
 
   test('every acknowledgement names one resource below a stack, never a stage, stack or the app', () => {
     const scopes = new Set(
-      defaultStackPaths().flatMap((stack) => stack.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))),
+      defaultStacks().flatMap(({ displayPath }) =>
+        displayPath.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/')),
+      ),
     );
     const offenders = suppressed.map((s) => s.acknowledgedAt).filter((at: string) => scopes.has(at));
     expect(suppressed.length).toBeGreaterThan(20);

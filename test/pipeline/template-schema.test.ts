@@ -1,15 +1,5 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { App, CloudFormationValidatePlugin } from 'aws-cdk-lib';
-import { defaultAssemblyDir } from '../helpers/default-assembly';
-
-function templatesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return templatesUnder(full);
-    return entry.name.endsWith('.template.json') ? [full] : [];
-  });
-}
+import { defaultStacks } from '../helpers/default-assembly';
 
 /** Warnings we accept, each with its reason. */
 const ACCEPTED = [
@@ -21,7 +11,7 @@ const ACCEPTED = [
 // The app turns CDK's built-in schema check off at synth (it only warns, and costs ~7 s each
 // time); here it runs once over every template as a real gate.
 test('every template passes CloudFormation schema validation', () => {
-  const templatePaths = templatesUnder(defaultAssemblyDir());
+  const templatePaths = defaultStacks().map((stack) => stack.templateFile);
   expect(templatePaths.length).toBeGreaterThanOrEqual(7);
   const report = new CloudFormationValidatePlugin().validate({
     appConstruct: new App(), // unused by this plugin, which reads only the template files
