@@ -1,6 +1,6 @@
 import { Stage, StageProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { EnvironmentConfig } from '../pipeline/config';
+import { EnvironmentConfig } from '../config/config';
 import { addSecurityGates } from './security-gates';
 
 /** Properties of an {@link EnvironmentStage}. */

@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
 import { newEncryptedLogGroup } from './encrypted-log-group';
-import { NetworkConfig } from '../pipeline/config';
+import { NetworkConfig } from '../config/config';
 
 /** Properties of {@link PrivateNetwork}. */
 export interface PrivateNetworkProps {

@@ -1,6 +1,6 @@
 import { App, AppProps } from 'aws-cdk-lib';
 import { addSecurityGates } from '../common/security-gates';
-import { loadConfig } from './config';
+import { loadConfig } from '../config/config';
 import { PipelineStack } from './pipeline-stack';
 import { warnAboutPlaceholders } from './placeholder-warning';
 

@@ -9,7 +9,7 @@ import { NotificationTopic } from '../common/notification-topic';
 import { ClairStage } from '../stages/clair/clair-stage';
 import { scannerBuildTimeout } from '../stages/clair/scanner';
 import { SampleAppStage } from '../stages/sample-app/sample-app-stage';
-import { PipelineConfig } from './config';
+import { PipelineConfig } from '../config/config';
 import { hardenPipeline } from './pipeline-hardening';
 import { ClairScanStep } from './steps/clair-scan-step';
 

@@ -1,5 +1,5 @@
 import { Annotations, App } from 'aws-cdk-lib';
-import { PipelineConfig } from './config';
+import { PipelineConfig } from '../config/config';
 
 /**
  * Says loudly, on stderr and as a warning annotation, which settings still hold the placeholder

@@ -2,7 +2,7 @@ import { Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { PrivateNetwork } from '../../common/private-network';
-import { EnvironmentConfig } from '../../pipeline/config';
+import { EnvironmentConfig } from '../../config/config';
 import { ClairDatabase } from './database';
 
 /** Properties of {@link ClairDataStack}. */

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../../common/acknowledge';
 import { newEncryptedLogGroup } from '../../common/encrypted-log-group';
 import { newRotatingKey } from '../../common/kms';
-import { DatabaseConfig } from '../../pipeline/config';
+import { DatabaseConfig } from '../../config/config';
 
 /** PostgreSQL port; Clair's tasks are the only clients the security group admits. */
 export const DATABASE_PORT = 5432;

@@ -6,7 +6,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { newEncryptedLogGroup } from '../../common/encrypted-log-group';
-import { rateExpressionMinutes } from '../../pipeline/durations';
+import { rateExpressionMinutes } from '../../config/durations';
 
 /**
  * What `scan-image` prints (through its `say` prefix) once the canary showed enough

@@ -9,8 +9,8 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { NotificationTopic } from '../../common/notification-topic';
-import { EnvironmentConfig } from '../../pipeline/config';
-import { goDurationSeconds } from '../../pipeline/durations';
+import { EnvironmentConfig } from '../../config/config';
+import { goDurationSeconds } from '../../config/durations';
 import { scannerBuildTimeout } from './scanner';
 import { ClairFreshnessCheck } from './freshness-check';
 

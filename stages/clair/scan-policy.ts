@@ -1,4 +1,4 @@
-import { ScanPolicyConfig } from '../../pipeline/config';
+import { ScanPolicyConfig } from '../../config/config';
 
 /** What a scan gate decides with: the part of the scan policy a pipeline step may override. */
 export type GatePolicy = Pick<

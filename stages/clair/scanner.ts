@@ -10,7 +10,7 @@ import { acknowledge } from '../../common/acknowledge';
 import { cdkAssetRepositoryName } from '../../common/cdk-assets';
 import { newEncryptedLogGroup } from '../../common/encrypted-log-group';
 import { newRotatingKey } from '../../common/kms';
-import { ScanPolicyConfig } from '../../pipeline/config';
+import { ScanPolicyConfig } from '../../config/config';
 import { gatePolicyEnvironment, readinessEnvironment } from './scan-policy';
 
 /** The scanner project's name: fixed, so any pipeline can find an account's scanner. */

@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { EnvironmentConfig } from '../../pipeline/config';
+import { EnvironmentConfig } from '../../config/config';
 import { DATABASE_PORT } from './database';
 import { ClairMonitoring } from './monitoring';
 import { ClairScanner } from './scanner';

@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { AccessLogBucket } from '../../common/access-log-bucket';
 import { acknowledge } from '../../common/acknowledge';
 import { newEncryptedLogGroup } from '../../common/encrypted-log-group';
-import { ClairServiceConfig } from '../../pipeline/config';
+import { ClairServiceConfig } from '../../config/config';
 import { DATABASE_NAME } from './database';
 
 /** Clair v2's REST API port; the listener uses it too, so clients see Clair's usual port. */

@@ -8,7 +8,7 @@ import { acknowledge } from '../../common/acknowledge';
 import { cdkAssetRepositoryName } from '../../common/cdk-assets';
 import { newEncryptedLogGroup } from '../../common/encrypted-log-group';
 import { PrivateNetwork } from '../../common/private-network';
-import { EnvironmentConfig } from '../../pipeline/config';
+import { EnvironmentConfig } from '../../config/config';
 
 /** Port the sample app listens on (unprivileged, so it runs as a non-root user). */
 export const SAMPLE_APP_PORT = 8080;

@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { parseConfig } from '../../pipeline/config';
+import { parseConfig } from '../../config/config';
 import { warnAboutPlaceholders } from '../../pipeline/placeholder-warning';
 import { defaultRawConfig } from '../helpers/default-config';
 

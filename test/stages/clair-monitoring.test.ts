@@ -7,7 +7,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { EnvironmentConfig, parseConfig } from '../../pipeline/config';
+import { EnvironmentConfig, parseConfig } from '../../config/config';
 import { ClairFreshnessCheck, FRESHNESS_LOG_GROUP_NAME, READY_LINE } from '../../stages/clair/freshness-check';
 import { ClairMonitoring } from '../../stages/clair/monitoring';
 import { CANARY, Scenario } from '../container/scanner/scenario';

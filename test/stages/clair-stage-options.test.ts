@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { APP_PROPS } from '../../pipeline/build-app';
-import { parseConfig } from '../../pipeline/config';
+import { parseConfig } from '../../config/config';
 import { ClairStage } from '../../stages/clair/clair-stage';
 import { defaultContext, defaultRawConfig } from '../helpers/default-config';
 

@@ -76,7 +76,7 @@ export const RULES = {
   relativePath: {
     pattern: /^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]+$/,
     description: 'a path relative to the project root',
-    example: "'config/allowlist-dev.yml'",
+    example: "'allowlists/dev.yml'",
   },
   scheduleExpression: {
     pattern: /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\))$/,

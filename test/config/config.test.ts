@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
-import { ConfigError } from '../../pipeline/config-reader';
-import { loadConfig, parseConfig } from '../../pipeline/config';
-import { goDurationSeconds, rateExpressionMinutes } from '../../pipeline/durations';
+import { ConfigError } from '../../config/config-reader';
+import { loadConfig, parseConfig } from '../../config/config';
+import { goDurationSeconds, rateExpressionMinutes } from '../../config/durations';
 import { defaultRawConfig } from '../helpers/default-config';
 
 /** Applies `mutate` to the default config and returns the validation error's message. */
