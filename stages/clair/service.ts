@@ -25,6 +25,34 @@ export const CLAIR_HEALTH_PORT = 6061;
  */
 export const ALB_IDLE_TIMEOUT = Duration.minutes(16);
 
+/** What the listener answers, with status 403, to every call the gate does not make. */
+export const REFUSED_MESSAGE = 'Forbidden: this Clair API accepts only the scan gate calls';
+
+/**
+ * The only calls the listener forwards to Clair: what klar sends (`POST /v1/layers`, then
+ * `GET /v1/layers/<name>?vulnerabilities`) and what the scanner's coverage check reads
+ * (`GET /v1/layers/<name>?features`, `GET /v1/namespaces`,
+ * `GET /v1/namespaces/<ns>/vulnerabilities?limit=1`). Clair v2's GET routes only read; its writes
+ * (POST, PUT, DELETE on vulnerabilities, fixes, layers and notifications) are all refused.
+ * Path patterns are case-sensitive and match the path only, never the query string.
+ */
+export const GATE_ROUTES: Readonly<Record<'analyze' | 'read', elbv2.AddRuleProps>> = {
+  analyze: {
+    priority: 10,
+    conditions: [
+      elbv2.ListenerCondition.httpRequestMethods(['POST']),
+      elbv2.ListenerCondition.pathPatterns(['/v1/layers']),
+    ],
+  },
+  read: {
+    priority: 20,
+    conditions: [
+      elbv2.ListenerCondition.httpRequestMethods(['GET']),
+      elbv2.ListenerCondition.pathPatterns(['/v1/layers/*', '/v1/namespaces', '/v1/namespaces/*']),
+    ],
+  },
+};
+
 /** The uid:gid the Clair image runs as (created in container/clair/Dockerfile). */
 export const CLAIR_CONTAINER_USER = '10001:10001';
 
@@ -171,14 +199,21 @@ export class ClairService extends Construct {
     const certificate = config.certificateArn
       ? acm.Certificate.fromCertificateArn(this, 'Certificate', config.certificateArn)
       : undefined;
+    // Clair's API also adds, changes and deletes vulnerabilities, without authentication: the
+    // listener forwards only the calls the gate makes and refuses everything else.
     const listener = this.loadBalancer.addListener('Api', {
       port: CLAIR_API_PORT,
       protocol: certificate ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP,
       certificates: certificate ? [certificate] : undefined,
       sslPolicy: certificate ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
       open: false,
+      defaultAction: elbv2.ListenerAction.fixedResponse(403, {
+        contentType: 'text/plain',
+        messageBody: REFUSED_MESSAGE,
+      }),
     });
     this.targetGroup = listener.addTargets('Clair', {
+      ...GATE_ROUTES.analyze,
       port: CLAIR_API_PORT,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [
@@ -192,6 +227,7 @@ export class ClairService extends Construct {
         interval: Duration.seconds(30),
       },
     });
+    listener.addAction('ReadApi', { ...GATE_ROUTES.read, action: elbv2.ListenerAction.forward([this.targetGroup]) });
     // addTargets opens the API port from the load balancer; the health port needs its own rule.
     this.taskSecurityGroup.connections.allowFrom(
       this.loadBalancerSecurityGroup,

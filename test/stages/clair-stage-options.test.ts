@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { APP_PROPS } from '../../pipeline/build-app';
 import { parseConfig } from '../../config/config';
 import { ClairStage } from '../../stages/clair/clair-stage';
+import { gateCallOutcomes, listenerViolations } from '../helpers/clair-api-matrix';
 import { defaultContext, defaultRawConfig } from '../helpers/default-config';
 
 // One synthesis of a prod Clair stage with every optional setting: TLS, consumers, no endpoints.
@@ -29,6 +30,11 @@ describe('a Clair stage with every option set', () => {
       Certificates: [{ CertificateArn: environment.clair.certificateArn }],
       SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
     });
+  });
+
+  test("forwards only the gate's calls over HTTPS too; every other method and path gets the fixed 403", () => {
+    expect(listenerViolations(service.toJSON())).toEqual([]);
+    expect(new Set(Object.values(gateCallOutcomes(service.toJSON())))).toEqual(new Set(['forward']));
   });
 
   test('gives klar an https URL on the certificate host name with an explicit port', () => {
