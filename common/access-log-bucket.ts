@@ -28,7 +28,8 @@ export class AccessLogBucket extends s3.Bucket {
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Logs outlive the stack, but a failed first deployment leaves nothing behind.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     // Set on the L1 resource: the L2 option deploys a Lambda-backed custom resource for it.
     (this.node.defaultChild as s3.CfnBucket).notificationConfiguration = {

@@ -40,7 +40,10 @@ export function newEncryptedLogGroup(scope: Construct, id: string, props: Encryp
     logGroupName: props.logGroupName,
     retention: props.retentionDays as logs.RetentionDays,
     encryptionKey: key,
-    removalPolicy: RemovalPolicy.RETAIN,
+    // Kept on later updates and deletes, but removed when the deployment that created it rolls
+    // back: a fixed name (RDS's, the freshness check's) left behind would fail the retry with
+    // "already exists".
+    removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
   });
   if (props.retentionDays < ONE_YEAR_IN_DAYS) {
     acknowledge(

@@ -1,3 +1,4 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -21,9 +22,17 @@ export function denyGrantsExceptForAwsServices(key: kms.IKey): void {
   );
 }
 
-/** A customer-managed KMS key with yearly rotation and grants restricted to AWS services. */
+/**
+ * A customer-managed KMS key with yearly rotation and grants restricted to AWS services. Kept on
+ * later updates and deletes (what it encrypted may outlive the stack), but scheduled for deletion
+ * when the deployment that created it rolls back, so a failed first deployment leaves no keys.
+ */
 export function newRotatingKey(scope: Construct, id: string, description: string): kms.Key {
-  const key = new kms.Key(scope, id, { description, enableKeyRotation: true });
+  const key = new kms.Key(scope, id, {
+    description,
+    enableKeyRotation: true,
+    removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+  });
   denyGrantsExceptForAwsServices(key);
   return key;
 }
