@@ -43,7 +43,10 @@ export class ClairDatabase extends Construct {
   constructor(scope: Construct, id: string, props: ClairDatabaseProps) {
     super(scope, id);
     const { config } = props;
-    const engine = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16_13 });
+    // The major version only: RDS picks its current default minor for a new instance and upgrades
+    // minors automatically. An exact minor would fail new environments once RDS retires it
+    // (docs/operations.md says how to pin one for a while).
+    const engine = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 });
     const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
       engine,
       description: 'Clair v2: md5 passwords for its lib/pq driver, SSL forced',

@@ -82,13 +82,14 @@ describe.each(ENVIRONMENTS)('Clair-$env', (expected) => {
   describe('database', () => {
     const instance = only(data, 'AWS::RDS::DBInstance');
 
-    test('is encrypted PostgreSQL 16 with md5 passwords and forced SSL', () => {
+    test('is encrypted PostgreSQL 16 (major version, minor upgrades automatic) with md5 passwords and forced SSL', () => {
       expect(instance.Properties).toMatchObject({
         Engine: 'postgres',
         StorageEncrypted: true,
         PubliclyAccessible: false,
       });
-      expect(instance.Properties.EngineVersion).toMatch(/^16\./);
+      expect(instance.Properties.EngineVersion).toBe('16');
+      expect(instance.Properties.AutoMinorVersionUpgrade).toBe(true);
       expect(instance.Properties.KmsKeyId).toBeDefined();
       data.hasResourceProperties('AWS::RDS::DBParameterGroup', {
         Family: 'postgres16',
