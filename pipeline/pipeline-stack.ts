@@ -22,6 +22,9 @@ const BUILD_LOG_RETENTION_DAYS = 365;
 /** The exact aws-cdk CLI the self-mutation and asset steps install (the one in package.json). */
 const CDK_CLI_VERSION: string = require('../package.json').devDependencies['aws-cdk'];
 
+/** The exact cdk-assets the asset-publishing steps install (the one in package.json). */
+const CDK_ASSETS_VERSION: string = require('../package.json').devDependencies['cdk-assets'];
+
 /** Properties of the {@link PipelineStack}. */
 export interface PipelineStackProps extends StackProps {
   /** The validated configuration. */
@@ -72,6 +75,10 @@ export class PipelineStack extends Stack {
       crossAccountKeys: true,
       enableKeyRotation: true,
       cliVersion: CDK_CLI_VERSION,
+      cdkAssetsCliVersion: CDK_ASSETS_VERSION,
+      // One publishing job per asset type, not one per asset: a new account's CodeBuild allows
+      // only a few concurrent builds, and the pipeline publishes four images and its files.
+      publishAssetsInParallel: false,
       synth: new pipelines.CodeBuildStep('Synth', {
         input: source,
         // The test command runs the security gates' negative tests and the scanner tests; a red
@@ -94,8 +101,9 @@ export class PipelineStack extends Stack {
       },
       // Builds push Docker schema-2 manifests: buildx's default provenance attestation would turn
       // them into OCI indexes, which klar cannot read (DESIGN.md decision 3).
+      // One job builds and pushes every image in turn (publishAssetsInParallel: false).
       assetPublishingCodeBuildDefaults: {
-        timeout: Duration.minutes(60),
+        timeout: Duration.minutes(120),
         buildEnvironment: { environmentVariables: { BUILDX_NO_DEFAULT_ATTESTATIONS: { value: '1' } } },
       },
       dockerCredentials: config.dockerHubSecretName

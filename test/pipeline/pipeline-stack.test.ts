@@ -1,5 +1,8 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { defaultTemplate } from '../helpers/default-assembly';
+import { defaultAssemblyDir, defaultTemplate } from '../helpers/default-assembly';
+import { REPO_ROOT } from '../helpers/run-script';
 
 const template = defaultTemplate('ClairPipeline');
 const pipeline = Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
@@ -11,6 +14,13 @@ const action = (stageName: string, actionName: string) =>
 /** The CodeBuild project (properties) behind an action of the pipeline. */
 function projectOf(stageName: string, actionName: string): any {
   return template.toJSON().Resources[action(stageName, actionName).Configuration.ProjectName.Ref].Properties;
+}
+
+/** The buildspec of an asset-publishing action: CDK Pipelines writes long ones to a file of the assembly. */
+function assetBuildSpec(actionName: string): any {
+  const buildSpec: string = projectOf('Assets', actionName).Source.BuildSpec;
+  const file = path.join(defaultAssemblyDir(), buildSpec);
+  return JSON.parse(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : buildSpec);
 }
 
 /** Environment variables of a CodeBuild project as a plain object. */
@@ -63,10 +73,29 @@ describe('the pipeline', () => {
   });
 
   test('publishes images without provenance attestations, so they stay Docker schema-2 for klar', () => {
-    const dockerAssets = stage('Assets').Actions.filter((a: any) => /Image/.test(a.Name));
-    expect(dockerAssets.length).toBeGreaterThanOrEqual(4);
-    for (const asset of dockerAssets) {
-      expect(envOf(projectOf('Assets', asset.Name))).toMatchObject({ BUILDX_NO_DEFAULT_ATTESTATIONS: '1' });
+    expect(envOf(projectOf('Assets', 'DockerAssets'))).toMatchObject({ BUILDX_NO_DEFAULT_ATTESTATIONS: '1' });
+  });
+
+  test("publishes assets in one job per asset type, within a new account's CodeBuild concurrency", () => {
+    expect(
+      stage('Assets')
+        .Actions.map((a: any) => a.Name)
+        .sort(),
+    ).toEqual(['DockerAssets', 'FileAssets']);
+    const publishes = assetBuildSpec('DockerAssets').phases.build.commands.filter((c: string) =>
+      c.startsWith('cdk-assets '),
+    );
+    // The Clair, scanner, canary and sample-app images, for dev and for prod.
+    expect(publishes).toHaveLength(8);
+  });
+
+  test('installs the cdk-assets version locked in package-lock.json in every asset job', () => {
+    const locked = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package-lock.json'), 'utf8')).packages[
+      'node_modules/cdk-assets'
+    ].version;
+    expect(locked).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const name of ['DockerAssets', 'FileAssets']) {
+      expect(assetBuildSpec(name).phases.install.commands).toEqual([`npm install -g cdk-assets@${locked}`]);
     }
   });
 
