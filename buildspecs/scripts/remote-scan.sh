@@ -7,12 +7,16 @@
 # READINESS_ONLY=true); passed to the remote build only when set: SEVERITY, MAX_VULNERABILITIES,
 # COUNT_UNKNOWN, IGNORE_UNFIXED, ALLOWLIST_B64; SCAN_TIMEOUT_SECONDS=5400, POLL_INTERVAL_SECONDS=15,
 # ROLE_SESSION_RENEW_SECONDS=2700 (the invoker session is renewed this often, because a session
-# assumed from CodeBuild's own role is limited to one hour by role chaining).
+# assumed from CodeBuild's own role is limited to one hour by role chaining),
+# START_RETRY_SECONDS=15 (the first wait before start-build is tried again while CodeBuild
+# throttles or the account runs its maximum of concurrent builds; it doubles, up to 5 minutes).
 # The scan policy values are checked by scan-image in the remote build, which fails on bad ones.
 #
 # Exit codes: 0 the remote scan passed · 1 the remote build ended otherwise (scan failed, scanner
 # error, stopped, timed out, unknown status) · 2 bad input · 3 the invoker role cannot be assumed ·
-# 4 the build cannot be started · 5 no result within SCAN_TIMEOUT_SECONDS (remote build stopped) ·
+# 4 the build cannot be started (still throttled or at the account's build limit when
+# SCAN_TIMEOUT_SECONDS ran out, or another error) · 5 no result within SCAN_TIMEOUT_SECONDS (remote
+# build stopped) ·
 # 6 interrupted (remote build stopped).
 set -euo pipefail
 
@@ -49,6 +53,7 @@ esac
 seconds SCAN_TIMEOUT_SECONDS 5400
 seconds POLL_INTERVAL_SECONDS 15
 seconds ROLE_SESSION_RENEW_SECONDS 2700
+seconds START_RETRY_SECONDS 15
 
 # The invoker session's credentials stay in these variables and reach only the aws calls made
 # through as_invoker: never printed, never exported to anything else.
@@ -116,17 +121,37 @@ for name in ALLOWLIST_B64 COUNT_UNKNOWN IGNORE_UNFIXED IMAGE_URI MAX_VULNERABILI
   if [[ -n ${!name:-} ]]; then names+=("$name"); fi
 done
 overrides=$(jq -n '[$ARGS.positional[] | {name: ., value: $ENV[.], type: "PLAINTEXT"}]' --args "${names[@]}")
-if ! started=$(as_invoker codebuild start-build --project-name "$SCANNER_PROJECT_NAME" \
-  --environment-variables-override "$overrides"); then
-  die 4 "cannot start a build of $SCANNER_PROJECT_NAME in $SCANNER_REGION (see the aws error above)"
-fi
+
+# Starting counts against the bound too. While CodeBuild throttles or the account already runs
+# its maximum of concurrent builds (a new account allows few), wait and try again, each wait
+# twice the last (at most 5 minutes); any other error fails at once.
+started_at=$SECONDS
+retry_in=$START_RETRY_SECONDS
+start_errors=$(mktemp)
+trap 'rm -f "$start_errors"' EXIT
+until started=$(as_invoker codebuild start-build --project-name "$SCANNER_PROJECT_NAME" \
+  --environment-variables-override "$overrides" 2>"$start_errors"); do
+  cat "$start_errors" >&2
+  reason=$(grep -oE '\((ThrottlingException|AccountLimitExceededException)\)' "$start_errors" | head -n 1) ||
+    die 4 "cannot start a build of $SCANNER_PROJECT_NAME in $SCANNER_REGION (see the aws error above)"
+  left=$((SCAN_TIMEOUT_SECONDS - (SECONDS - started_at)))
+  if ((left <= 0)); then
+    die 4 "cannot start a build of $SCANNER_PROJECT_NAME in $SCANNER_REGION: still refused $reason when SCAN_TIMEOUT_SECONDS=$SCAN_TIMEOUT_SECONDS ran out"
+  fi
+  wait_for=$((retry_in < left ? retry_in : left))
+  printf 'remote-scan: start-build refused %s; trying again in %s s\n' "$reason" "$wait_for" >&2
+  sleep "$wait_for"
+  retry_in=$((retry_in * 2 > 300 ? 300 : retry_in * 2))
+  if ((SECONDS >= renew_at)) && ! assume_invoker_role; then
+    die 3 "cannot renew the session of $INVOKER_ROLE_ARN (see the aws error above); no build was started"
+  fi
+done
 build_id=$(jq -r '.build.id // empty' <<<"$started")
 [[ -n $build_id ]] || die 4 "start-build of $SCANNER_PROJECT_NAME returned no build id"
 trap 'stop_build "interrupted"; die 6 "interrupted; remote build $build_id stopped"' INT TERM
 printf -v listed '%s, ' "${names[@]}"
 say "started remote build $build_id (overrides: ${listed%, })"
 
-started_at=$SECONDS
 while :; do
   # A failed or unreadable status is retried until the bound: throttling must not fail a scan.
   renew_if_due

@@ -197,13 +197,70 @@ test('retries a status read that fails', async () => {
 });
 
 test('fails when the build cannot be started', async () => {
-  const run = await remoteScan({ STUB_AWS_FAIL: 'codebuild:start-build' });
+  const run = await remoteScan({ STUB_AWS_FAIL: 'codebuild:start-build', START_RETRY_SECONDS: '0' });
 
+  // Access denied is not retried.
   expect(run.status).toBe(4);
   expect(run.operations).toEqual(['sts assume-role', 'codebuild start-build']);
   expect(lastErrorLine(run)).toBe(
     'remote-scan: cannot start a build of clair-scanner in eu-central-1 (see the aws error above)',
   );
+});
+
+test("retries start-build, each wait twice the last, while throttled or at the account's build limit", async () => {
+  const run = await remoteScan({
+    STUB_AWS_START_BUILD_ERRORS: 'ThrottlingException AccountLimitExceededException',
+    START_RETRY_SECONDS: '1',
+  });
+
+  expect(run.status).toBe(0);
+  expect(run.operations).toEqual([
+    'sts assume-role',
+    'codebuild start-build',
+    'codebuild start-build',
+    'codebuild start-build',
+    'codebuild batch-get-builds',
+  ]);
+  expect(run.stderr).toContain('remote-scan: start-build refused (ThrottlingException); trying again in 1 s\n');
+  expect(run.stderr).toContain(
+    'remote-scan: start-build refused (AccountLimitExceededException); trying again in 2 s\n',
+  );
+  expect(run.stdout).toMatch(/scan passed\n$/);
+});
+
+test('fails when start-build is still refused when the bound runs out', async () => {
+  const run = await remoteScan({
+    STUB_AWS_START_BUILD_ERRORS: 'AccountLimitExceededException',
+    SCAN_TIMEOUT_SECONDS: '0',
+  });
+
+  expect(run.status).toBe(4);
+  expect(run.operations).toEqual(['sts assume-role', 'codebuild start-build']);
+  expect(lastErrorLine(run)).toBe(
+    'remote-scan: cannot start a build of clair-scanner in eu-central-1: still refused (AccountLimitExceededException) when SCAN_TIMEOUT_SECONDS=0 ran out',
+  );
+});
+
+test('never waits past the bound between start-build attempts', async () => {
+  const run = await remoteScan({
+    STUB_AWS_START_BUILD_ERRORS: 'ThrottlingException '.repeat(10),
+    START_RETRY_SECONDS: '60',
+    SCAN_TIMEOUT_SECONDS: '2',
+  });
+
+  expect(run.status).toBe(4);
+  const waits = [...run.stderr.matchAll(/trying again in (\d+) s/g)].map((m) => Number(m[1]));
+  expect(waits.length).toBeGreaterThan(0);
+  for (const wait of waits) expect(wait).toBeLessThanOrEqual(2);
+  expect(lastErrorLine(run)).toMatch(/still refused \(ThrottlingException\) when SCAN_TIMEOUT_SECONDS=2 ran out$/);
+});
+
+test('rejects START_RETRY_SECONDS that is not a number of seconds', async () => {
+  const run = await remoteScan({ START_RETRY_SECONDS: '5m' });
+
+  expect(run.status).toBe(2);
+  expect(lastErrorLine(run)).toMatch(/START_RETRY_SECONDS must be a whole number of seconds/);
+  expect(run.calls).toHaveLength(0);
 });
 
 test('fails when the invoker role cannot be assumed', async () => {
