@@ -2,7 +2,8 @@
 # Installs, from the distribution's packages, every non-npm tool the test suite runs for real:
 # ShellCheck (lints every shell script), PostgreSQL server and client (the Clair entrypoint's
 # connection tests), openssl (their throwaway TLS certificates), jq and yq (the scanner script's
-# JSON and YAML handling, as in the scanner image), git (the image build checks). On Debian
+# JSON and YAML handling, as in the scanner image), git (the image build checks); cfn-lint with
+# pip. On Debian
 # (developer machines, CI) and on
 # Ubuntu (the pipeline's pinned CodeBuild standard image). A missing tool is installed or the run
 # fails here, loudly: no test may skip because a tool is absent.
@@ -21,6 +22,14 @@ need openssl openssl
 need jq jq
 need yq yq
 need git git
+
+# cfn-lint (test/pipeline/cfn-lint.test.ts) is on PyPI only: pip installs the version its reviewed
+# acknowledgements were made with. PIP_BREAK_SYSTEM_PACKAGES lets pip into Debian's own Python.
+CFN_LINT_VERSION=1.51.0
+if [ "$(cfn-lint --version 2>/dev/null)" != "cfn-lint $CFN_LINT_VERSION" ]; then
+  echo "ensure-test-tools: installing cfn-lint==$CFN_LINT_VERSION with pip" >&2
+  PIP_BREAK_SYSTEM_PACKAGES=1 pip3 install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
