@@ -8,7 +8,10 @@ export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTION
 
 const VULNERABILITY = '/v1/namespaces/debian:12/vulnerabilities/CVE-2023-4911';
 
-/** Every route of Clair v2.1.8's API (api/v1/router.go), by example, and the root. */
+/**
+ * Every route of Clair v2.1.8's API (api/v1/router.go), by example, the write routes later v2
+ * development added (`POST /v1/update`, `/v1/settings`), and the root.
+ */
 export const PATHS = [
   '/v1/layers',
   '/v1/layers/sha256:4f4fb700ef54461cfa02571ae0db9a0dc1e0cdb5577484a6d75e68dc38e8acc1',
@@ -19,6 +22,8 @@ export const PATHS = [
   `${VULNERABILITY}/fixes/glibc`,
   '/v1/notifications/ec45ec87-bfc8-4129-a1c3-d2b82622175a',
   '/v1/metrics',
+  '/v1/update',
+  '/v1/settings',
   '/',
 ];
 
