@@ -255,6 +255,21 @@ test('never waits past the bound between start-build attempts', async () => {
   expect(lastErrorLine(run)).toMatch(/still refused \(ThrottlingException\) when SCAN_TIMEOUT_SECONDS=2 ran out$/);
 });
 
+test('renews the invoker session between start-build attempts, and fails if it cannot', async () => {
+  const run = await remoteScan({
+    STUB_AWS_START_BUILD_ERRORS: 'ThrottlingException',
+    START_RETRY_SECONDS: '0',
+    ROLE_SESSION_RENEW_SECONDS: '0',
+    STUB_AWS_FAIL: 'sts:assume-role@2',
+  });
+
+  expect(run.status).toBe(3);
+  expect(run.operations).toEqual(['sts assume-role', 'codebuild start-build', 'sts assume-role']);
+  expect(lastErrorLine(run)).toBe(
+    `remote-scan: cannot renew the session of ${ROLE_ARN} (see the aws error above); no build was started`,
+  );
+});
+
 test('rejects START_RETRY_SECONDS that is not a number of seconds', async () => {
   const run = await remoteScan({ START_RETRY_SECONDS: '5m' });
 
