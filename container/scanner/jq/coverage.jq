@@ -2,12 +2,16 @@
 # so that an image Clair could not read never passes as clean. Each function reads raw text
 # (a body as the server sent it) and fails with error(message) on anything unexpected.
 
+# The JSON in a raw body, or error("<what> is not JSON"). The try is collected into an array so
+# that jq 1.6 cannot route an error raised later in the pipeline to its catch (fixed in jq 1.7).
+def parse($what): [try fromjson catch error("\($what) is not JSON")] | .[0];
+
 def docker_manifest: "application/vnd.docker.distribution.manifest.v2+json";
 
 # klar's name for the layer it asks Clair about, from the image's manifest (raw text) and the
 # Content-Type the registry sent: <config digest hex><last layer digest hex>, without "sha256:".
 def layer_name($content_type):
-  (try fromjson catch error("the manifest is not JSON"))
+  parse("the manifest")
   | if type != "object" then error("the manifest is not a JSON object") else . end
   | (.mediaType // $content_type // "") as $type
   | if $type == "application/vnd.oci.image.manifest.v1+json" then
@@ -28,7 +32,7 @@ def layer_name($content_type):
 # What Clair found in a layer (the raw body of GET /v1/layers/<name>?features):
 # {os: the layer's namespace or null, packages: how many, namespaces: those of the packages}.
 def layer_contents:
-  (try fromjson catch error("Clair's layer answer is not JSON"))
+  parse("Clair's layer answer")
   | if (.Layer | type) != "object" then error("Clair's layer answer has no Layer object") else .Layer end
   | if (.Features // []) | (type == "array" and all(.[]; type == "object")) then . else
       error("Clair's layer answer has Features that are not a list of objects") end
@@ -41,7 +45,7 @@ def layer_contents:
 def has_data($status):
   if $status == "404" then false
   elif $status != "200" then error("HTTP \($status)")
-  else (try fromjson catch error("not JSON"))
+  else parse("the answer")
     | if type == "object" and (.Vulnerabilities | type) == "array" then .Vulnerabilities != []
       elif type == "object" and has("Vulnerabilities") and .Vulnerabilities == null then false
       else error("no Vulnerabilities list") end
@@ -54,7 +58,7 @@ def coverage($answers):
   | . + {gaps: (if .os == null then ["no operating system detected"]
                 elif .packages == 0 then ["no packages found"]
                 else [.namespaces[] as $ns
-                      | (try ($answers[$ns] as $a | $a.body | has_data($a.status))
-                         catch error("Clair's answer for namespace \($ns): \(.)"))
+                      | [try ($answers[$ns] as $a | $a.body | has_data($a.status))
+                         catch error("Clair's answer for namespace \($ns): \(.)")][0]
                       | select(. == false) | "no vulnerability data for \($ns)"]
                 end)};

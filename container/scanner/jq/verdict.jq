@@ -1,11 +1,16 @@
 # Decides a scan from klar's JSON report and prints, each ended by a NUL: the number of counted
 # vulnerabilities, the coverage (covered, waived, not-checked, or "not-covered: <reasons>"), the
 # human-readable summary, and the JUnit XML report.
+# When a coverage answer cannot be read, it prints "error" and the message instead (each ended by
+# a NUL), and two empty parts.
 # Arguments: $entries_doc (a one-document slurp of the allowlist entries {allow, unscannable}),
-# $coverage_doc (a one-document slurp of jq/coverage.jq's report, or null when not checked),
+# $coverage_layer (Clair's raw answer for the image's layer, or null when coverage is not checked)
+# with, for each namespace i of its packages, $ns<i> (Clair's raw answer), $ns<i>_name and
+# $ns<i>_status (its HTTP status),
 # $repo and $digest (the image's repository path and manifest digest), $min_rank,
 # $count_unknown, $ignore_unfixed, $max (the policy), and the labels $image, $clair, $severity,
 # $allowlist.
+include "coverage";
 include "findings";
 include "junit";
 
@@ -26,9 +31,15 @@ def waives: .image == $repo and (.digest == null or .digest == $digest) and (.ex
 
 def note: "Clair v2 reads operating-system packages only (dpkg, apk and rpm databases), never language packages (npm, pip, jars, Go modules)";
 
+# The namespace answers as coverage/1 takes them: {"<namespace>": {status, body}}.
+def namespace_answers:
+  $ARGS.named | with_entries(select(.key | test("^ns[0-9]+$"))
+    | {key: $ARGS.named["\(.key)_name"], value: {body: .value, status: $ARGS.named["\(.key)_status"]}});
+
+($coverage_layer | if . == null then null else [try coverage(namespace_answers) catch {error: .}][0] end) as $coverage
+| if $coverage.error? then "error\u0000coverage: \($coverage.error)\u0000\u0000\u0000" else (
 $entries_doc[0].allow as $entries
 | $entries_doc[0].unscannable as $unscannable
-| $coverage_doc[0] as $coverage
 | (if $coverage == null then {state: "not-checked", text: "not checked (REQUIRE_COVERAGE=false)"}
    elif $coverage.gaps == [] then {state: "covered", text: "covered"}
    else ($coverage.gaps | join("; ")) as $gaps
@@ -88,3 +99,4 @@ $entries_doc[0].allow as $entries
                         text: "Clair could not read this image, so no finding proves it clean; see docs/operations.md (exit 7)"}}
         else {skipped: $covered.text} end)]) as $cases
 | "\($counted | length)\u0000\($covered.state)\u0000\($summary)\u0000\(junit($image; $cases))\u0000"
+) end

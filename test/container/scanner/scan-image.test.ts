@@ -46,7 +46,9 @@ describe('the verdict', () => {
     expect(junit).toMatchObject({ tests: 2, failures: 0, errors: 0, skipped: 1 });
     expect(junit.cases).toEqual([
       expect.objectContaining({ failure: false, skipped: false, error: false }),
-      expect.objectContaining({ name: expect.stringMatching(/^coverage: Clair v2 reads operating-system packages only/) }),
+      expect.objectContaining({
+        name: expect.stringMatching(/^coverage: Clair v2 reads operating-system packages only/),
+      }),
     ]);
     expect(run.stdout).toContain('coverage:   not checked (REQUIRE_COVERAGE=false)');
     expect(JSON.parse(fs.readFileSync(path.join(run.reportDir, 'klar.json'), 'utf8'))).toHaveProperty('LayerCount', 3);
@@ -219,7 +221,11 @@ describe('the allowlist', () => {
     ['not YAML', 'allow: [\n', /not valid YAML/],
     ['empty', '', /must be exactly one YAML document/],
     ['two documents', 'allow: []\n---\nallow: []\n', /must be exactly one YAML document/],
-    ['without a list', 'allowed: []\n', /must be a mapping with the keys "allow" and\/or "unscannable", each holding a list/],
+    [
+      'without a list',
+      'allowed: []\n',
+      /must be a mapping with the keys "allow" and\/or "unscannable", each holding a list/,
+    ],
     ['with another top-level key', 'allow: []\nowner: me\n', /must be a mapping with the keys "allow" and\/or/],
     ['an allow key that is not a list', 'allow: {}\n', /each holding a list/],
     ['an empty mapping', '{}\n', /must be a mapping with the keys/],
