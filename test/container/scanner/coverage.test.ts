@@ -7,6 +7,7 @@ import {
 } from '../../helpers/stubs/clair';
 import {
   DOCKER_MANIFEST,
+  LayerFiles,
   DOCKER_MANIFEST_LIST,
   OCI_MANIFEST,
   PushedImage,
@@ -14,7 +15,9 @@ import {
   pushManifest,
   testRegistry,
 } from '../../helpers/registry/registry';
-import { APP_REPOSITORY, Scenario, ScanRun, vuln } from './scenario';
+import * as http from 'http';
+import { AddressInfo } from 'net';
+import { APP_REPOSITORY, ECR_PASSWORD, Scenario, ScanRun, vuln } from './scenario';
 
 // scan-image's coverage check against a real registry (scripts/with-registry.sh) and a stub of
 // Clair's v1 API; klar stays a stub. The images are pushed once, and the scenarios share them.
@@ -24,26 +27,32 @@ const registry = testRegistry();
 const OS_RELEASE = (id: string, version: string) => `ID=${id}\nVERSION_ID="${version}"\n`;
 const DPKG_OPENSSL = 'Package: openssl\nStatus: install ok installed\nVersion: 3.0.11-1~deb12u2\n';
 
+/** The layers of an image, base first. */
+const layers = (...files: LayerFiles[]): LayerFiles[] => files;
+
 /** The images of the scenarios: their files say what Clair would find. */
 const IMAGES = {
   // Debian 12 with its dpkg database: Clair reads it and holds data for debian:12.
-  covered: [{ 'etc/os-release': OS_RELEASE('debian', '12'), 'var/lib/dpkg/status': DPKG_OPENSSL }, { 'app/run': 'v1' }],
+  covered: layers(
+    { 'etc/os-release': OS_RELEASE('debian', '12'), 'var/lib/dpkg/status': DPKG_OPENSSL },
+    { 'app/run': 'v1' },
+  ),
   // Distroless: dpkg data only in status.d/, which Clair v2 does not read.
-  distroless: [{ 'etc/os-release': OS_RELEASE('debian', '12'), 'var/lib/dpkg/status.d/openssl': DPKG_OPENSSL }],
+  distroless: layers({ 'etc/os-release': OS_RELEASE('debian', '12'), 'var/lib/dpkg/status.d/openssl': DPKG_OPENSSL }),
   // FROM scratch: a static binary, no operating system.
-  scratch: [{ 'app/server': 'static binary' }],
+  scratch: layers({ 'app/server': 'static binary' }),
   // A release Clair has no data for.
-  debian13: [{ 'etc/os-release': OS_RELEASE('debian', '13'), 'var/lib/dpkg/status': DPKG_OPENSSL }],
+  debian13: layers({ 'etc/os-release': OS_RELEASE('debian', '13'), 'var/lib/dpkg/status': DPKG_OPENSSL }),
   // Packages of two namespaces, one without data.
-  mixed: [
+  mixed: layers(
     { 'etc/os-release': OS_RELEASE('debian', '12'), 'var/lib/dpkg/status': DPKG_OPENSSL },
     { 'ubuntu/layer': '1' },
-  ],
+  ),
   // Images Clair answers badly for.
-  unknownLayer: [{ 'never/analyzed': '1' }],
-  clairError: [{ 'clair/fails': '500' }],
-  garbage: [{ 'clair/answers': 'garbage' }],
-  badNamespace: [{ 'clair/namespace': 'fails' }],
+  unknownLayer: layers({ 'never/analyzed': '1' }),
+  clairError: layers({ 'clair/fails': '500' }),
+  garbage: layers({ 'clair/answers': 'garbage' }),
+  badNamespace: layers({ 'clair/namespace': 'fails' }),
 };
 type ImageName = keyof typeof IMAGES;
 
@@ -182,6 +191,39 @@ describe('covered images pass or fail exactly as before', () => {
     const run = await scan(pushed.covered.byDigest);
 
     expect(run.status).toBe(0);
+  });
+
+  test("fetches an ECR image's manifest as user AWS with the ECR password fetched for klar", async () => {
+    // An HTTP proxy stands in for ECR's host: it records the credentials and forwards to the registry.
+    const seen: string[] = [];
+    const proxy = http.createServer((req, res) => {
+      seen.push(`${req.url} ${req.headers.authorization}`);
+      const url = new URL(req.url!);
+      const upstream = http.get(
+        `http://${registry.open}${url.pathname}`,
+        { headers: { accept: req.headers.accept } },
+        (answer) => {
+          res.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', () => res.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const image = `222222222222.dkr.ecr.eu-central-1.amazonaws.com/coverage/covered@${pushed.covered.digest}`;
+      const run = await scan(image, { http_proxy: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+
+      expect(run.status).toBe(0);
+      expect(run.awsCalls.map((c) => c.argv)).toEqual([['ecr', 'get-login-password', '--region', 'eu-central-1']]);
+      const basic = Buffer.from(`AWS:${ECR_PASSWORD}`).toString('base64');
+      expect(seen).toEqual([
+        `http://222222222222.dkr.ecr.eu-central-1.amazonaws.com/v2/coverage/covered/manifests/${pushed.covered.digest} Basic ${basic}`,
+      ]);
+      expect(run.visible).not.toContain(ECR_PASSWORD);
+    } finally {
+      proxy.close();
+    }
   });
 
   test('takes a bearer token from the registry token service with the registry credentials', async () => {

@@ -1,5 +1,6 @@
 import * as crypto from 'crypto';
 import * as zlib from 'zlib';
+import { requiredEnv } from '../required-env';
 
 /** The throwaway registries that scripts/with-registry.sh starts around the tests. */
 export interface TestRegistry {
@@ -17,15 +18,11 @@ export interface TestRegistry {
  * Throws when they are missing, so a test that needs a registry fails instead of skipping.
  */
 export function testRegistry(): TestRegistry {
-  const names = ['TEST_REGISTRY', 'TEST_REGISTRY_AUTH', 'TEST_REGISTRY_USER', 'TEST_REGISTRY_PASSWORD'];
-  const missing = names.filter((name) => !process.env[name]);
-  if (missing.length > 0) {
-    throw new Error(
-      `${missing.join(', ')} not set: these tests need the registries of scripts/with-registry.sh; ` +
-        'run them with `npm test` (or `bash scripts/with-registry.sh npx jest <files>`)',
-    );
-  }
-  const env = process.env as Record<string, string>;
+  const env = requiredEnv(
+    ['TEST_REGISTRY', 'TEST_REGISTRY_AUTH', 'TEST_REGISTRY_USER', 'TEST_REGISTRY_PASSWORD'],
+    'the registries',
+    'with-registry.sh',
+  );
   return {
     open: env.TEST_REGISTRY,
     auth: env.TEST_REGISTRY_AUTH,
