@@ -44,7 +44,7 @@ openssl req -x509 -new -nodes -days 2 -subj '/CN=with-registry token signer' \
   -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
   -keyout "$tmp/token.key" -out "$tmp/token.crt" 2>/dev/null
 
-# start NAME READY-STATUS COMMAND...: starts COMMAND (where PORT is replaced by a free port) in the
+# start NAME READY-STATUS COMMAND...: starts COMMAND (where @PORT@ is replaced by a free port) in the
 # background until http://127.0.0.1:<port>/v2/ answers READY-STATUS, trying another port when the
 # chosen one is taken between the check and the start; sets started_port.
 start() {
@@ -53,7 +53,7 @@ start() {
   for _ in 1 2 3 4 5; do
     port=$((20000 + RANDOM % 40000))
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then continue; fi
-    args=("${@//PORT/$port}")
+    args=("${@//@PORT@/$port}")
     "${args[@]}" >"$tmp/$name.log" 2>&1 &
     pid=$!
     for attempt in $(seq 100); do
@@ -91,12 +91,12 @@ YAML
 }
 
 # The token server knows only /token: its 401 on /v2/ says it is up.
-start token-server 401 node "$root/test/helpers/registry/token-server.js" PORT \
+start token-server 401 node "$root/test/helpers/registry/token-server.js" @PORT@ \
   "$tmp/token.key" "$tmp/token.crt" with-registry "$user" "$password"
 token_port=$started_port
 
 config "$tmp/open.yaml" ''
-start open 200 env REGISTRY_HTTP_ADDR=127.0.0.1:PORT "$registry_bin" serve "$tmp/open.yaml"
+start open 200 env REGISTRY_HTTP_ADDR=127.0.0.1:@PORT@ "$registry_bin" serve "$tmp/open.yaml"
 open_port=$started_port
 
 config "$tmp/auth.yaml" "auth:
@@ -105,7 +105,7 @@ config "$tmp/auth.yaml" "auth:
     service: with-registry
     issuer: with-registry
     rootcertbundle: $tmp/token.crt"
-start auth 401 env REGISTRY_HTTP_ADDR=127.0.0.1:PORT "$registry_bin" serve "$tmp/auth.yaml"
+start auth 401 env REGISTRY_HTTP_ADDR=127.0.0.1:@PORT@ "$registry_bin" serve "$tmp/auth.yaml"
 
 export TEST_REGISTRY="127.0.0.1:$open_port"
 export TEST_REGISTRY_AUTH="127.0.0.1:$started_port"
