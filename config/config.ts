@@ -104,6 +104,12 @@ export interface ScanPolicyConfig {
   readonly countUnknown: boolean;
   /** Count only vulnerabilities that have a fix. @default false */
   readonly ignoreUnfixed: boolean;
+  /**
+   * Fail (exit 7) an image Clair could not read: no operating system, no packages found, or a
+   * namespace without vulnerability data. Waive single images in the allowlist's `unscannable:`.
+   * @default true
+   */
+  readonly requireCoverage: boolean;
   /** Allowlist YAML, relative to the project root. @default none */
   readonly allowlistFile?: string;
   /** How long the scanner waits for Clair's data to load. @default 60 */
@@ -379,6 +385,7 @@ function readScanPolicy(reader: ObjectReader): ScanPolicyConfig {
     maxVulnerabilities: reader.integer('maxVulnerabilities', 0, 0, 100000),
     countUnknown: reader.boolean('countUnknown', true),
     ignoreUnfixed: reader.boolean('ignoreUnfixed', false),
+    requireCoverage: reader.boolean('requireCoverage', true),
     allowlistFile: reader.optionalString('allowlistFile', RULES.relativePath),
     readinessTimeoutMinutes: reader.integer('readinessTimeoutMinutes', 60, 1, 480),
     canaryMinVulnerabilities: reader.integer('canaryMinVulnerabilities', 1, 1, 100000),

@@ -2,9 +2,10 @@
 # Installs, from the distribution's packages, every non-npm tool the test suite runs for real:
 # ShellCheck (lints every shell script), PostgreSQL server and client (the Clair entrypoint's
 # connection tests), openssl (their throwaway TLS certificates), jq and yq (the scanner script's
-# JSON and YAML handling, as in the scanner image), git (the image build checks); cfn-lint with
-# pip. On Debian
-# (developer machines, CI) and on
+# JSON and YAML handling, as in the scanner image), git (the image build checks), curl (the
+# scanner's coverage check), and Debian's or Ubuntu's docker-registry, unpacked into
+# node_modules/.cache (never installed: its package starts a registry on all interfaces) for
+# scripts/with-registry.sh; cfn-lint with pip. On Debian (developer machines, CI) and on
 # Ubuntu (the pipeline's pinned CodeBuild standard image). A missing tool is installed or the run
 # fails here, loudly: no test may skip because a tool is absent.
 set -euo pipefail
@@ -22,6 +23,10 @@ need openssl openssl
 need jq jq
 need yq yq
 need git git
+need curl curl
+registry_dir="$(cd "$(dirname "$0")/.." && pwd)/node_modules/.cache/clair-pipeline/docker-registry"
+need_registry=false
+if [ ! -x "$registry_dir/usr/bin/docker-registry" ]; then need_registry=true; fi
 
 # cfn-lint (test/pipeline/cfn-lint.test.ts) is on PyPI only: pip installs the version its reviewed
 # acknowledgements were made with. PIP_BREAK_SYSTEM_PACKAGES lets pip into Debian's own Python.
@@ -31,20 +36,42 @@ if [ "$(cfn-lint --version 2>/dev/null)" != "cfn-lint $CFN_LINT_VERSION" ]; then
   PIP_BREAK_SYSTEM_PACKAGES=1 pip3 install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
 fi
 
-if [ ${#missing[@]} -eq 0 ]; then
+if [ ${#missing[@]} -eq 0 ] && [ "$need_registry" = false ]; then
   exit 0
 fi
 
-echo "ensure-test-tools: installing ${missing[*]}" >&2
 sudo=()
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1; then
     sudo=(sudo -n)
-  else
+  elif [ ${#missing[@]} -gt 0 ]; then
     echo "ensure-test-tools: need root or sudo to install: ${missing[*]}" >&2
     exit 1
   fi
 fi
 export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+updated=false
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "ensure-test-tools: installing ${missing[*]}" >&2
+  "${sudo[@]}" apt-get update -qq
+  updated=true
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "$need_registry" = true ]; then
+  echo "ensure-test-tools: unpacking docker-registry into $registry_dir" >&2
+  download=$(mktemp -d)
+  trap 'rm -rf "$download"' EXIT
+  # apt-get download needs no root, but package lists: update them once if it cannot find it.
+  if ! (cd "$download" && apt-get download docker-registry) >"$download/apt.log" 2>&1; then
+    if [ "$updated" = false ]; then "${sudo[@]}" apt-get update -qq; fi
+    (cd "$download" && apt-get download docker-registry) >"$download/apt.log" 2>&1 || {
+      cat "$download/apt.log" >&2
+      exit 1
+    }
+  fi
+  rm -rf "$registry_dir"
+  mkdir -p "$registry_dir"
+  dpkg-deb -x "$download"/docker-registry_*.deb "$registry_dir"
+  test -x "$registry_dir/usr/bin/docker-registry"
+fi

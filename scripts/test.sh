@@ -4,7 +4,8 @@
 #   1. install the system tools the tests use for real (never skip a test for a missing tool);
 #   2. type-check the whole tree once (jest runs without type-checking), alongside the tests:
 #      tsc spends much of its time waiting on files, and the machine has two cores;
-#   3. run jest with a throwaway PostgreSQL on 127.0.0.1, stopped afterwards whatever happens.
+#   3. run jest with a throwaway PostgreSQL and throwaway Docker registries on 127.0.0.1, stopped
+#      afterwards whatever happens.
 # It fails if either the type-check or any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,7 @@ npx tsc --noEmit --incremental --tsBuildInfoFile node_modules/.cache/clair-pipel
 typecheck=$!
 
 status=0
-bash scripts/with-postgres.sh npx jest "$@" || status=$?
+bash scripts/with-postgres.sh bash scripts/with-registry.sh npx jest "$@" || status=$?
 if ! wait "$typecheck"; then
   echo "test: the type-check (tsc --noEmit) failed; see its errors above" >&2
   status=1

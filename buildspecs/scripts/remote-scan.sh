@@ -5,7 +5,7 @@
 #
 # Environment: INVOKER_ROLE_ARN, SCANNER_PROJECT_NAME, SCANNER_REGION, IMAGE_URI (or
 # READINESS_ONLY=true); passed to the remote build only when set: SEVERITY, MAX_VULNERABILITIES,
-# COUNT_UNKNOWN, IGNORE_UNFIXED, ALLOWLIST_B64; SCAN_TIMEOUT_SECONDS=5400, POLL_INTERVAL_SECONDS=15,
+# COUNT_UNKNOWN, IGNORE_UNFIXED, REQUIRE_COVERAGE, ALLOWLIST_B64; SCAN_TIMEOUT_SECONDS=5400, POLL_INTERVAL_SECONDS=15,
 # ROLE_SESSION_RENEW_SECONDS=2700 (the invoker session is renewed this often, because a session
 # assumed from CodeBuild's own role is limited to one hour by role chaining),
 # START_RETRY_SECONDS=15 (the first wait before start-build is tried again while CodeBuild
@@ -99,12 +99,21 @@ stop_build() {
     printf 'remote-scan: could not stop remote build %s; stop it by hand\n' "$build_id" >&2
 }
 
-print_build() { # print_build BUILD-JSON: status, log location and the failed phases' messages
-  jq -r '"remote-scan: remote build \(.id): \(.buildStatus)",
+# print_build BUILD-JSON: status, log location and the failed phases' messages, with scan-image's
+# exit status (CodeBuild's "exit status N") in words.
+print_build() {
+  jq -r '{"1": "vulnerabilities counted over the limit", "2": "bad input to scan-image",
+      "3": "bad allowlist", "4": "registry credentials could not be fetched or were refused",
+      "5": "klar, Clair or the registry failed", "6": "Clair not ready: its data is not loaded",
+      "7": "not covered: Clair could not read the image (no OS, unread packages, or no data for its distribution)",
+      "70": "internal error in scan-image"} as $meaning
+    | "remote-scan: remote build \(.id): \(.buildStatus)",
     "remote-scan: logs: \(.logs.deepLink // "unknown")",
     "remote-scan: log group \(.logs.groupName // "unknown"), stream \(.logs.streamName // "unknown")",
     (.phases // [] | .[] | select(.phaseStatus != null and .phaseStatus != "SUCCEEDED")
-     | "remote-scan: phase \(.phaseType) \(.phaseStatus): \([.contexts // [] | .[].message] | join("; "))")' <<<"$1"
+     | "remote-scan: phase \(.phaseType) \(.phaseStatus): \([.contexts // [] | .[].message] | join("; "))",
+       ([.contexts // [] | .[].message | strings | capture("exit status (?<n>[0-9]+)").n] | last // empty
+        | "remote-scan: scan-image exit status \(.): \($meaning[.] // "an exit status scan-image does not define")"))' <<<"$1"
 }
 
 assume_invoker_role || die 3 "cannot assume INVOKER_ROLE_ARN $INVOKER_ROLE_ARN (see the aws error above)"
@@ -117,7 +126,7 @@ fi
 
 # Only what is set here overrides the scanner project's own defaults for its environment.
 names=()
-for name in ALLOWLIST_B64 COUNT_UNKNOWN IGNORE_UNFIXED IMAGE_URI MAX_VULNERABILITIES READINESS_ONLY SEVERITY; do
+for name in ALLOWLIST_B64 COUNT_UNKNOWN IGNORE_UNFIXED IMAGE_URI MAX_VULNERABILITIES READINESS_ONLY REQUIRE_COVERAGE SEVERITY; do
   if [[ -n ${!name:-} ]]; then names+=("$name"); fi
 done
 overrides=$(jq -n '[$ARGS.positional[] | {name: ., value: $ENV[.], type: "PLAINTEXT"}]' --args "${names[@]}")

@@ -21,7 +21,12 @@ var currentDebianReleases = map[string]string{
 }
 
 // currentUbuntuReleases adds the Ubuntu releases after focal (20.04), up to resolute (26.04 LTS).
+// groovy, hirsute and impish are end of life, but images built on them still exist and must get
+// their data rather than scan clean.
 var currentUbuntuReleases = map[string]string{
+	"groovy":   "20.10",
+	"hirsute":  "21.04",
+	"impish":   "21.10",
 	"jammy":    "22.04",
 	"kinetic":  "22.10",
 	"lunar":    "23.04",

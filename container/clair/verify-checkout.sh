@@ -1,7 +1,7 @@
 #!/bin/sh
-# verify-checkout.sh <git-dir> <commit>: fails unless the checkout's HEAD is <commit>, given as
-# 8 to 40 hex digits (a prefix of the full id). The Dockerfile clones Clair by tag, and a tag can be
-# moved; the commit id is what pins the source.
+# verify-checkout.sh <git-dir> <commit>: fails unless the checkout's HEAD is <commit>, given as its
+# full 40 hex digits (a prefix pins less than the whole id). The Dockerfile clones Clair by tag, and
+# a tag can be moved; the commit id is what pins the source.
 set -eu
 
 if [ "$#" -ne 2 ]; then
@@ -9,13 +9,13 @@ if [ "$#" -ne 2 ]; then
   exit 64
 fi
 expected=$2
-if ! printf '%s\n' "$expected" | grep -Eq '^[0-9a-f]{8,40}$'; then
-  echo "verify-checkout: the expected commit must be 8 to 40 lowercase hex digits, got '$expected'" >&2
+if ! printf '%s\n' "$expected" | grep -Eq '^[0-9a-f]{40}$'; then
+  echo "verify-checkout: the expected commit must be a full id of 40 lowercase hex digits, got '$expected'" >&2
   exit 1
 fi
 head=$(git -C "$1" rev-parse --verify 'HEAD^{commit}')
 case $head in
-  "$expected"*) echo "verify-checkout: HEAD is $head as pinned" ;;
+  "$expected") echo "verify-checkout: HEAD is $head as pinned" ;;
   *)
     echo "verify-checkout: HEAD is $head, but $expected is pinned; refusing to build other source" >&2
     exit 1

@@ -1,10 +1,15 @@
 import { ScanPolicyConfig } from '../../config/config';
 
-/** What a scan gate decides with: the part of the scan policy a pipeline step may override. */
+/**
+ * What a scan gate decides with: the part of the scan policy a pipeline step may override.
+ * `requireCoverage` is optional so that policies written before it existed still compile; left
+ * out, the scanner project's own setting applies (true unless the environment's config says so).
+ */
 export type GatePolicy = Pick<
   ScanPolicyConfig,
   'severity' | 'maxVulnerabilities' | 'countUnknown' | 'ignoreUnfixed' | 'allowlistFile'
->;
+> &
+  Partial<Pick<ScanPolicyConfig, 'requireCoverage'>>;
 
 /**
  * The gate's policy as `scan-image`'s environment variables. The scanner project carries the
@@ -16,6 +21,7 @@ export function gatePolicyEnvironment(policy: GatePolicy): Record<string, string
     MAX_VULNERABILITIES: String(policy.maxVulnerabilities),
     COUNT_UNKNOWN: String(policy.countUnknown),
     IGNORE_UNFIXED: String(policy.ignoreUnfixed),
+    ...(policy.requireCoverage === undefined ? {} : { REQUIRE_COVERAGE: String(policy.requireCoverage) }),
   };
 }
 

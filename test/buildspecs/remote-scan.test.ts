@@ -134,6 +134,7 @@ test('passes IMAGE_URI and only the policy variables that are set as build overr
     SEVERITY: 'Critical',
     ALLOWLIST_B64: allowlist,
     COUNT_UNKNOWN: '',
+    REQUIRE_COVERAGE: 'false',
     CLAIR_ADDR: 'http://elsewhere:80',
   });
 
@@ -142,9 +143,10 @@ test('passes IMAGE_URI and only the policy variables that are set as build overr
   expect(overridesOf(run)).toEqual([
     { name: 'ALLOWLIST_B64', value: allowlist, type: 'PLAINTEXT' },
     { name: 'IMAGE_URI', value: IMAGE, type: 'PLAINTEXT' },
+    { name: 'REQUIRE_COVERAGE', value: 'false', type: 'PLAINTEXT' },
     { name: 'SEVERITY', value: 'Critical', type: 'PLAINTEXT' },
   ]);
-  expect(run.stdout).toContain('overrides: ALLOWLIST_B64, IMAGE_URI, SEVERITY');
+  expect(run.stdout).toContain('overrides: ALLOWLIST_B64, IMAGE_URI, REQUIRE_COVERAGE, SEVERITY');
 });
 
 test('checks readiness without an image when READINESS_ONLY=true', async () => {
@@ -162,10 +164,23 @@ test('fails when the remote build fails, showing why', async () => {
   expect(run.stdout).toContain(
     'remote-scan: phase BUILD FAILED: Error while executing command: scan-image. Reason: exit status 1',
   );
+  expect(run.stdout).toContain('remote-scan: scan-image exit status 1: vulnerabilities counted over the limit');
   expect(run.stdout).toContain('remote-scan: logs: https://');
   expect(lastErrorLine(run)).toBe(
     `remote-scan: remote build ${BUILD_ID} ended FAILED: the scan did not pass (its log above says why)`,
   );
+});
+
+test.each([
+  ['7', 'not covered: Clair could not read the image'],
+  ['4', 'registry credentials could not be fetched or were refused'],
+  ['70', 'internal error in scan-image'],
+  ['9', 'an exit status scan-image does not define'],
+])('fails when scan-image exits %s, saying what that means', async (code, words) => {
+  const run = await remoteScan({ STUB_AWS_BUILD_STATUSES: 'FAILED', STUB_AWS_BUILD_EXIT_STATUS: code });
+
+  expect(run.status).toBe(1);
+  expect(run.stdout).toContain(`remote-scan: scan-image exit status ${code}: ${words}`);
 });
 
 test.each(['FAULT', 'STOPPED', 'TIMED_OUT', 'SOME_NEW_STATUS'])(

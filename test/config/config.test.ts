@@ -54,6 +54,7 @@ describe('settings that are omitted take the secure defaults', () => {
       maxVulnerabilities: 0,
       countUnknown: true,
       ignoreUnfixed: false,
+      requireCoverage: true,
     });
     expect(prod.requiresApproval).toBe(true);
   });
@@ -241,6 +242,11 @@ describe('invalid values fail with the key, the value and the fix', () => {
       'a boolean given as a word',
       (raw: any) => (raw.environments.dev.database.multiAz = 'yes'),
       /clairPipeline\.environments\.dev\.database\.multiAz must be true or false, got 'yes'/,
+    ],
+    [
+      'a coverage requirement given as a word',
+      (raw: any) => (raw.environments.prod.scan.requireCoverage = 'no'),
+      /clairPipeline\.environments\.prod\.scan\.requireCoverage must be true or false, got 'no'/,
     ],
     [
       'an updater interval over a day',

@@ -1,3 +1,4 @@
+import { requiredEnv } from './required-env';
 import { runScript, RunScriptResult } from './run-script';
 
 /** The throwaway PostgreSQL server that scripts/with-postgres.sh starts around the tests. */
@@ -20,15 +21,11 @@ export interface TestPostgres {
  * exports. Throws when they are missing, so a test that needs the server fails instead of skipping.
  */
 export function testPostgres(): TestPostgres {
-  const names = ['HOST', 'PORT', 'CA', 'DATABASE', 'SUPERUSER', 'SOCKET_DIR'].map((name) => `TEST_PG_${name}`);
-  const missing = names.filter((name) => !process.env[name]);
-  if (missing.length > 0) {
-    throw new Error(
-      `${missing.join(', ')} not set: these tests need the PostgreSQL server of scripts/with-postgres.sh; ` +
-        'run them with `npm test` (or `bash scripts/with-postgres.sh npx jest <files>`)',
-    );
-  }
-  const env = process.env as Record<string, string>;
+  const env = requiredEnv(
+    ['TEST_PG_HOST', 'TEST_PG_PORT', 'TEST_PG_CA', 'TEST_PG_DATABASE', 'TEST_PG_SUPERUSER', 'TEST_PG_SOCKET_DIR'],
+    'the PostgreSQL server',
+    'with-postgres.sh',
+  );
   return {
     host: env.TEST_PG_HOST,
     port: env.TEST_PG_PORT,

@@ -188,6 +188,7 @@ describe.each(['Dev', 'Prod'])('in %s', (env) => {
       SEVERITY: 'High',
       MAX_VULNERABILITIES: '0',
       COUNT_UNKNOWN: 'true',
+      REQUIRE_COVERAGE: 'true',
     });
     expect(deployedImage).toMatch(
       new RegExp(

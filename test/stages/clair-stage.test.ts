@@ -291,6 +291,7 @@ describe.each(ENVIRONMENTS)('Clair-$env', (expected) => {
         SEVERITY: 'High',
         MAX_VULNERABILITIES: '0',
         COUNT_UNKNOWN: 'true',
+        REQUIRE_COVERAGE: 'true',
         READINESS_TIMEOUT_SECONDS: '3600',
       });
     });

@@ -41,10 +41,6 @@ describe('verify-checkout.sh', () => {
     expect(verify(head).status).toBe(0);
   });
 
-  test('accepts the checkout when HEAD starts with an 8-digit pinned prefix', () => {
-    expect(verify(head.slice(0, 8)).status).toBe(0);
-  });
-
   test('rejects the checkout when HEAD is another commit', () => {
     const other = head.startsWith('0') ? `1${head.slice(1)}` : `0${head.slice(1)}`;
     const result = verify(other);
@@ -53,13 +49,14 @@ describe('verify-checkout.sh', () => {
   });
 
   test.each([
-    ['shorter than 8 digits', (h: string) => h.slice(0, 7)],
+    ['that is an 8-digit prefix of HEAD', (h: string) => h.slice(0, 8)],
+    ['that is a 39-digit prefix of HEAD', (h: string) => h.slice(0, 39)],
     ['in upper case', (h: string) => h.toUpperCase()],
     ['empty', () => ''],
   ])('rejects a pinned commit %s', (_, pin) => {
     const result = verify(pin(head));
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toMatch(/8 to 40 lowercase hex digits/);
+    expect(result.stderr).toMatch(/a full id of 40 lowercase hex digits/);
   });
 });
 

@@ -22,20 +22,41 @@ test("belongs to Clair's database package, where the release tables live", () =>
   expect(source).toMatch(/^package database$/m);
 });
 
-test('maps every current Debian code name and class name to its version', () => {
-  // From the reference sheet: code names, and class names as they stand since August 2025.
-  expect(mapLiteral('currentDebianReleases')).toMatchObject({
+// The newest releases upstream's v2.1.8 tables already map (the reference sheet: upstream stops
+// at Debian 11 and Ubuntu 20.04); the extension adds everything after them.
+const UPSTREAM_NEWEST_DEBIAN = { buster: '10', bullseye: '11' };
+const UPSTREAM_NEWEST_UBUNTU = { focal: '20.04' };
+
+/** The code names of a table (class names such as `stable` left out). */
+const codeNames = (table: Record<string, string>) =>
+  Object.fromEntries(Object.entries(table).filter(([name]) => !/stable|testing/.test(name)));
+
+test('maps every Debian code name from buster on to its version, and nothing else', () => {
+  expect(codeNames({ ...UPSTREAM_NEWEST_DEBIAN, ...mapLiteral('currentDebianReleases') })).toEqual({
+    buster: '10',
+    bullseye: '11',
     bookworm: '12',
     trixie: '13',
     forky: '14',
-    oldoldstable: '11',
-    oldstable: '12',
-    stable: '13',
   });
 });
 
-test('maps every Ubuntu release after focal to its version', () => {
-  expect(mapLiteral('currentUbuntuReleases')).toMatchObject({
+test("moves Debian's class names to today's releases", () => {
+  // Class names as they stand since August 2025 (trixie stable).
+  expect(mapLiteral('currentDebianReleases')).toMatchObject({
+    oldoldstable: '11',
+    oldstable: '12',
+    stable: '13',
+    testing: '14',
+  });
+});
+
+test('maps every Ubuntu release from focal on to its version, end-of-life ones included, and nothing else', () => {
+  expect({ ...UPSTREAM_NEWEST_UBUNTU, ...mapLiteral('currentUbuntuReleases') }).toEqual({
+    focal: '20.04',
+    groovy: '20.10',
+    hirsute: '21.04',
+    impish: '21.10',
     jammy: '22.04',
     kinetic: '22.10',
     lunar: '23.04',
@@ -44,6 +65,7 @@ test('maps every Ubuntu release after focal to its version', () => {
     oracular: '24.10',
     plucky: '25.04',
     questing: '25.10',
+    resolute: '26.04',
   });
 });
 

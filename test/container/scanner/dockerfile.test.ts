@@ -32,13 +32,20 @@ test('the scanner image copies in only files that exist beside its Dockerfile', 
   }
 });
 
-test('the scanner image builds klar from its pinned commit in GOPATH mode with the missing vendored package', () => {
+test('the scanner image builds klar from its full pinned commit in GOPATH mode with the missing vendored package', () => {
   expect(scanner).toMatch(/^ARG KLAR_TAG=v2\.4\.0$/m);
-  expect(scanner).toMatch(/^ARG KLAR_COMMIT_PREFIX=0bd846c$/m);
-  expect(scanner).toMatch(/"\$KLAR_COMMIT_PREFIX"\*\) .*;;\s*\\\n\s*\*\) .*exit 1 ;;/);
+  // The full id of v2.4.0 (../shared/reference/coverage-and-clair-api.md), compared whole, never as a prefix.
+  expect(scanner).toMatch(/^ARG KLAR_COMMIT=0bd846c967e90bba25f7ee174472e9e1311eda13$/m);
+  expect(scanner).toMatch(/if \[ "\$commit" = "\$KLAR_COMMIT" \]; then .*\s*else .*exit 1; fi/);
+  expect(scanner).not.toMatch(/PREFIX/);
   expect(scanner).toMatch(/^ARG CLAIR_VENDOR_COMMIT=b1cd09231990e44bc3376f95dcb94e2c3026a1ec$/m);
   expect(scanner).toMatch(/^ENV GO111MODULE=off /m);
   expect(scanner).toContain('vendor/github.com/coreos/clair/database');
+});
+
+test("the scanner image installs the tools scan-image runs: the coverage check's curl among them", () => {
+  const install = /apt-get install -y --no-install-recommends ([^\n\\]+)/.exec(scanner);
+  expect(install?.[1].trim().split(/\s+/)).toEqual(expect.arrayContaining(['awscli', 'bash', 'curl', 'jq', 'yq']));
 });
 
 test('the scanner image runs as a non-root user and installs the gate as scan-image', () => {

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# with-registry.sh <command...>: runs the command next to throwaway Docker registries (the
+# distribution project's registry, from Debian's docker-registry package, unpacked by
+# scripts/ensure-test-tools.sh, never installed: the package would start a service on all
+# interfaces), then stops them and deletes their storage, whatever happens, and exits with the
+# command's exit code. `npm test` runs jest in it, inside with-postgres.sh.
+#
+# Two registries serve the same storage, so an image pushed to the first is readable from both:
+#   TEST_REGISTRY            host:port of a registry without authentication (plain http); push here
+#   TEST_REGISTRY_AUTH       host:port of a registry that takes only bearer tokens (plain http) from
+#                            the token server below, which grants pull to TEST_REGISTRY_USER with
+#                            TEST_REGISTRY_PASSWORD and answers 401 to anyone else
+# All listen on 127.0.0.1 only, on free ports chosen at random.
+set -euo pipefail
+
+if [ "$#" -eq 0 ]; then
+  echo "usage: with-registry.sh <command...>" >&2
+  exit 64
+fi
+root=$(cd "$(dirname "$0")/.." && pwd)
+registry_bin="$root/node_modules/.cache/clair-pipeline/docker-registry/usr/bin/docker-registry"
+if [ ! -x "$registry_bin" ]; then
+  echo "with-registry: no $registry_bin; run scripts/ensure-test-tools.sh" >&2
+  exit 1
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/with-registry.XXXXXX")
+pids=()
+# shellcheck disable=SC2317 # called by the EXIT trap, which shellcheck 0.9 does not follow
+cleanup() {
+  if [ "${#pids[@]}" -gt 0 ]; then
+    kill "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+user=scanner
+password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+openssl req -x509 -new -nodes -days 2 -subj '/CN=with-registry token signer' \
+  -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+  -keyout "$tmp/token.key" -out "$tmp/token.crt" 2>/dev/null
+
+# start NAME READY-STATUS COMMAND...: starts COMMAND (where @PORT@ is replaced by a free port) in the
+# background until http://127.0.0.1:<port>/v2/ answers READY-STATUS, trying another port when the
+# chosen one is taken between the check and the start; sets started_port.
+start() {
+  local name=$1 ready=$2 port pid attempt args status
+  shift 2
+  for _ in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 40000))
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then continue; fi
+    args=("${@//@PORT@/$port}")
+    "${args[@]}" >"$tmp/$name.log" 2>&1 &
+    pid=$!
+    for attempt in $(seq 100); do
+      status=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/" || true)
+      if [ "$status" = "$ready" ]; then
+        pids+=("$pid")
+        started_port=$port
+        return 0
+      fi
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.05
+    done
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  echo "with-registry: $name did not start (last tried port $port, attempt $attempt); its log:" >&2
+  cat "$tmp/$name.log" >&2
+  exit 1
+}
+
+# config FILE AUTH-YAML: a registry configuration over the shared storage; the address comes
+# from REGISTRY_HTTP_ADDR (the registry's environment override), so a retry can change the port.
+config() {
+  cat >"$1" <<YAML
+version: 0.1
+log:
+  level: error
+storage:
+  filesystem:
+    rootdirectory: $tmp/storage
+http:
+  secret: $password
+$2
+YAML
+}
+
+# The token server knows only /token: its 401 on /v2/ says it is up.
+start token-server 401 node "$root/test/helpers/registry/token-server.js" @PORT@ \
+  "$tmp/token.key" "$tmp/token.crt" with-registry "$user" "$password"
+token_port=$started_port
+
+config "$tmp/open.yaml" ''
+start open 200 env REGISTRY_HTTP_ADDR=127.0.0.1:@PORT@ "$registry_bin" serve "$tmp/open.yaml"
+open_port=$started_port
+
+config "$tmp/auth.yaml" "auth:
+  token:
+    realm: http://127.0.0.1:$token_port/token
+    service: with-registry
+    issuer: with-registry
+    rootcertbundle: $tmp/token.crt"
+start auth 401 env REGISTRY_HTTP_ADDR=127.0.0.1:@PORT@ "$registry_bin" serve "$tmp/auth.yaml"
+
+export TEST_REGISTRY="127.0.0.1:$open_port"
+export TEST_REGISTRY_AUTH="127.0.0.1:$started_port"
+export TEST_REGISTRY_USER="$user"
+export TEST_REGISTRY_PASSWORD="$password"
+
+status=0
+"$@" || status=$?
+exit "$status"
