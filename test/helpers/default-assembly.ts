@@ -52,6 +52,12 @@ export interface DefaultStack {
   readonly displayPath: string;
   /** Absolute path of its template. */
   readonly templateFile: string;
+  /** The CloudFormation stack name, e.g. `Clair-Dev-Data`. */
+  readonly stackName: string;
+  /** Its account. */
+  readonly account: string;
+  /** Its region. */
+  readonly region: string;
 }
 
 /** Every stack of the default app, nested stage assemblies included, read from the manifests. */
@@ -59,7 +65,16 @@ export function defaultStacks(dir: string = defaultAssemblyDir()): DefaultStack[
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
   return Object.values<any>(manifest.artifacts).flatMap((artifact): DefaultStack[] => {
     if (artifact.type === 'aws:cloudformation:stack') {
-      return [{ displayPath: artifact.displayName, templateFile: path.join(dir, artifact.properties.templateFile) }];
+      const [account, region] = artifact.environment.replace('aws://', '').split('/');
+      return [
+        {
+          displayPath: artifact.displayName,
+          templateFile: path.join(dir, artifact.properties.templateFile),
+          stackName: artifact.properties.stackName,
+          account,
+          region,
+        },
+      ];
     }
     if (artifact.type === 'cdk:cloud-assembly') return defaultStacks(path.join(dir, artifact.properties.directoryName));
     return [];
