@@ -63,14 +63,15 @@ export interface DefaultStack {
 /** Every stack of the default app, nested stage assemblies included, read from the manifests. */
 export function defaultStacks(dir: string = defaultAssemblyDir()): DefaultStack[] {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
-  return Object.values<any>(manifest.artifacts).flatMap((artifact): DefaultStack[] => {
+  return Object.entries<any>(manifest.artifacts).flatMap(([artifactId, artifact]): DefaultStack[] => {
     if (artifact.type === 'aws:cloudformation:stack') {
       const [account, region] = artifact.environment.replace('aws://', '').split('/');
       return [
         {
           displayPath: artifact.displayName,
           templateFile: path.join(dir, artifact.properties.templateFile),
-          stackName: artifact.properties.stackName,
+          // The manifest omits the stack name where it is the artifact id.
+          stackName: artifact.properties.stackName ?? artifactId,
           account,
           region,
         },
