@@ -90,10 +90,26 @@ const approvalNotifications: Publication[] = model.resources('AWS::CodePipeline:
     })),
 );
 
+/** Roles granted `sns:Publish` on a topic of the app (the approval actions, the permission-broadening check). */
+const grantedPublications: Publication[] = model.resources('AWS::IAM::Role').flatMap((role) => {
+  const caller = roleCaller(model, role);
+  const topics = caller.identityPolicies
+    .flatMap((named) => [named.policy.Statement].flat())
+    .filter((s: any) => s.Effect === 'Allow' && [s.Action].flat().includes('sns:Publish'))
+    .flatMap((s: any) => [s.Resource].flat());
+  return [...new Set<string>(topics)].map((topicArn) => ({
+    name: `role ${model.nameOf(role)}`,
+    caller,
+    topicArn,
+    context: {},
+  }));
+});
+
 describe.each([
   ['CloudWatch alarm actions', alarmPublications],
   ['CodeStar Notifications rules', ruleNotifications],
   ['approval actions', approvalNotifications],
+  ['roles granted sns:Publish', grantedPublications],
 ])('%s', (_kind, publications) => {
   test('the walk of the templates finds some', () => {
     expect(publications.length).toBeGreaterThan(0);
