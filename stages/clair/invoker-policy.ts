@@ -111,7 +111,8 @@ export function invokerStatements(projectArn: string): iam.PolicyStatement[] {
       },
     }),
     // One statement per key: the keys of one condition block must all match (AND), and any one
-    // override must be refused.
+    // override must be refused. CDK moves what exceeds a role's inline limit into a managed
+    // overflow policy; a test checks both sizes.
     ...DENIED_OVERRIDE_KEYS.map(
       (key) =>
         new iam.PolicyStatement({ ...startBuild, effect: iam.Effect.DENY, conditions: { Null: { [key]: 'false' } } }),
