@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
@@ -48,6 +49,31 @@ export class AccessLogBucket extends s3.Bucket {
       this,
       'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
       'S3 server access logs cannot be delivered to a bucket with an Object Lock default retention; the bucket is versioned and TLS-only instead.',
+    );
+  }
+
+  /**
+   * Turns on the server access logs of `source` into this bucket under `prefix`, and lets S3's
+   * logging service write them there, for that bucket only. Use it where the source bucket's
+   * `serverAccessLogsBucket` prop is out of reach (a bucket a construct created for us): setting
+   * its LoggingConfiguration alone leaves this bucket's policy without the grant.
+   */
+  public receiveServerAccessLogs(source: s3.Bucket, prefix: string): void {
+    (source.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
+      destinationBucketName: this.bucketName,
+      logFilePrefix: prefix,
+    };
+    this.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowS3ServerAccessLogs',
+        principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [this.arnForObjects(`${prefix}*`)],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': source.bucketArn },
+          StringEquals: { 'aws:SourceAccount': Stack.of(source).account },
+        },
+      }),
     );
   }
 }

@@ -25,7 +25,7 @@ export function hardenPipeline(pipeline: pipelines.CodePipeline, failureTopic: N
 }
 
 function notifyOnFailure(pipeline: pipelines.CodePipeline, failureTopic: NotificationTopic): void {
-  pipeline.pipeline.notifyOn('NotifyOnFailure', failureTopic.topic, {
+  pipeline.pipeline.notifyOn('NotifyOnFailure', failureTopic, {
     events: [
       codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED,
       codepipeline.PipelineNotificationEvents.ACTION_EXECUTION_FAILED,
@@ -41,7 +41,7 @@ function hardenArtifactBucket(pipeline: pipelines.CodePipeline): void {
   // The L2 pipeline takes no bucket props, so set the missing ones on the L1 resource directly.
   const cfnBucket = bucket.node.defaultChild as s3.CfnBucket;
   cfnBucket.versioningConfiguration = { status: 'Enabled' };
-  cfnBucket.loggingConfiguration = { destinationBucketName: accessLogs.bucketName, logFilePrefix: 'artifacts/' };
+  accessLogs.receiveServerAccessLogs(bucket, 'artifacts/');
   cfnBucket.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
   cfnBucket.lifecycleConfiguration = {
     rules: [

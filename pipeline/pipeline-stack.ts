@@ -11,7 +11,7 @@ import { scannerBuildTimeout } from '../stages/clair/scanner';
 import { SampleAppStage } from '../stages/sample-app/sample-app-stage';
 import { PipelineConfig } from '../config/config';
 import { hardenPipeline } from './pipeline-hardening';
-import { ClairScanStep } from './steps/clair-scan-step';
+import { ClairScanRole, ClairScanStep } from './steps/clair-scan-step';
 
 /** The CodeBuild image every pipeline step runs on: pinned, so a new image cannot change a build. */
 const PIPELINE_BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0;
@@ -130,6 +130,7 @@ export class PipelineStack extends Stack {
       const sampleApp = new SampleAppStage(this, `SampleApp-${name}`, { environment });
       const scanner = { account: environment.account, region: environment.region, outputs: clair.outputs };
       const scannerTimeout = scannerBuildTimeout(environment.scan);
+      const role = new ClairScanRole(this, `ClairScanRole-${name}`);
 
       if (environment.requiresApproval) {
         this.pipeline.addWave(`Approve-${name}`, {
@@ -137,12 +138,13 @@ export class PipelineStack extends Stack {
         });
       }
       this.pipeline.addStage(clair, {
-        post: [new ClairScanStep(`ClairReadiness-${name}`, { scanner, scannerBuildTimeout: scannerTimeout })],
+        post: [new ClairScanStep(`ClairReadiness-${name}`, { scanner, role, scannerBuildTimeout: scannerTimeout })],
       });
       this.pipeline.addStage(sampleApp, {
         pre: [
           new ClairScanStep(`ScanSampleApp-${name}`, {
             scanner,
+            role,
             imageUri: sampleApp.imageUri,
             policy: environment.scan,
             scannerBuildTimeout: scannerTimeout,

@@ -1,12 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnOutput, Duration } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { remoteScanBuildSpec } from '../../buildspecs/remote-scan-buildspec';
+import { SCAN_ROLE_PREFIX } from '../../stages/clair/invoker-policy';
 import { invokerRoleName, SCANNER_PROJECT_NAME } from '../../stages/clair/scanner';
 import { GatePolicy, gatePolicyEnvironment } from '../../stages/clair/scan-policy';
+
+export { ClairScanRole } from './clair-scan-role';
 
 /** Where an account's scanner is. */
 export interface ScannerLocation {
@@ -26,6 +29,12 @@ export interface ScannerLocation {
 export interface ClairScanStepProps {
   /** The scanner to use. */
   readonly scanner: ScannerLocation;
+  /**
+   * The role the step runs as. The scanner's invoker role trusts only roles named `clair-scan-…`
+   * in a trusted account: pass a {@link ClairScanRole}, or a role of your own with such a name.
+   * The step adds `sts:AssumeRole` on the scanner's invoker role to it.
+   */
+  readonly role: iam.IRole;
   /**
    * The exact image to scan (`registry/repo:tag` or `registry/repo@sha256:...`).
    * @default only check that Clair's data is loaded (canary readiness), scan nothing else
@@ -50,7 +59,8 @@ export interface ClairScanStepProps {
  * bound, prints the remote result and log location, and exits non-zero for anything but success.
  *
  * Use it as a `pre` step of the stage that deploys the image, in this pipeline or any other
- * CDK Pipelines pipeline whose account the scanner's invoker role trusts.
+ * CDK Pipelines pipeline whose account the scanner's invoker role trusts, with a role whose name
+ * has the prefix that role trusts ({@link ClairScanRole}).
  */
 export class ClairScanStep extends pipelines.CodeBuildStep {
   constructor(id: string, props: ClairScanStepProps) {
@@ -62,13 +72,15 @@ export class ClairScanStep extends pipelines.CodeBuildStep {
       ...(props.imageUri ? { IMAGE_URI: props.imageUri } : { READINESS_ONLY: 'true' }),
       ...(props.policy ? policyOverrides(props.policy, props.projectRoot ?? process.cwd()) : {}),
     };
-    const invokerRoleArn = `arn:aws:iam::${scanner.account}:role/${invokerRoleName(scanner.region)}`;
+    assertScanRole(id, props.role);
+    const invokerRoleArn = `arn:${Aws.PARTITION}:iam::${scanner.account}:role/${invokerRoleName(scanner.region)}`;
     if (!scanner.outputs) {
       env.SCANNER_PROJECT_NAME = SCANNER_PROJECT_NAME;
       env.INVOKER_ROLE_ARN = invokerRoleArn;
     }
     super(id, {
       commands: [],
+      role: props.role,
       partialBuildSpec: codebuild.BuildSpec.fromObject(remoteScanBuildSpec()),
       env,
       envFromCfnOutputs: scanner.outputs
@@ -78,6 +90,22 @@ export class ClairScanStep extends pipelines.CodeBuildStep {
       // The poller stops the remote build at SCAN_TIMEOUT_SECONDS; this bound is a backstop for it.
       timeout: timeout.plus(Duration.minutes(10)),
     });
+  }
+}
+
+/** Fails unless the role's name has the prefix the invoker trusts (unresolved names of imported roles are not checked). */
+function assertScanRole(id: string, role: iam.IRole): void {
+  const cfnRole = role.node.defaultChild;
+  const name: unknown = cfnRole instanceof iam.CfnRole ? Stack.of(cfnRole).resolve(cfnRole.roleName) : role.roleName;
+  if (typeof name === 'string' && !Token.isUnresolved(name) && !name.startsWith(SCAN_ROLE_PREFIX)) {
+    throw new Error(
+      `ClairScanStep ${id}: role must be named '${SCAN_ROLE_PREFIX}…', the prefix the scanner's invoker role trusts; got '${name}'. Use a ClairScanRole or name your role with that prefix`,
+    );
+  }
+  if (cfnRole instanceof iam.CfnRole && name === undefined) {
+    throw new Error(
+      `ClairScanStep ${id}: role must be named '${SCAN_ROLE_PREFIX}…', the prefix the scanner's invoker role trusts; it has a generated name. Use a ClairScanRole or give your role such a name`,
+    );
   }
 }
 

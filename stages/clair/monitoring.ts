@@ -1,6 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -89,10 +88,11 @@ export class ClairMonitoring extends Construct {
     super(scope, id);
     const { environment } = props;
     const prefix = `clair-${environment.name}`;
-    this.topic = new NotificationTopic(this, 'AlarmTopic', {
+    const alarmTopic = new NotificationTopic(this, 'AlarmTopic', {
       displayName: `${prefix} alarms`,
       email: environment.monitoring.alarmEmail,
-    }).topic;
+    });
+    this.topic = alarmTopic.topic;
     this.freshnessCheck = new ClairFreshnessCheck(this, 'FreshnessCheck', {
       scanner: props.scanner,
       schedule: environment.monitoring.freshnessSchedule,
@@ -104,7 +104,7 @@ export class ClairMonitoring extends Construct {
     const metrics = serviceMetrics(props);
     const updater = this.updaterMetrics(props);
     const specs = [...this.serviceAlarms(props, metrics), ...(updater ? updaterAlarms(updater) : [])];
-    const action = new actions.SnsAction(this.topic);
+    const action = alarmTopic.alarmAction();
     this.alarms = specs.map((spec) => {
       const alarm = new cloudwatch.Alarm(this, `${pascalCase(spec.name)}Alarm`, {
         alarmName: `${prefix}-${spec.name}`,

@@ -11,6 +11,7 @@ import { cdkAssetRepositoryName } from '../../common/cdk-assets';
 import { newEncryptedLogGroup } from '../../common/encrypted-log-group';
 import { newRotatingKey } from '../../common/kms';
 import { ScanPolicyConfig } from '../../config/config';
+import { invokerStatements, scanRoleArnPattern } from './invoker-policy';
 import { gatePolicyEnvironment, readinessEnvironment } from './scan-policy';
 
 /** The scanner project's name: fixed, so any pipeline can find an account's scanner. */
@@ -37,7 +38,7 @@ export interface ClairScannerProps {
   readonly clairUrl: string;
   /** The default scan policy of this environment (a pipeline step may override it per build). */
   readonly policy: ScanPolicyConfig;
-  /** The pipeline account, which may assume the invoker role (as may `policy.invokerAccounts`). */
+  /** The pipeline account, whose scan roles may assume the invoker role (as may those of `policy.invokerAccounts`). */
   readonly pipelineAccount: string;
   /** Days to keep the scanner's build logs. */
   readonly logRetentionDays: number;
@@ -45,9 +46,10 @@ export interface ClairScannerProps {
 
 /**
  * The scanner: a CodeBuild project inside the Clair VPC that runs klar (via `scan-image`) against
- * this account's Clair, and an invoker role that lets the pipeline account start, watch and stop
- * that one project and nothing else. Clair has no authentication, so only the scanner's security
- * group (and configured consumers) may reach it.
+ * this account's Clair, and an invoker role that lets the scan roles of the pipeline account
+ * (`SCAN_ROLE_PREFIX`) start that one project with the gate's variables only, watch and stop it.
+ * Clair has no authentication, so only the scanner's security group (and configured consumers)
+ * may reach it.
  */
 export class ClairScanner extends Construct {
   /** The scanner's security group; Clair's load balancer admits it. */
@@ -120,31 +122,21 @@ export class ClairScanner extends Construct {
 
     this.acknowledgeFindings();
 
+    // Each trusted account, but within it only its scan roles (SCAN_ROLE_PREFIX): trusting the
+    // account alone would let any of its principals with sts:AssumeRole drive the scanner.
+    const invokers = [props.pipelineAccount, ...props.policy.invokerAccounts];
     this.invokerRole = new iam.Role(this, 'InvokerRole', {
       roleName: invokerRoleName(stack.region),
       assumedBy: new iam.CompositePrincipal(
-        ...[props.pipelineAccount, ...props.policy.invokerAccounts].map((account) => new iam.AccountPrincipal(account)),
-      ),
+        ...invokers.map((account) => new iam.AccountPrincipal(account)),
+      ).withConditions({
+        ArnLike: { 'aws:PrincipalArn': invokers.map((account) => scanRoleArnPattern(stack.partition, account)) },
+      }),
       description:
-        'Lets the pipeline account (and configured invoker accounts) start, watch and stop the Clair scanner project, nothing else',
+        'Lets the scan roles of the pipeline account (and configured invoker accounts) start the Clair scanner project with the gate variables only, watch and stop it, nothing else',
       maxSessionDuration: Duration.hours(4),
     });
-    this.invokerRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild'],
-        resources: [this.project.projectArn],
-      }),
-    );
-    // A caller must not replace the scanner's buildspec (and with it scan-image): CodeBuild's
-    // codebuild:source.buildspec key is present exactly when a StartBuild overrides the buildspec.
-    this.invokerRole.addToPolicy(
-      new iam.PolicyStatement({
-        effect: iam.Effect.DENY,
-        actions: ['codebuild:StartBuild'],
-        resources: [this.project.projectArn],
-        conditions: { Null: { 'codebuild:source.buildspec': 'false' } },
-      }),
-    );
+    invokerStatements(this.project.projectArn).forEach((statement) => this.invokerRole.addToPolicy(statement));
   }
 
   private acknowledgeFindings(): void {

