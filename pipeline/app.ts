@@ -8,7 +8,8 @@ import { APP_PROPS, buildApp } from './build-app';
  * as one block naming every bad setting, without a stack trace, and the app exits non-zero.
  */
 function main(): void {
-  const app = new App(APP_PROPS);
+  // Synthesized explicitly below, and only when the config is valid.
+  const app = new App({ ...APP_PROPS, autoSynth: false });
   try {
     buildApp(app);
   } catch (error) {
