@@ -4,6 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { DEFAULT_ASSEMBLY_ENV } from './helpers/default-assembly';
 
+/** Where, beside the assembly, CDK would record an error raised during synthesis, caught or not. */
+export const ERROR_FILE = 'error.txt';
+
 /** Environment variable holding the background synthesis's process id, for the teardown. */
 export const SYNTH_PID_ENV = 'CLAIR_PIPELINE_TEST_SYNTH_PID';
 
@@ -15,11 +18,17 @@ export const SYNTH_PID_ENV = 'CLAIR_PIPELINE_TEST_SYNTH_PID';
 export default function globalSetup(): void {
   const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'default-app-'));
   const dir = path.join(parent, 'assembly');
-  // Its own temporary files (ts-node's compile cache) go into the directory the teardown removes.
+  // Its own temporary files (ts-node's compile cache) go into the directory the teardown removes,
+  // and so does the error file the CDK CLI would give it (no error may be raised, even if caught).
   const child = spawn(
     process.execPath,
     ['--require', 'ts-node/register', path.join(__dirname, 'helpers', 'synthesize-default-app.ts'), dir],
-    { cwd: path.join(__dirname, '..'), stdio: 'ignore', detached: true, env: { ...process.env, TMPDIR: parent } },
+    {
+      cwd: path.join(__dirname, '..'),
+      stdio: 'ignore',
+      detached: true,
+      env: { ...process.env, TMPDIR: parent, CDK_ERROR_FILE: path.join(parent, ERROR_FILE) },
+    },
   );
   child.unref();
   process.env[DEFAULT_ASSEMBLY_ENV] = dir;
