@@ -506,9 +506,8 @@ function checkDistinctPlacement(environments: EnvironmentConfig[], envsReader: O
   environments.forEach((env, index) => {
     const earlier = environments.slice(0, index).filter((other) => other.account === env.account && env.account);
     const sameRegion = earlier.find((other) => other.region === env.region);
-    const otherProfile = earlier.find(
-      (other) => other.profile !== env.profile && [other.profile, env.profile].includes('production'),
-    );
+    // With two profiles, a different profile means one of the two is production.
+    const otherProfile = earlier.find((other) => other.profile !== env.profile);
     const key = `${env.name}.account`;
     const fix = configFixHint(envsReader.childPath(key));
     if (sameRegion) {
@@ -519,7 +518,7 @@ function checkDistinctPlacement(environments: EnvironmentConfig[], envsReader: O
     } else if (otherProfile) {
       envsReader.problem(
         key,
-        `must differ from environments.${otherProfile.name}.account, got '${env.account}' for both: a production-profile environment shares its account with no ${otherProfile.profile === 'production' ? env.profile : otherProfile.profile}-profile one, so a mistake there cannot reach production; ${fix}`,
+        `must differ from environments.${otherProfile.name}.account, got '${env.account}' for both: a production-profile environment shares its account with no environment of another profile (${otherProfile.name} is ${otherProfile.profile}, ${env.name} is ${env.profile}), so a mistake there cannot reach production; ${fix}`,
       );
     }
   });

@@ -73,6 +73,16 @@ describe('environments', () => {
     ]);
   });
 
+  test('of one profile may share an account, in different regions', () => {
+    const raw = defaultRawConfig();
+    raw.environments.test = { account: '222222222222', region: 'eu-central-1', profile: 'lean' };
+    expect(parseConfig(raw).environments.map((env) => env.account)).toEqual([
+      '222222222222',
+      '333333333333',
+      '222222222222',
+    ]);
+  });
+
   test('look their availability zones up when they name none', () => {
     const raw = defaultRawConfig();
     delete raw.environments.dev.availabilityZones;
@@ -206,7 +216,7 @@ describe('invalid values fail with the key, the value and the fix', () => {
     [
       'a production environment in the account of a lean one',
       (raw: any) => Object.assign(raw.environments.prod, { account: '222222222222', region: 'eu-central-1' }),
-      /clairPipeline\.environments\.prod\.account must differ from environments\.dev\.account, got '222222222222' for both: a production-profile environment shares its account with no lean-profile one/,
+      /clairPipeline\.environments\.prod\.account must differ from environments\.dev\.account, got '222222222222' for both: a production-profile environment shares its account with no environment of another profile \(dev is lean, prod is production\)/,
     ],
     [
       'no environment at all',
