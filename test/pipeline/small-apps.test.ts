@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { defaultRawConfig } from '../helpers/default-config';
+import { App } from 'aws-cdk-lib';
+import { APP_PROPS, buildApp } from '../../pipeline/build-app';
+import { defaultContext, defaultRawConfig } from '../helpers/default-config';
 import { REPO_ROOT } from '../helpers/run-script';
 import { missingLookups, stageStack, synthesizeApp } from '../helpers/synthesize-app';
 
@@ -46,5 +48,35 @@ test("the README's override example synthesizes offline, for an account no looku
     expect(stageStack(app.assembly, 'ClairPipeline/Clair-Dev/Data').environment.account).toBe('123456789012');
   } finally {
     app.remove();
+  }
+});
+
+test('environments whose names differ only by a hyphen get distinct ids', () => {
+  const raw = defaultRawConfig();
+  raw.environments = {
+    ab: { account: '444444444444', region: 'eu-west-1', availabilityZones: ['eu-west-1a', 'eu-west-1b'] },
+    'a-b': { account: '555555555555', region: 'eu-west-1', availabilityZones: ['eu-west-1a', 'eu-west-1b'] },
+  };
+  const app = new App({ ...APP_PROPS, context: { ...defaultContext(), clairPipeline: raw } });
+  const write = process.stderr.write;
+  process.stderr.write = () => true;
+  try {
+    // Building the pipeline creates every action and construct: a clash of ids throws here.
+    const stages = buildApp(app).pipeline.pipeline.stages.map((stage) => ({
+      name: stage.stageName,
+      actions: stage.actions.map((action) => action.actionProperties.actionName),
+    }));
+    expect(stages.map((stage) => stage.name).slice(4)).toEqual([
+      'Clair-Ab',
+      'SampleApp-Ab',
+      'Approve-A-b',
+      'Clair-A-b',
+      'SampleApp-A-b',
+    ]);
+    expect(stages.find((stage) => stage.name === 'Approve-A-b')!.actions).toEqual(
+      expect.arrayContaining(['CheckPermissions-Clair-A-b.Check', 'CheckPermissions-SampleApp-A-b.Check']),
+    );
+  } finally {
+    process.stderr.write = write;
   }
 });
