@@ -10,6 +10,9 @@ module.exports = {
     '^.+\\.tsx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
   },
   globalSetup: '<rootDir>/test/global-setup.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/temp-dir.ts'],
+  // Not under TMPDIR: scripts/test.sh gives each run a fresh one and removes it.
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   // Two workers on these 2-core machines; the slow part (synthesizing the default app) runs once
   // per run, in the background (test/global-setup.ts).

@@ -7,10 +7,15 @@ import { NetworkConfig } from '../config/config';
 
 /** Properties of {@link PrivateNetwork}. */
 export interface PrivateNetworkProps {
-  /** The environment's network settings. */
+  /**
+   * The environment's network settings. `natGateways: 0` makes a VPC with public subnets only,
+   * for a workload that reaches AWS with public IPs and admits nothing.
+   */
   readonly config: NetworkConfig;
   /** Days to keep VPC flow logs. */
   readonly logRetentionDays: number;
+  /** The zones of a new VPC. @default two zones looked up in the account at synth */
+  readonly availabilityZones?: string[];
 }
 
 /**
@@ -26,16 +31,21 @@ export class PrivateNetwork extends Construct {
   constructor(scope: Construct, id: string, props: PrivateNetworkProps) {
     super(scope, id);
     const { config } = props;
+    const ingress = { name: 'Ingress', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false };
     this.vpc = config.vpcId
       ? ec2.Vpc.fromLookup(this, 'ExistingVpc', { vpcId: config.vpcId })
       : new ec2.Vpc(this, 'Vpc', {
-          maxAzs: 2,
+          // Given zones, the VPC needs no lookup: synth runs offline for any account.
+          ...(props.availabilityZones ? { availabilityZones: props.availabilityZones } : { maxAzs: 2 }),
           natGateways: config.natGateways,
-          subnetConfiguration: [
-            { name: 'Ingress', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
-            { name: 'Application', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
-            { name: 'Database', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
-          ],
+          subnetConfiguration:
+            config.natGateways === 0
+              ? [ingress]
+              : [
+                  ingress,
+                  { name: 'Application', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
+                  { name: 'Database', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
+                ],
         });
 
     const restrictDefaultGroup = Stack.of(this).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');

@@ -4,9 +4,13 @@
  * also reports keys nobody asked for (typos must not be ignored silently).
  */
 
-/** Where config comes from and how to fix it: appended to every message. */
-export const CONFIG_FIX_HINT =
-  "set it in cdk.json under context 'clairPipeline' or override it with -c clairPipeline.<key>=<value>";
+/**
+ * Where the setting at `path` (e.g. `clairPipeline.environments.prod.account`) comes from and how
+ * to fix it: appended to every message, naming that setting.
+ */
+export function configFixHint(path: string): string {
+  return `set it in cdk.json (context ${path}) or override it with -c ${path}=<value>`;
+}
 
 /** Thrown when the configuration is invalid; its message lists every problem, one per line. */
 export class ConfigError extends Error {
@@ -64,7 +68,7 @@ export class ObjectReader {
     } else if (isPlainObject(value)) {
       this.raw = value;
     } else {
-      problems.add(path, `must be an object, got ${show(value)}; ${CONFIG_FIX_HINT}`);
+      problems.add(path, `must be an object, got ${show(value)}; ${configFixHint(path)}`);
       this.raw = {};
     }
   }
@@ -138,6 +142,11 @@ export class ObjectReader {
     return new ObjectReader(this.childPath(key), this.take(key), this.problems);
   }
 
+  /** Whether `key` is present (whatever its value). */
+  has(key: string): boolean {
+    return key in this.raw;
+  }
+
   /** The keys present in this object, for maps with user-chosen keys. */
   keys(): string[] {
     return Object.keys(this.raw);
@@ -165,19 +174,22 @@ export class ObjectReader {
     return this.raw[key];
   }
 
-  private childPath(key: string): string {
+  /** The dotted path of `key` in this object, as messages name it. */
+  childPath(key: string): string {
     return `${this.path}.${key}`;
   }
 
   private invalid(key: string, value: unknown, description: string, example: string): void {
+    const path = this.childPath(key);
     this.problems.add(
-      this.childPath(key),
-      `must be ${description}, got ${show(value)}; ${CONFIG_FIX_HINT} (for example ${example})`,
+      path,
+      `must be ${description}, got ${show(value)}; ${configFixHint(path)} (for example ${example})`,
     );
   }
 
   private missing(key: string, description: string, example: string, placeholder: string): string {
-    this.problems.add(this.childPath(key), `is required: ${description}; ${CONFIG_FIX_HINT} (for example ${example})`);
+    const path = this.childPath(key);
+    this.problems.add(path, `is required: ${description}; ${configFixHint(path)} (for example ${example})`);
     return placeholder;
   }
 }
@@ -201,6 +213,7 @@ export function parseJson(text: string): unknown {
   }
 }
 
-function show(value: unknown): string {
+/** A value as messages quote it: strings in single quotes, anything else as JSON. */
+export function show(value: unknown): string {
   return typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
 }

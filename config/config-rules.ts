@@ -8,6 +8,11 @@ export const RULES = {
     description: "an AWS region name like 'eu-west-1'",
     example: "'eu-west-1'",
   },
+  availabilityZone: {
+    pattern: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}[a-z]$/,
+    description: "an availability zone name like 'eu-west-1a'",
+    example: "'eu-west-1a'",
+  },
   repository: {
     pattern: /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/,
     description: "a repository as 'owner/name'",

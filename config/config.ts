@@ -1,8 +1,10 @@
 import * as fs from 'fs';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Node } from 'constructs';
-import { CONFIG_FIX_HINT, isPlainObject, ObjectReader, parseJson, ProblemList } from './config-reader';
+import { configFixHint, isPlainObject, ObjectReader, parseJson, ProblemList } from './config-reader';
 import { RULES } from './config-rules';
 import { goDurationSeconds, rateExpressionMinutes } from './durations';
+import { PROFILE_NAMES, ProfileDefaults, ProfileName, PROFILES, SampleAppEgress } from './profiles';
 
 /** The context key in cdk.json that holds the whole configuration. */
 export const CONTEXT_KEY = 'clairPipeline';
@@ -10,10 +12,12 @@ export const CONTEXT_KEY = 'clairPipeline';
 /** Account ids that ship as defaults so a fresh clone synthesizes; never deployable. */
 export const PLACEHOLDER_ACCOUNTS: readonly string[] = ['111111111111', '222222222222', '333333333333'];
 
-/** The environments the pipeline promotes through, in promotion order. */
-export const ENVIRONMENT_NAMES = ['dev', 'prod'] as const;
-/** Name of one environment. */
-export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+/**
+ * What an environment name must look like: lower-case letters, digits and single inner hyphens,
+ * at most 16 characters, so that `clair-<name>` is a valid RDS identifier and the ids built from
+ * it (`Clair-<Name>`, with the first letter upper-cased) stay distinct.
+ */
+export const ENVIRONMENT_NAME_PATTERN = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,15}$/;
 
 /** Klar's severity order, lowest first. */
 export const SEVERITIES = ['Unknown', 'Negligible', 'Low', 'Medium', 'High', 'Critical', 'Defcon1'] as const;
@@ -40,41 +44,55 @@ export interface SourceConfig {
 
 /** The network the Clair service runs in. */
 export interface NetworkConfig {
-  /** Use this existing VPC (it needs private subnets with egress and isolated subnets). @default a new VPC */
+  /**
+   * Use this existing VPC (it needs private subnets with egress and isolated subnets). Synth looks
+   * it up in the account, so it needs credentials once (CDK records the result in cdk.context.json).
+   * @default a new VPC
+   */
   readonly vpcId?: string;
-  /** Create S3, ECR, Logs and Secrets Manager endpoints to cut NAT traffic. @default true */
+  /** Create ECR, Logs and Secrets Manager interface endpoints (and an S3 gateway) to cut NAT traffic. @default the profile's */
   readonly vpcEndpoints: boolean;
-  /** NAT gateways of a new VPC: 2 survives an AZ outage, 1 costs half. @default 2 */
+  /** NAT gateways of a new VPC: 2 survives an AZ outage, 1 costs half. @default the profile's */
   readonly natGateways: number;
+}
+
+/** The sample application that the scan gate protects. */
+export interface SampleAppConfig {
+  /**
+   * How its task reaches ECR and CloudWatch Logs: through a NAT gateway of its own VPC, or with a
+   * public IP in a public subnet whose security group admits nothing (no NAT gateway to pay for).
+   * @default the profile's
+   */
+  readonly egress: SampleAppEgress;
 }
 
 /** Clair's PostgreSQL database. */
 export interface DatabaseConfig {
-  /** RDS instance class without the `db.` prefix. @default 't4g.medium' */
+  /** RDS instance class without the `db.` prefix. @default the profile's */
   readonly instanceType: string;
   /** Initial storage. @default 20 */
   readonly allocatedStorageGiB: number;
   /** Storage autoscaling ceiling. @default 100 */
   readonly maxAllocatedStorageGiB: number;
-  /** Standby in a second AZ. @default true */
+  /** Standby in a second AZ. @default the profile's */
   readonly multiAz: boolean;
-  /** Refuse deletion of the instance. @default true */
+  /** Refuse deletion of the instance. @default the profile's */
   readonly deletionProtection: boolean;
-  /** Days of automated backups. @default 14 */
+  /** Days of automated backups. @default the profile's */
   readonly backupRetentionDays: number;
-  /** Take a final snapshot when the instance is removed (otherwise it is destroyed). @default true */
+  /** Take a final snapshot when the instance is removed (otherwise it is destroyed). @default the profile's */
   readonly snapshotOnRemoval: boolean;
 }
 
 /** The Clair service and who may call it. */
 export interface ClairServiceConfig {
-  /** Fargate CPU units per task. @default 1024 */
+  /** Fargate CPU units per task. @default the profile's */
   readonly cpu: number;
-  /** Fargate memory per task. @default 4096 */
+  /** Fargate memory per task. @default the profile's */
   readonly memoryMiB: number;
-  /** Fewest running tasks (autoscaling floor). @default 2 */
+  /** Fewest running tasks (autoscaling floor). @default the profile's */
   readonly minTasks: number;
-  /** Most running tasks (autoscaling ceiling). @default 4 */
+  /** Most running tasks (autoscaling ceiling). @default the profile's */
   readonly maxTasks: number;
   /** How often Clair refreshes its vulnerability data (Go duration, at most 24h; '0' turns it off). @default '2h' */
   readonly updaterInterval: string;
@@ -88,9 +106,9 @@ export interface ClairServiceConfig {
   readonly consumerCidrs: string[];
   /** Extra security groups allowed to call Clair's API. @default none */
   readonly consumerSecurityGroupIds: string[];
-  /** Days to keep logs (CloudWatch, ALB access logs). @default 365 */
+  /** Days to keep logs (CloudWatch, ALB access logs). @default the profile's */
   readonly logRetentionDays: number;
-  /** Protect the load balancer from deletion. @default true */
+  /** Protect the load balancer from deletion. @default the profile's */
   readonly deletionProtection: boolean;
 }
 
@@ -136,10 +154,17 @@ export interface MonitoringConfig {
   readonly maxDatabaseConnections: number;
 }
 
-/** Everything that differs between dev and prod. */
+/** Everything that differs between environments. */
 export interface EnvironmentConfig extends AccountRegion {
-  /** Environment name, also used in stage names. */
-  readonly name: EnvironmentName;
+  /** Environment name (its key in `environments`), also used in ids and resource names. */
+  readonly name: string;
+  /** The profile whose defaults this environment starts from. @default 'production' */
+  readonly profile: ProfileName;
+  /**
+   * Availability zones of the new VPCs (2 or 3 in the environment's region). Given, synth needs no
+   * lookup in the account. @default looked up in the account (credentials, or cdk.context.json)
+   */
+  readonly availabilityZones?: string[];
   /** The network. */
   readonly network: NetworkConfig;
   /** The database. */
@@ -150,7 +175,9 @@ export interface EnvironmentConfig extends AccountRegion {
   readonly scan: ScanPolicyConfig;
   /** Alarms, their recipient and the freshness check. */
   readonly monitoring: MonitoringConfig;
-  /** Stop for a manual approval (and a permission-broadening check) before this environment. @default true */
+  /** The sample application. */
+  readonly sampleApp: SampleAppConfig;
+  /** Stop for a manual approval (and a permission-broadening check) before this environment. @default true, except for the first environment */
   readonly requiresApproval: boolean;
 }
 
@@ -160,7 +187,7 @@ export interface PipelineConfig {
   readonly pipeline: AccountRegion;
   /** The repository that triggers the pipeline. */
   readonly source: SourceConfig;
-  /** Environments in promotion order: dev, then prod. */
+  /** Environments in promotion order: the order of `environments` in cdk.json. */
   readonly environments: EnvironmentConfig[];
   /** Approval requests, pipeline failures and (unless an environment names its own) alarms go here. @default no e-mail subscription */
   readonly notificationEmail?: string;
@@ -184,10 +211,13 @@ export function parseConfig(raw: unknown): PipelineConfig {
   const problems = new ProblemList();
   const root = new ObjectReader(CONTEXT_KEY, raw, problems);
   if (raw === undefined) {
-    problems.add(CONTEXT_KEY, `is missing; ${CONFIG_FIX_HINT}`);
+    problems.add(CONTEXT_KEY, `is missing; ${configFixHint(CONTEXT_KEY)}`);
   }
 
-  const pipeline = readAccountRegion(root.object('pipeline'));
+  const pipelineReader = root.object('pipeline');
+  const pipeline = readAccountRegion(pipelineReader);
+  pipelineReader.done();
+  const partition = RegionInfo.get(pipeline.region).partition;
   const sourceReader = root.object('source');
   const source: SourceConfig = {
     repository: sourceReader.string('repository', RULES.repository),
@@ -198,8 +228,15 @@ export function parseConfig(raw: unknown): PipelineConfig {
 
   const notificationEmail = root.optionalString('notificationEmail', RULES.email);
   const envsReader = root.object('environments');
-  const environments = ENVIRONMENT_NAMES.map((name) =>
-    readEnvironment(name, envsReader.object(name), notificationEmail),
+  const names = envsReader.keys();
+  if (names.length === 0) {
+    problems.add(
+      envsReader.path,
+      `must name at least one environment, got none; ${configFixHint(`${envsReader.path}.<name>.account`)}`,
+    );
+  }
+  const environments = names.map((name, index) =>
+    readEnvironment(name, envsReader, { first: index === 0, partition, notificationEmail }),
   );
   envsReader.done();
 
@@ -213,49 +250,114 @@ export function parseConfig(raw: unknown): PipelineConfig {
   };
   root.done();
 
-  checkDistinctAccounts(config, envsReader);
+  checkDistinctPlacement(environments, envsReader);
   problems.throwIfAny();
   return { ...config, placeholders: findPlaceholders(config) };
 }
 
-function readAccountRegion(reader: ObjectReader): AccountRegion {
-  return { account: reader.string('account', RULES.account), region: reader.string('region', RULES.region) };
+function readAccountRegion(reader: ObjectReader, partition?: string): AccountRegion {
+  return { account: reader.string('account', RULES.account), region: readRegion(reader, partition) };
 }
 
-function readEnvironment(name: EnvironmentName, reader: ObjectReader, notificationEmail?: string): EnvironmentConfig {
+/**
+ * The `region` key: a region aws-cdk-lib knows (an unknown one would only fail later, as unrelated
+ * gate findings), in `partition` when given (a pipeline cannot deploy across partitions).
+ */
+function readRegion(reader: ObjectReader, partition?: string): string {
+  const region = reader.string('region', RULES.region);
+  if (!RULES.region.pattern.test(region)) return region;
+  const known = RegionInfo.regions.filter((info) => !partition || info.partition === partition);
+  if (!known.some((info) => info.name === region)) {
+    const where = partition ? `in the pipeline's partition '${partition}'` : 'to aws-cdk-lib';
+    reader.problem(
+      'region',
+      `must be an AWS region known ${where}, got '${region}'; ${configFixHint(reader.childPath('region'))} (one of ${known.map((info) => info.name).join(', ')})`,
+    );
+  }
+  return region;
+}
+
+/** What readEnvironment needs to know beyond the environment's own keys. */
+interface EnvironmentContext {
+  /** Whether this is the first environment of the promotion order. */
+  readonly first: boolean;
+  /** The pipeline region's partition; environments must be in it. */
+  readonly partition?: string;
+  /** The top-level notificationEmail, the default alarm recipient. */
+  readonly notificationEmail?: string;
+}
+
+function readEnvironment(name: string, envsReader: ObjectReader, context: EnvironmentContext): EnvironmentConfig {
+  if (!ENVIRONMENT_NAME_PATTERN.test(name)) {
+    envsReader.problem(
+      name,
+      `is not a valid environment name: use 1 to 16 lower-case letters, digits and single inner hyphens, starting with a letter (so that clair-<name> is a valid RDS identifier), got '${name}'; rename the key in cdk.json (context ${envsReader.path}), for example 'staging'`,
+    );
+  }
+  const reader = envsReader.object(name);
+  const profile = reader.choice('profile', PROFILE_NAMES, 'production');
+  const defaults = PROFILES[profile];
+  const { account, region } = readAccountRegion(reader, context.partition);
   const env: EnvironmentConfig = {
     name,
-    ...readAccountRegion(reader),
-    network: readNetwork(reader.object('network')),
-    database: readDatabase(reader.object('database')),
-    clair: readClair(reader.object('clair')),
+    profile,
+    account,
+    region,
+    availabilityZones: readAvailabilityZones(reader, region),
+    network: readNetwork(reader.object('network'), defaults),
+    database: readDatabase(reader.object('database'), defaults),
+    clair: readClair(reader.object('clair'), defaults),
     scan: readScanPolicy(reader.object('scan')),
-    monitoring: readMonitoring(reader.object('monitoring'), notificationEmail),
-    requiresApproval: reader.boolean('requiresApproval', true),
+    monitoring: readMonitoring(reader.object('monitoring'), context.notificationEmail),
+    sampleApp: readSampleApp(reader.object('sampleApp'), defaults),
+    requiresApproval: reader.boolean('requiresApproval', !context.first),
   };
   reader.done();
   return env;
 }
 
-function readNetwork(reader: ObjectReader): NetworkConfig {
+/** 2 or 3 distinct zones of `region`, or undefined (then synth looks them up in the account). */
+function readAvailabilityZones(reader: ObjectReader, region: string): string[] | undefined {
+  const zones = reader.stringList('availabilityZones', RULES.availabilityZone);
+  if (zones.length === 0 && !reader.has('availabilityZones')) return undefined;
+  const fix = `${configFixHint(reader.childPath('availabilityZones'))} (for example ["${region}a","${region}b"])`;
+  const outside = zones.filter((zone) => zone.slice(0, -1) !== region);
+  if (outside.length > 0) {
+    reader.problem(
+      'availabilityZones',
+      `must all be zones of the environment's region '${region}' (the region plus one letter), got ${outside.map((zone) => `'${zone}'`).join(', ')}; ${fix}`,
+    );
+  } else if (zones.length < 2 || zones.length > 3 || new Set(zones).size !== zones.length) {
+    reader.problem('availabilityZones', `must be 2 or 3 distinct zones, got ${JSON.stringify(zones)}; ${fix}`);
+  }
+  return zones;
+}
+
+function readNetwork(reader: ObjectReader, defaults: ProfileDefaults): NetworkConfig {
   const network = {
     vpcId: reader.optionalString('vpcId', RULES.vpcId),
-    vpcEndpoints: reader.boolean('vpcEndpoints', true),
-    natGateways: reader.integer('natGateways', 2, 1, 2),
+    vpcEndpoints: reader.boolean('vpcEndpoints', defaults.network.vpcEndpoints),
+    natGateways: reader.integer('natGateways', defaults.network.natGateways, 1, 2),
   };
   reader.done();
   return network;
 }
 
-function readDatabase(reader: ObjectReader): DatabaseConfig {
+function readSampleApp(reader: ObjectReader, defaults: ProfileDefaults): SampleAppConfig {
+  const sampleApp = { egress: reader.choice('egress', ['nat', 'public-ip'] as const, defaults.sampleApp.egress) };
+  reader.done();
+  return sampleApp;
+}
+
+function readDatabase(reader: ObjectReader, defaults: ProfileDefaults): DatabaseConfig {
   const database = {
-    instanceType: reader.optionalString('instanceType', RULES.instanceType) ?? 't4g.medium',
+    instanceType: reader.optionalString('instanceType', RULES.instanceType) ?? defaults.database.instanceType,
     allocatedStorageGiB: reader.integer('allocatedStorageGiB', 20, 20, 65536),
     maxAllocatedStorageGiB: reader.integer('maxAllocatedStorageGiB', 100, 20, 65536),
-    multiAz: reader.boolean('multiAz', true),
-    deletionProtection: reader.boolean('deletionProtection', true),
-    backupRetentionDays: reader.integer('backupRetentionDays', 14, 1, 35),
-    snapshotOnRemoval: reader.boolean('snapshotOnRemoval', true),
+    multiAz: reader.boolean('multiAz', defaults.database.multiAz),
+    deletionProtection: reader.boolean('deletionProtection', defaults.database.deletionProtection),
+    backupRetentionDays: reader.integer('backupRetentionDays', defaults.database.backupRetentionDays, 1, 35),
+    snapshotOnRemoval: reader.boolean('snapshotOnRemoval', defaults.database.snapshotOnRemoval),
   };
   if (database.maxAllocatedStorageGiB < database.allocatedStorageGiB) {
     reader.problem(
@@ -283,20 +385,20 @@ const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 
-function readClair(reader: ObjectReader): ClairServiceConfig {
+function readClair(reader: ObjectReader, defaults: ProfileDefaults): ClairServiceConfig {
   const clair: ClairServiceConfig = {
-    cpu: reader.integer('cpu', 1024, 256, 16384),
-    memoryMiB: reader.integer('memoryMiB', 4096, 512, 122880),
-    minTasks: reader.integer('minTasks', 2, 1, 20),
-    maxTasks: reader.integer('maxTasks', 4, 1, 20),
+    cpu: reader.integer('cpu', defaults.clair.cpu, 256, 16384),
+    memoryMiB: reader.integer('memoryMiB', defaults.clair.memoryMiB, 512, 122880),
+    minTasks: reader.integer('minTasks', defaults.clair.minTasks, 1, 20),
+    maxTasks: reader.integer('maxTasks', defaults.clair.maxTasks, 1, 20),
     updaterInterval: reader.optionalString('updaterInterval', RULES.goDuration) ?? '2h',
     logLevel: reader.choice('logLevel', ['debug', 'info', 'warning', 'error', 'fatal', 'panic'] as const, 'info'),
     certificateArn: reader.optionalString('certificateArn', RULES.certificateArn),
     apiHostName: reader.optionalString('apiHostName', RULES.hostName),
     consumerCidrs: reader.stringList('consumerCidrs', RULES.privateCidr),
     consumerSecurityGroupIds: reader.stringList('consumerSecurityGroupIds', RULES.securityGroupId),
-    logRetentionDays: reader.integer('logRetentionDays', 365, 1, 3653),
-    deletionProtection: reader.boolean('deletionProtection', true),
+    logRetentionDays: reader.integer('logRetentionDays', defaults.clair.logRetentionDays, 1, 3653),
+    deletionProtection: reader.boolean('deletionProtection', defaults.clair.deletionProtection),
   };
   const memory = FARGATE_MEMORY[clair.cpu];
   if (!memory) {
@@ -402,14 +504,31 @@ function readScanPolicy(reader: ObjectReader): ScanPolicyConfig {
   return scan;
 }
 
-function checkDistinctAccounts(config: PipelineConfig, envsReader: ObjectReader): void {
-  const [dev, prod] = config.environments;
-  if (dev.account !== '' && dev.account === prod.account) {
-    envsReader.problem(
-      'prod.account',
-      `must differ from environments.dev.account, got '${prod.account}' for both; give prod its own account so a dev mistake cannot reach production`,
-    );
-  }
+/**
+ * No two environments in one account and region (their stacks and fixed names would collide), and a
+ * production-profile environment shares its account with no environment of another profile, so a
+ * mistake in a lean environment cannot reach production.
+ */
+function checkDistinctPlacement(environments: EnvironmentConfig[], envsReader: ObjectReader): void {
+  environments.forEach((env, index) => {
+    const earlier = environments.slice(0, index).filter((other) => other.account === env.account && env.account);
+    const sameRegion = earlier.find((other) => other.region === env.region);
+    // With two profiles, a different profile means one of the two is production.
+    const otherProfile = earlier.find((other) => other.profile !== env.profile);
+    const key = `${env.name}.account`;
+    const fix = configFixHint(envsReader.childPath(key));
+    if (sameRegion) {
+      envsReader.problem(
+        key,
+        `must differ from environments.${sameRegion.name}.account in region ${env.region}, got '${env.account}' for both; give each environment its own account or region; ${fix}`,
+      );
+    } else if (otherProfile) {
+      envsReader.problem(
+        key,
+        `must differ from environments.${otherProfile.name}.account, got '${env.account}' for both: a production-profile environment shares its account with no environment of another profile (${otherProfile.name} is ${otherProfile.profile}, ${env.name} is ${env.profile}), so a mistake there cannot reach production; ${fix}`,
+      );
+    }
+  });
 }
 
 function findPlaceholders(config: PipelineConfig): string[] {

@@ -18,7 +18,7 @@ export const APP_PROPS: AppProps = { builtinCloudFormationValidation: false };
  */
 export function buildApp(app: App): PipelineStack {
   const config = loadConfig(app.node);
-  warnAboutPlaceholders(app, config);
+  warnAboutPlaceholders(config);
   addSecurityGates(app);
   const stack = new PipelineStack(app, 'ClairPipeline', { env: config.pipeline, config });
   stack.finish();

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import { Construct } from 'constructs';
 import { AccessLogBucket } from '../common/access-log-bucket';
 import { denyGrantsExceptForAwsServices } from '../common/kms';
 import { NotificationTopic } from '../common/notification-topic';
@@ -15,12 +16,14 @@ const ARTIFACT_RETENTION_DAYS = 90;
 
 /**
  * What can only be added once the CodePipeline is built: notifications on failure and the
- * hardening of the artifact bucket and its key, which CDK Pipelines creates for us (creating our
- * own would mean re-implementing its cross-account key policy).
+ * hardening of the artifact bucket, the cross-region replication buckets and their keys, which CDK
+ * Pipelines creates for us (creating our own would mean re-implementing its cross-account key
+ * policy).
  */
 export function hardenPipeline(pipeline: pipelines.CodePipeline, failureTopic: NotificationTopic): void {
   notifyOnFailure(pipeline, failureTopic);
   hardenArtifactBucket(pipeline);
+  hardenCrossRegionSupport(pipeline);
   acknowledgePipelineInternals(pipeline);
 }
 
@@ -35,13 +38,48 @@ function notifyOnFailure(pipeline: pipelines.CodePipeline, failureTopic: Notific
 }
 
 function hardenArtifactBucket(pipeline: pipelines.CodePipeline): void {
-  const bucket = pipeline.pipeline.artifactBucket as s3.Bucket;
+  hardenBucket(pipeline.pipeline.artifactBucket as s3.Bucket, pipeline, 'artifacts/');
+}
+
+/**
+ * A pipeline with an environment in another region replicates its artifacts through a support
+ * stack per region (a bucket and its key, created by CodePipeline in the pipeline account). Those
+ * get the artifact bucket's hardening, and the pipeline role's grants on them are acknowledged.
+ */
+function hardenCrossRegionSupport(pipeline: pipelines.CodePipeline): void {
+  const supports = Object.values(pipeline.pipeline.crossRegionSupport);
+  for (const { stack, replicationBucket } of supports) {
+    hardenBucket(replicationBucket as s3.Bucket, stack, 'replication/');
+  }
+  if (supports.length === 0) return;
+  const rolePolicy = pipeline.pipeline.role.node.findChild('DefaultPolicy');
+  const why =
+    'CDK Pipelines grants the pipeline role the replication keys of its cross-region support stacks; a key in another region can only be named as *. The statement allows KMS data-key actions only, and a key serves them only if its own policy admits this account.';
+  for (const finding of ['Resource::*', 'Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*']) {
+    acknowledge(rolePolicy, `AwsSolutions::AwsSolutions-IAM5[${finding}]`, why);
+  }
+  // Resolved in the pipeline stack, a bucket of another region is its generated physical name.
+  const pipelineStack = Stack.of(pipeline);
+  for (const { stack, replicationBucket } of supports) {
+    acknowledge(
+      rolePolicy,
+      `AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:s3:::${pipelineStack.resolve(replicationBucket.bucketName)}/*]`,
+      `The objects of the cross-region replication bucket in ${stack.region}, which CDK Pipelines names by its generated physical name.`,
+    );
+  }
+}
+
+/**
+ * Versioning, access logs (to a bucket beside it), EventBridge notifications, a lifecycle for
+ * superseded versions and a key that only AWS services may grant: set on the L1 resource, because
+ * CodePipeline creates these buckets without taking bucket props.
+ */
+function hardenBucket(bucket: s3.Bucket, logScope: Construct, logPrefix: string): void {
   denyGrantsExceptForAwsServices(bucket.encryptionKey as kms.Key);
-  const accessLogs = new AccessLogBucket(pipeline, 'ArtifactAccessLogs', { retentionDays: ARTIFACT_RETENTION_DAYS });
-  // The L2 pipeline takes no bucket props, so set the missing ones on the L1 resource directly.
+  const accessLogs = new AccessLogBucket(logScope, 'ArtifactAccessLogs', { retentionDays: ARTIFACT_RETENTION_DAYS });
   const cfnBucket = bucket.node.defaultChild as s3.CfnBucket;
   cfnBucket.versioningConfiguration = { status: 'Enabled' };
-  accessLogs.receiveServerAccessLogs(bucket, 'artifacts/');
+  accessLogs.receiveServerAccessLogs(bucket, logPrefix);
   cfnBucket.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
   cfnBucket.lifecycleConfiguration = {
     rules: [

@@ -32,9 +32,9 @@ export interface PipelineStackProps extends StackProps {
 }
 
 /**
- * The self-mutating pipeline, read top to bottom like the flow in DESIGN.md: source, build (tests
- * and synth, which run the security gates), self-mutation, assets, then the environments in
- * promotion order with an approval before prod.
+ * The self-mutating pipeline, read top to bottom like the flow in docs/design.md: source, build
+ * (tests and synth, which run the security gates), self-mutation, assets, then the environments in
+ * promotion order, each with an approval before it where its config asks for one.
  */
 export class PipelineStack extends Stack {
   /** The CDK Pipelines construct, for adding stages. */
@@ -100,7 +100,7 @@ export class PipelineStack extends Stack {
         timeout: Duration.minutes(60),
       },
       // Builds push Docker schema-2 manifests: buildx's default provenance attestation would turn
-      // them into OCI indexes, which klar cannot read (DESIGN.md decision 3).
+      // them into OCI indexes, which klar cannot read (docs/design.md, "Scan what is deployed").
       // One job builds and pushes every image in turn (publishAssetsInParallel: false).
       assetPublishingCodeBuildDefaults: {
         timeout: Duration.minutes(120),
@@ -119,9 +119,11 @@ export class PipelineStack extends Stack {
   }
 
   /**
-   * Per environment, in promotion order: Clair (then prove its data is loaded), then the sample
-   * app, deployed only if its exact image passes a scan against that environment's Clair. Before
-   * an environment whose config requires it: permission-broadening checks and a manual approval.
+   * Per environment, in the order of cdk.json: Clair (then prove its data is loaded), then the
+   * sample app, deployed only if its exact image passes a scan against that environment's Clair.
+   * Before an environment whose config requires it: permission-broadening checks and a manual
+   * approval. Ids carry the name with its first letter upper-cased (`Clair-<Name>`); names are
+   * lower-case, so distinct names give distinct ids.
    */
   private addEnvironments(config: PipelineConfig): void {
     for (const environment of config.environments) {
@@ -161,7 +163,7 @@ export class PipelineStack extends Stack {
   private approvalSteps(name: string, account: string, stages: Stage[]): pipelines.Step[] {
     const checks = stages.map(
       (stage) =>
-        new pipelines.ConfirmPermissionsBroadening(`Check${stage.stageName.replace(/-/g, '')}Permissions`, {
+        new pipelines.ConfirmPermissionsBroadening(`CheckPermissions-${stage.stageName}`, {
           stage,
           notificationTopic: this.approvalTopic.topic,
         }),

@@ -5,8 +5,9 @@
 #   2. type-check the whole tree once (jest runs without type-checking), alongside the tests:
 #      tsc spends much of its time waiting on files, and the machine has two cores;
 #   3. run jest with a throwaway PostgreSQL and throwaway Docker registries on 127.0.0.1, stopped
-#      afterwards whatever happens.
-# It fails if either the type-check or any test fails.
+#      afterwards whatever happens, with TMPDIR set to one fresh directory for the run (each test
+#      file gets its own inside it, test/temp-dir.ts), removed afterwards whatever happens.
+# It fails if the type-check or any test fails, or if anything was left in that directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,8 +17,17 @@ bash scripts/ensure-test-tools.sh
 npx tsc --noEmit --incremental --tsBuildInfoFile node_modules/.cache/clair-pipeline/tsbuildinfo &
 typecheck=$!
 
+run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/clair-pipeline-test.XXXXXX")
+trap 'rm -rf "$run_tmp"' EXIT
+# PostgreSQL's server runs as its own user (when we are root): it may pass through, not list.
+chmod 711 "$run_tmp"
 status=0
-bash scripts/with-postgres.sh bash scripts/with-registry.sh npx jest "$@" || status=$?
+TMPDIR="$run_tmp" bash scripts/with-postgres.sh bash scripts/with-registry.sh npx jest "$@" || status=$?
+leftovers=$(find "$run_tmp" -mindepth 1 -maxdepth 1)
+if [ -n "$leftovers" ]; then
+  printf 'test: the tests left files in their TMPDIR (removed now):\n%s\n' "$leftovers" >&2
+  status=1
+fi
 if ! wait "$typecheck"; then
   echo "test: the type-check (tsc --noEmit) failed; see its errors above" >&2
   status=1

@@ -4,20 +4,31 @@ import * as os from 'os';
 import * as path from 'path';
 import { DEFAULT_ASSEMBLY_ENV } from './helpers/default-assembly';
 
+/** Where, beside the assembly, CDK would record an error raised during synthesis, caught or not. */
+export const ERROR_FILE = 'error.txt';
+
 /** Environment variable holding the background synthesis's process id, for the teardown. */
 export const SYNTH_PID_ENV = 'CLAIR_PIPELINE_TEST_SYNTH_PID';
 
 /**
  * Starts synthesizing the default app in the background, into a fresh directory that the test
- * files read (test/helpers/default-assembly.ts waits for it). Synthesis is the slow part of the
+ * files read (test/helpers/default-assembly.ts waits for it) and the global teardown removes. Synthesis is the slow part of the
  * suite: it runs once per `npm test`, alongside the tests that do not need it.
  */
 export default function globalSetup(): void {
-  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'clair-pipeline-test-')), 'assembly');
+  const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'default-app-'));
+  const dir = path.join(parent, 'assembly');
+  // Its own temporary files (ts-node's compile cache) go into the directory the teardown removes,
+  // and so does the error file the CDK CLI would give it (no error may be raised, even if caught).
   const child = spawn(
     process.execPath,
     ['--require', 'ts-node/register', path.join(__dirname, 'helpers', 'synthesize-default-app.ts'), dir],
-    { cwd: path.join(__dirname, '..'), stdio: 'ignore', detached: true },
+    {
+      cwd: path.join(__dirname, '..'),
+      stdio: 'ignore',
+      detached: true,
+      env: { ...process.env, TMPDIR: parent, CDK_ERROR_FILE: path.join(parent, ERROR_FILE) },
+    },
   );
   child.unref();
   process.env[DEFAULT_ASSEMBLY_ENV] = dir;

@@ -1,6 +1,12 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { DEFAULT_ASSEMBLY_ENV } from './helpers/default-assembly';
 import { SYNTH_PID_ENV } from './global-setup';
 
-/** Stops the background synthesis if a run ended before it did (a run of unrelated tests). */
+/**
+ * Stops the background synthesis if a run ended before it did (a run of unrelated tests), and
+ * removes the directory it synthesized into.
+ */
 export default function globalTeardown(): void {
   const pid = Number(process.env[SYNTH_PID_ENV]);
   try {
@@ -8,4 +14,6 @@ export default function globalTeardown(): void {
   } catch {
     // already finished
   }
+  const dir = process.env[DEFAULT_ASSEMBLY_ENV];
+  if (dir) fs.rmSync(path.dirname(dir), { recursive: true, force: true });
 }

@@ -1,5 +1,4 @@
 import * as path from 'path';
-import { Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -7,6 +6,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../../common/acknowledge';
 import { cdkAssetRepositoryName } from '../../common/cdk-assets';
 import { newEncryptedLogGroup } from '../../common/encrypted-log-group';
+import { EnvironmentStack, EnvironmentStackProps } from '../../common/environment-stack';
 import { PrivateNetwork } from '../../common/private-network';
 import { EnvironmentConfig } from '../../config/config';
 
@@ -15,21 +15,15 @@ export const SAMPLE_APP_PORT = 8080;
 /** The uid the sample app image runs as (container/sample-app/Dockerfile). */
 const SAMPLE_APP_USER = '10001';
 
-/** Properties of {@link SampleAppStack}. */
-export interface SampleAppStackProps extends StackProps {
-  /** The environment this stack belongs to. */
-  readonly environment: EnvironmentConfig;
-}
-
 /** The sample app on Fargate: what the scan gate protects. */
-export class SampleAppStack extends Stack {
+export class SampleAppStack extends EnvironmentStack {
   /**
    * The exact image reference the service runs: the asset's repository and tag in this account's
    * CDK bootstrap registry. Concrete at synth time, so a pipeline step can scan it before deploying.
    */
   public readonly imageUri: string;
 
-  constructor(scope: Construct, id: string, props: SampleAppStackProps) {
+  constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id, props);
     const { environment } = props;
     const image = new ecrAssets.DockerImageAsset(this, 'Image', {
@@ -38,9 +32,11 @@ export class SampleAppStack extends Stack {
     });
     this.imageUri = bootstrapImageUri(environment, image.imageTag);
 
+    const publicIp = environment.sampleApp.egress === 'public-ip';
     const { vpc } = new PrivateNetwork(this, 'Network', {
-      config: { vpcEndpoints: false, natGateways: 1 },
+      config: { vpcEndpoints: false, natGateways: publicIp ? 0 : 1 },
       logRetentionDays: environment.clair.logRetentionDays,
+      availabilityZones: environment.availabilityZones,
     });
     const cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
     const taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', { cpu: 256, memoryLimitMiB: 512 });
@@ -59,15 +55,22 @@ export class SampleAppStack extends Stack {
         }),
       }),
     });
-    new ecs.FargateService(this, 'Service', {
+    const service = new ecs.FargateService(this, 'Service', {
       cluster,
       taskDefinition,
       desiredCount: 1,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      assignPublicIp: false,
+      vpcSubnets: { subnetType: publicIp ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      assignPublicIp: publicIp,
       circuitBreaker: { enable: true, rollback: true },
       minHealthyPercent: 100,
     });
+    if (publicIp) {
+      acknowledge(
+        service,
+        'cdk-validator-cfnguard::ecs_service_assign_public_ip_disabled_check',
+        "sampleApp.egress is 'public-ip' (the lean profile's default, no NAT gateway to pay for): the task's security group admits no inbound traffic; the address only carries its image pull and logs.",
+      );
+    }
     acknowledge(
       taskDefinition,
       'AwsSolutions::AwsSolutions-ECS2',

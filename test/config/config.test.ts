@@ -2,11 +2,21 @@ import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../../config/config-reader';
 import { loadConfig, parseConfig } from '../../config/config';
 import { goDurationSeconds, rateExpressionMinutes } from '../../config/durations';
+import { PROFILES } from '../../config/profiles';
 import { defaultRawConfig } from '../helpers/default-config';
+
+/** The default config, with an empty section for each environment's settings, to set keys in. */
+function rawWithSections(): any {
+  const raw = defaultRawConfig();
+  for (const env of Object.values<any>(raw.environments)) {
+    for (const section of ['network', 'database', 'clair', 'scan']) env[section] ??= {};
+  }
+  return raw;
+}
 
 /** Applies `mutate` to the default config and returns the validation error's message. */
 function errorFor(mutate: (raw: any) => void): string {
-  const raw = defaultRawConfig();
+  const raw = rawWithSections();
   mutate(raw);
   try {
     parseConfig(raw);
@@ -33,31 +43,85 @@ describe('the default configuration', () => {
     ]);
   });
 
-  test('makes prod safer than dev where the config says so', () => {
+  test('runs dev on the lean profile and prod on the production profile, offline', () => {
     const [dev, prod] = config.environments;
+    expect([dev.profile, prod.profile]).toEqual(['lean', 'production']);
     expect(prod.database).toMatchObject({ multiAz: true, deletionProtection: true, snapshotOnRemoval: true });
     expect(dev.database).toMatchObject({ multiAz: false, deletionProtection: false, snapshotOnRemoval: false });
-    expect(prod.requiresApproval).toBe(true);
-    expect(dev.requiresApproval).toBe(false);
+    for (const env of config.environments) expect(env.availabilityZones).toEqual(['eu-west-1a', 'eu-west-1b']);
   });
 });
 
-describe('settings that are omitted take the secure defaults', () => {
-  test('an environment with only account and region', () => {
+describe('environments', () => {
+  test('are promoted in the order cdk.json writes them, whatever their names', () => {
     const raw = defaultRawConfig();
-    raw.environments.prod = { account: '444444444444', region: 'eu-central-1' };
-    const prod = parseConfig(raw).environments[1];
-    expect(prod.database).toMatchObject({ multiAz: true, deletionProtection: true, snapshotOnRemoval: true });
-    expect(prod.clair).toMatchObject({ minTasks: 2, deletionProtection: true, logRetentionDays: 365 });
-    expect(prod.scan).toMatchObject({
+    raw.environments = {
+      test: { account: '444444444444', region: 'eu-west-1', profile: 'lean' },
+      'eu-staging': { account: '555555555555', region: 'eu-central-1' },
+      prod: raw.environments.prod,
+    };
+    const environments = parseConfig(raw).environments;
+    expect(environments.map((env) => env.name)).toEqual(['test', 'eu-staging', 'prod']);
+    expect(environments.map((env) => env.requiresApproval)).toEqual([false, true, true]);
+  });
+
+  test('may be just one, which needs no approval', () => {
+    const raw = defaultRawConfig();
+    raw.environments = { prod: raw.environments.prod };
+    expect(parseConfig(raw).environments).toEqual([
+      expect.objectContaining({ name: 'prod', profile: 'production', requiresApproval: false }),
+    ]);
+  });
+
+  test('of one profile may share an account, in different regions', () => {
+    const raw = defaultRawConfig();
+    raw.environments.test = { account: '222222222222', region: 'eu-central-1', profile: 'lean' };
+    expect(parseConfig(raw).environments.map((env) => env.account)).toEqual([
+      '222222222222',
+      '333333333333',
+      '222222222222',
+    ]);
+  });
+
+  test('look their availability zones up when they name none', () => {
+    const raw = defaultRawConfig();
+    delete raw.environments.dev.availabilityZones;
+    expect(parseConfig(raw).environments[0].availabilityZones).toBeUndefined();
+  });
+});
+
+describe.each(Object.entries(PROFILES))('the %s profile', (profile, defaults) => {
+  const raw = defaultRawConfig();
+  raw.environments.prod = { account: '444444444444', region: 'eu-central-1', profile };
+  const env = parseConfig(raw).environments[1];
+
+  test('gives an environment with only account, region and profile its defaults', () => {
+    expect(env.network).toEqual({ vpcId: undefined, ...defaults.network });
+    expect(env.database).toMatchObject(defaults.database);
+    expect(env.clair).toMatchObject(defaults.clair);
+    expect(env.sampleApp).toEqual(defaults.sampleApp);
+    expect(env.scan).toMatchObject({
       severity: 'High',
       maxVulnerabilities: 0,
       countUnknown: true,
       ignoreUnfixed: false,
       requireCoverage: true,
     });
-    expect(prod.requiresApproval).toBe(true);
   });
+
+  test('yields to a setting the environment spells out', () => {
+    const spelled = defaultRawConfig();
+    spelled.environments.prod = { account: '444444444444', region: 'eu-central-1', profile, clair: { maxTasks: 5 } };
+    expect(parseConfig(spelled).environments[1].clair.maxTasks).toBe(5);
+  });
+});
+
+test('an environment without a profile is a production one', () => {
+  const raw = defaultRawConfig();
+  delete raw.environments.dev.profile;
+  const dev = parseConfig(raw).environments[0];
+  expect(dev.profile).toBe('production');
+  expect(dev.database.multiAz).toBe(true);
 });
 
 describe('monitoring settings', () => {
@@ -79,7 +143,7 @@ describe('monitoring settings', () => {
   });
 
   test('accept any log level once the updater is off', () => {
-    const raw = defaultRawConfig();
+    const raw = rawWithSections();
     Object.assign(raw.environments.dev.clair, { updaterInterval: '0', logLevel: 'error' });
     expect(parseConfig(raw).environments[0].clair).toMatchObject({ updaterInterval: '0', logLevel: 'error' });
   });
@@ -123,7 +187,7 @@ describe('invalid values fail with the key, the value and the fix', () => {
     [
       'an unknown region format',
       (raw: any) => (raw.environments.dev.region = 'europe-west'),
-      /clairPipeline\.environments\.dev\.region must be an AWS region name like 'eu-west-1', got 'europe-west'/,
+      /clairPipeline\.environments\.dev\.region must be an AWS region name like 'eu-west-1', got 'europe-west'; set it in cdk\.json \(context clairPipeline\.environments\.dev\.region\) or override it with -c clairPipeline\.environments\.dev\.region=<value>/,
     ],
     [
       'a malformed connection ARN',
@@ -146,9 +210,84 @@ describe('invalid values fail with the key, the value and the fix', () => {
       /clairPipeline\.source\.branch must be a git branch name, got 'feature\.\.x'/,
     ],
     [
-      'dev and prod in the same account',
-      (raw: any) => (raw.environments.prod.account = raw.environments.dev.account),
-      /clairPipeline\.environments\.prod\.account must differ from environments\.dev\.account, got '222222222222' for both/,
+      'two environments in one account and region',
+      (raw: any) => Object.assign(raw.environments.prod, { account: '222222222222', profile: 'lean' }),
+      /clairPipeline\.environments\.prod\.account must differ from environments\.dev\.account in region eu-west-1, got '222222222222' for both; .* -c clairPipeline\.environments\.prod\.account=<value>/,
+    ],
+    [
+      'a production environment in the account of a lean one',
+      (raw: any) => Object.assign(raw.environments.prod, { account: '222222222222', region: 'eu-central-1' }),
+      /clairPipeline\.environments\.prod\.account must differ from environments\.dev\.account, got '222222222222' for both: a production-profile environment shares its account with no environment of another profile \(dev is lean, prod is production\)/,
+    ],
+    [
+      'no environment at all',
+      (raw: any) => (raw.environments = {}),
+      /clairPipeline\.environments must name at least one environment, got none; .* -c clairPipeline\.environments\.<name>\.account=<value>/,
+    ],
+    [
+      'an environment name with a trailing hyphen',
+      (raw: any) => (raw.environments['prod-'] = raw.environments.prod),
+      /clairPipeline\.environments\.prod- is not a valid environment name: .* got 'prod-'; rename the key in cdk\.json/,
+    ],
+    [
+      'an environment name with a double hyphen',
+      (raw: any) => (raw.environments['pre--prod'] = { account: '444444444444', region: 'eu-west-2' }),
+      /clairPipeline\.environments\.pre--prod is not a valid environment name/,
+    ],
+    [
+      'an environment name longer than 16 characters',
+      (raw: any) => (raw.environments['a-very-long-stage'] = { account: '444444444444', region: 'eu-west-2' }),
+      /clairPipeline\.environments\.a-very-long-stage is not a valid environment name/,
+    ],
+    [
+      'an upper-case environment name',
+      (raw: any) => (raw.environments.Staging = { account: '444444444444', region: 'eu-west-2' }),
+      /clairPipeline\.environments\.Staging is not a valid environment name/,
+    ],
+    [
+      'an unknown profile',
+      (raw: any) => (raw.environments.dev.profile = 'cheap'),
+      /clairPipeline\.environments\.dev\.profile must be one of lean, production, got 'cheap'/,
+    ],
+    [
+      'a region aws-cdk-lib does not know',
+      (raw: any) =>
+        Object.assign(raw.environments.dev, { region: 'eu-west-9', availabilityZones: ['eu-west-9a', 'eu-west-9b'] }),
+      /clairPipeline\.environments\.dev\.region must be an AWS region known in the pipeline's partition 'aws', got 'eu-west-9'; .* -c clairPipeline\.environments\.dev\.region=<value> \(one of af-south-1, .*eu-central-1.*\)/,
+    ],
+    [
+      "a region outside the pipeline region's partition",
+      (raw: any) =>
+        Object.assign(raw.environments.dev, {
+          region: 'cn-north-1',
+          availabilityZones: ['cn-north-1a', 'cn-north-1b'],
+        }),
+      /clairPipeline\.environments\.dev\.region must be an AWS region known in the pipeline's partition 'aws', got 'cn-north-1'/,
+    ],
+    [
+      'a pipeline region aws-cdk-lib does not know',
+      (raw: any) => (raw.pipeline.region = 'eu-west-9'),
+      /clairPipeline\.pipeline\.region must be an AWS region known to aws-cdk-lib, got 'eu-west-9'/,
+    ],
+    [
+      "an availability zone outside the environment's region",
+      (raw: any) => (raw.environments.prod.availabilityZones = ['eu-west-1a', 'eu-central-1b']),
+      /clairPipeline\.environments\.prod\.availabilityZones must all be zones of the environment's region 'eu-west-1' \(the region plus one letter\), got 'eu-central-1b'; .* -c clairPipeline\.environments\.prod\.availabilityZones=<value> \(for example \["eu-west-1a","eu-west-1b"\]\)/,
+    ],
+    [
+      'a single availability zone',
+      (raw: any) => (raw.environments.prod.availabilityZones = ['eu-west-1a']),
+      /clairPipeline\.environments\.prod\.availabilityZones must be 2 or 3 distinct zones, got \["eu-west-1a"\]/,
+    ],
+    [
+      'a repeated availability zone',
+      (raw: any) => (raw.environments.prod.availabilityZones = ['eu-west-1a', 'eu-west-1a']),
+      /clairPipeline\.environments\.prod\.availabilityZones must be 2 or 3 distinct zones/,
+    ],
+    [
+      'a sample-app egress that does not exist',
+      (raw: any) => (raw.environments.prod.sampleApp = { egress: 'vpn' }),
+      /clairPipeline\.environments\.prod\.sampleApp\.egress must be one of nat, public-ip, got 'vpn'/,
     ],
     [
       'an unknown top-level key',
@@ -161,13 +300,8 @@ describe('invalid values fail with the key, the value and the fix', () => {
       /clairPipeline\.environments\.dev\.database\.multiAZ is not a known setting \(known here: .*multiAz.*\)/,
     ],
     [
-      'an unknown environment',
-      (raw: any) => (raw.environments.staging = raw.environments.dev),
-      /clairPipeline\.environments\.staging is not a known setting/,
-    ],
-    [
-      'a missing environment',
-      (raw: any) => delete raw.environments.prod,
+      'an environment without an account',
+      (raw: any) => delete raw.environments.prod.account,
       /clairPipeline\.environments\.prod\.account is required/,
     ],
     [
@@ -187,8 +321,8 @@ describe('invalid values fail with the key, the value and the fix', () => {
     ],
     [
       'memory Fargate does not offer for the CPU',
-      (raw: any) => (raw.environments.dev.clair.memoryMiB = 1024),
-      /clairPipeline\.environments\.dev\.clair\.memoryMiB must be 2048 to 8192 in steps of 1024 for cpu 1024/,
+      (raw: any) => (raw.environments.prod.clair.memoryMiB = 1024),
+      /clairPipeline\.environments\.prod\.clair\.memoryMiB must be 2048 to 8192 in steps of 1024 for cpu 1024/,
     ],
     [
       'more minimum than maximum tasks',
@@ -309,7 +443,7 @@ describe('invalid values fail with the key, the value and the fix', () => {
 
   test('rejects a missing configuration, saying where it belongs', () => {
     expect(() => parseConfig(undefined)).toThrow(
-      /clairPipeline is missing; set it in cdk\.json under context 'clairPipeline'/,
+      /clairPipeline is missing; set it in cdk\.json \(context clairPipeline\)/,
     );
   });
 
@@ -339,6 +473,14 @@ describe('overrides with -c', () => {
       database: { multiAz: true },
     });
     expect(config.placeholders).not.toContain('clairPipeline.environments.dev.account=222222222222');
+  });
+
+  test('a dotted key adds an environment after those of cdk.json', () => {
+    const config = configWith({
+      'clairPipeline.environments.staging.account': '444444444444',
+      'clairPipeline.environments.staging.region': 'eu-central-1',
+    });
+    expect(config.environments.map((env) => env.name)).toEqual(['dev', 'prod', 'staging']);
   });
 
   test('a dotted key with a bad value fails like cdk.json would', () => {

@@ -1,10 +1,12 @@
 import { spawn, spawnSync } from 'child_process';
+import * as os from 'os';
 import * as path from 'path';
 
 /** Options for {@link runScript}. */
 export interface RunScriptOptions {
   /**
-   * The complete environment of the child process; nothing is inherited from the test runner.
+   * The environment of the child process; nothing else is inherited from the test runner but
+   * TMPDIR, so that the child's temporary files land in the test file's own directory.
    * @default only PATH from the test runner
    */
   readonly env?: NodeJS.ProcessEnv;
@@ -33,7 +35,7 @@ export const REPO_ROOT: string = path.resolve(__dirname, '..', '..');
 export function runScript(cmd: string, args: string[], opts: RunScriptOptions = {}): RunScriptResult {
   const result = spawnSync(cmd, args, {
     cwd: opts.cwd ?? REPO_ROOT,
-    env: opts.env ?? { PATH: process.env.PATH },
+    env: childEnv(opts),
     input: opts.input ?? '',
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
@@ -51,7 +53,7 @@ export function runScript(cmd: string, args: string[], opts: RunScriptOptions = 
  */
 export function runScriptAsync(cmd: string, args: string[], opts: RunScriptOptions = {}): Promise<RunScriptResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd ?? REPO_ROOT, env: opts.env ?? { PATH: process.env.PATH } });
+    const child = spawn(cmd, args, { cwd: opts.cwd ?? REPO_ROOT, env: childEnv(opts) });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -65,4 +67,9 @@ export function runScriptAsync(cmd: string, args: string[], opts: RunScriptOptio
     });
     child.stdin.end(opts.input ?? '');
   });
+}
+
+/** The child's environment: the given one (or PATH only), plus the test file's TMPDIR. */
+function childEnv(opts: RunScriptOptions): NodeJS.ProcessEnv {
+  return { TMPDIR: os.tmpdir(), ...(opts.env ?? { PATH: process.env.PATH }) };
 }

@@ -137,10 +137,10 @@ describe('the pipeline', () => {
     const manual = approve.find((a: any) => a.Name === 'PromoteTo-Prod');
     expect(manual.ActionTypeId).toMatchObject({ Category: 'Approval', Provider: 'Manual' });
     expect(manual.Configuration.NotificationArn).toEqual({ Ref: expect.stringMatching(/^ApprovalTopic/) });
-    const checks = approve.filter((a: any) => a.Name.endsWith('Permissions.Check'));
+    const checks = approve.filter((a: any) => /^CheckPermissions-.*\.Check$/.test(a.Name));
     expect(checks.map((a: any) => a.Name).sort()).toEqual([
-      'CheckClairProdPermissions.Check',
-      'CheckSampleAppProdPermissions.Check',
+      'CheckPermissions-Clair-Prod.Check',
+      'CheckPermissions-SampleApp-Prod.Check',
     ]);
     for (const check of approve.filter((a: any) => a !== manual)) {
       expect(manual.RunOrder).toBeGreaterThan(check.RunOrder);

@@ -1,4 +1,3 @@
-import { App } from 'aws-cdk-lib';
 import { parseConfig } from '../../config/config';
 import { warnAboutPlaceholders } from '../../pipeline/placeholder-warning';
 import { defaultRawConfig } from '../helpers/default-config';
@@ -11,7 +10,7 @@ function stderrFor(raw: unknown): string {
     return true;
   });
   try {
-    warnAboutPlaceholders(new App(), parseConfig(raw));
+    warnAboutPlaceholders(parseConfig(raw));
   } finally {
     spy.mockRestore();
   }

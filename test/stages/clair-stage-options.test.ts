@@ -8,14 +8,14 @@ import { defaultContext, defaultRawConfig } from '../helpers/default-config';
 
 // One synthesis of a prod Clair stage with every optional setting: TLS, consumers, no endpoints.
 const raw = defaultRawConfig();
-Object.assign(raw.environments.prod.clair, {
+raw.environments.prod.clair = {
   certificateArn: 'arn:aws:acm:eu-west-1:333333333333:certificate/0e1f2a3b-4c5d-6e7f-8a9b-0c1d2e3f4a5b',
   apiHostName: 'clair.prod.example.com',
   consumerCidrs: ['10.20.0.0/16'],
   consumerSecurityGroupIds: ['sg-0123456789abcdef0'],
-});
+};
 raw.environments.prod.network = { vpcEndpoints: false };
-Object.assign(raw.environments.prod.scan, { invokerAccounts: ['444444444444'], pullRepositories: ['team-a/web'] });
+raw.environments.prod.scan = { invokerAccounts: ['444444444444'], pullRepositories: ['team-a/web'] };
 const environment = parseConfig(raw).environments[1];
 const app = new App({ ...APP_PROPS, context: defaultContext() });
 const stage = new ClairStage(app, 'Clair-Prod', { environment, pipelineAccount: '111111111111' });

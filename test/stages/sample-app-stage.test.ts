@@ -1,6 +1,9 @@
 import { defaultTemplate } from '../helpers/default-assembly';
 
-describe.each(['Dev', 'Prod'])('SampleApp-%s', (env) => {
+describe.each([
+  { env: 'Dev', publicIp: true },
+  { env: 'Prod', publicIp: false },
+])('SampleApp-$env', ({ env, publicIp }) => {
   const template = defaultTemplate(`ClairPipeline/SampleApp-${env}/App`);
   const taskDefinition = Object.values(template.findResources('AWS::ECS::TaskDefinition'))[0].Properties;
   const container = taskDefinition.ContainerDefinitions[0];
@@ -15,10 +18,18 @@ describe.each(['Dev', 'Prod'])('SampleApp-%s', (env) => {
     expect(container.Image['Fn::Sub']).toMatch(/container-assets-\d{12}-eu-west-1:[0-9a-f]{64}$/);
   });
 
-  test('runs in private subnets without a public address, rolling back failed deployments', () => {
+  test('reaches ECR through a NAT gateway (production) or its own public address (lean), rolling back failed deployments', () => {
     template.hasResourceProperties('AWS::ECS::Service', {
-      NetworkConfiguration: { AwsvpcConfiguration: { AssignPublicIp: 'DISABLED' } },
+      NetworkConfiguration: { AwsvpcConfiguration: { AssignPublicIp: publicIp ? 'ENABLED' : 'DISABLED' } },
       DeploymentConfiguration: { DeploymentCircuitBreaker: { Enable: true, Rollback: true } },
     });
+    template.resourceCountIs('AWS::EC2::NatGateway', publicIp ? 0 : 1);
+  });
+
+  test('admits no inbound traffic at all', () => {
+    for (const group of Object.values(template.findResources('AWS::EC2::SecurityGroup'))) {
+      expect(group.Properties.SecurityGroupIngress ?? []).toEqual([]);
+    }
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
   });
 });

@@ -1,5 +1,6 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { REPO_ROOT, RunScriptResult } from '../run-script';
 
@@ -46,7 +47,7 @@ export function awsOption(call: AwsCall, name: string): string | undefined {
 
 /**
  * Runs `bash script args...` asynchronously (so tests can run concurrently) with exactly `env`
- * plus PATH = {@link STUB_PATH} unless `env` sets PATH. Standard input is /dev/null: with a socket
+ * plus PATH = {@link STUB_PATH} unless `env` sets PATH, and the test file's TMPDIR. Standard input is /dev/null: with a socket
  * there (the test runner's pipes), bash would read ~/.bashrc.
  */
 export function runWithStubs(
@@ -55,7 +56,7 @@ export function runWithStubs(
   env: Record<string, string | undefined>,
   cwd: string = REPO_ROOT,
 ): Promise<RunScriptResult> {
-  const childEnv: NodeJS.ProcessEnv = { PATH: STUB_PATH };
+  const childEnv: NodeJS.ProcessEnv = { PATH: STUB_PATH, TMPDIR: os.tmpdir() };
   for (const [key, value] of Object.entries(env)) {
     if (value !== undefined) childEnv[key] = value;
   }
