@@ -41,7 +41,7 @@ test('pulls every base image from the ECR Public mirror by exact version and dig
 
 test('builds Clair from tag v2.1.8 and refuses any commit but its full id', () => {
   expect(argDefaults.CLAIR_VERSION).toBe('v2.1.8');
-  // The full id of v2.1.8 (../shared/reference/coverage-and-clair-api.md).
+  // The full id of v2.1.8 (the commit tag v2.1.8 points to upstream).
   expect(argDefaults.CLAIR_COMMIT).toBe('0df32f245559498d5420088a6235a02710c3575d');
   const clone = runs.find((run) => run.includes('git') && run.includes(' clone '));
   expect(clone).toContain('--branch "$CLAIR_VERSION" https://github.com/quay/clair.git');

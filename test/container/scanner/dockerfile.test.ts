@@ -34,7 +34,7 @@ test('the scanner image copies in only files that exist beside its Dockerfile', 
 
 test('the scanner image builds klar from its full pinned commit in GOPATH mode with the missing vendored package', () => {
   expect(scanner).toMatch(/^ARG KLAR_TAG=v2\.4\.0$/m);
-  // The full id of v2.4.0 (../shared/reference/coverage-and-clair-api.md), compared whole, never as a prefix.
+  // The full id of v2.4.0 (the commit tag v2.4.0 points to upstream), compared whole, never as a prefix.
   expect(scanner).toMatch(/^ARG KLAR_COMMIT=0bd846c967e90bba25f7ee174472e9e1311eda13$/m);
   expect(scanner).toMatch(/if \[ "\$commit" = "\$KLAR_COMMIT" \]; then .*\s*else .*exit 1; fi/);
   expect(scanner).not.toMatch(/PREFIX/);
