@@ -20,16 +20,13 @@ export interface SynthesizeAppOptions {
   readonly config?: unknown;
   /** Extra context, e.g. `-c` overrides as the CLI passes them. @default none */
   readonly context?: Record<string, string>;
-  /**
-   * Skip the gates: for tests about the shape of an app whose stacks the default app already
-   * gates, since the gates are most of a synth's time. @default false
-   */
-  readonly skipValidation?: boolean;
 }
 
 /**
- * Synthesizes the whole pipeline app as `cdk synth` would, with cdk.json's context and the
- * committed lookups, into a fresh directory under TMPDIR. The placeholder banner is not printed.
+ * Synthesizes the whole pipeline app as `cdk synth` would, gates included, with cdk.json's context
+ * and the committed lookups, into a fresh directory under TMPDIR. The placeholder banner is not
+ * printed. The gates are most of a synth's time: when only an app's shape matters, build it
+ * without synthesizing it.
  */
 export function synthesizeApp(options: SynthesizeAppOptions = {}): SynthesizedApp {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'app-'));
@@ -43,7 +40,7 @@ export function synthesizeApp(options: SynthesizeAppOptions = {}): SynthesizedAp
   try {
     const app = new App({ ...APP_PROPS, outdir: dir, context });
     buildApp(app);
-    const assembly = app.synth({ skipValidation: options.skipValidation });
+    const assembly = app.synth();
     return { assembly, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
   } catch (error) {
     fs.rmSync(dir, { recursive: true, force: true });
