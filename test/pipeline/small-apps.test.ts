@@ -1,10 +1,6 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { APP_PROPS, buildApp } from '../../pipeline/build-app';
 import { defaultContext, defaultRawConfig } from '../helpers/default-config';
-import { REPO_ROOT } from '../helpers/run-script';
-import { missingLookups, stageStack, synthesizeApp } from '../helpers/synthesize-app';
 
 /**
  * The pipeline's stages and their actions, from the app as built, without synthesizing it (the
@@ -36,23 +32,6 @@ test('a pipeline with one environment deploys it without an approval', () => {
     'Clair-Prod',
     'SampleApp-Prod',
   ]);
-});
-
-test("the README's override example synthesizes offline, gates included, for an account no lookup was ever recorded for", () => {
-  const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
-  const example = /^npx cdk synth -q((?: -c \S+=\S+)+)$/m.exec(readme);
-  expect(example).not.toBeNull();
-  const overrides = Object.fromEntries(
-    [...example![1].matchAll(/ -c (\S+?)=(\S+)/g)].map(([, key, value]) => [key, value]),
-  );
-  expect(overrides).toEqual({ 'clairPipeline.environments.dev.account': '123456789012' });
-  const app = synthesizeApp({ context: overrides });
-  try {
-    expect(missingLookups(app.assembly)).toEqual([]);
-    expect(stageStack(app.assembly, 'ClairPipeline/Clair-Dev/Data').environment.account).toBe('123456789012');
-  } finally {
-    app.remove();
-  }
 });
 
 test('environments whose names differ only by a hyphen get distinct ids', () => {

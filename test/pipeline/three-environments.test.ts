@@ -2,10 +2,20 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { defaultRawConfig } from '../helpers/default-config';
+import { REPO_ROOT } from '../helpers/run-script';
 import { missingLookups, stageStack, SynthesizedApp, synthesizeApp } from '../helpers/synthesize-app';
 
-// One synthesis, every gate on: dev, then staging in another region and account with three
-// zones, then prod. A gate finding fails synth, and so every test here.
+/** The `-c key=value` overrides of the README's offline synth example, as the CLI passes them. */
+function readmeOverrides(): Record<string, string> {
+  const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const example = /^npx cdk synth -q((?: -c \S+=\S+)+)$/m.exec(readme);
+  if (!example) throw new Error('the README has no `npx cdk synth -q -c key=value` example');
+  return Object.fromEntries([...example[1].matchAll(/ -c (\S+?)=(\S+)/g)].map(([, key, value]) => [key, value]));
+}
+
+// One synthesis, every gate on (a gate finding fails synth, and so every test here): dev, then
+// staging in another region and account with three zones, then prod; dev and prod as cdk.json
+// ships them, with the README's override example laid over them as `cdk synth -c` would.
 let app: SynthesizedApp;
 beforeAll(() => {
   const raw = defaultRawConfig();
@@ -18,7 +28,7 @@ beforeAll(() => {
     },
     prod: raw.environments.prod,
   };
-  app = synthesizeApp({ config: raw });
+  app = synthesizeApp({ config: raw, context: readmeOverrides() });
 });
 afterAll(() => app?.remove());
 
@@ -83,6 +93,8 @@ test('passes every gate: nothing is left unacknowledged', () => {
   expect(report.pluginReports.flatMap((plugin: any) => plugin.violations)).toEqual([]);
 });
 
-test('looks nothing up in any account', () => {
+test("looks nothing up in any account, with the README's override example for an account no lookup was ever recorded for", () => {
+  expect(readmeOverrides()).toEqual({ 'clairPipeline.environments.dev.account': '123456789012' });
+  expect(stageStack(app.assembly, 'ClairPipeline/Clair-Dev/Data').environment.account).toBe('123456789012');
   expect(missingLookups(app.assembly)).toEqual([]);
 });
