@@ -233,6 +233,27 @@ describe('covered images pass or fail exactly as before', () => {
     expect(run.status).toBe(0);
     expect(run.visible).not.toContain(registry.password);
   });
+
+  test('reads the manifest over HTTPS with Basic credentials, skipping certificate checks only when DOCKER_INSECURE=true', async () => {
+    const image = pushed.covered.byTag.replace(registry.open, registry.tls);
+    const credentials = {
+      DOCKER_USER: registry.user,
+      DOCKER_PASSWORD: registry.password,
+      REGISTRY_INSECURE: undefined,
+    };
+
+    const insecure = await scan(image, { ...credentials, DOCKER_INSECURE: 'true' });
+    expect(insecure.status).toBe(0);
+    expect(insecure.stdout).toContain('coverage:   covered');
+    expect(insecure.visible).not.toContain(registry.password);
+
+    // The registry's certificate is self-signed: by default the check refuses it, and the scan fails.
+    const verified = await scan(image, credentials);
+    expect(verified.status).toBe(5);
+    expect(verified.lastErrorLine).toMatch(
+      /^scan-image: coverage: cannot fetch the manifest https:\/\/127\.0\.0\.1:\d+\/v2\/coverage\/covered\/manifests\/\S+: curl: \(60\)/,
+    );
+  });
 });
 
 describe('waivers', () => {
@@ -391,6 +412,22 @@ describe('fails closed when a coverage call fails', () => {
     expect(run.status).toBe(4);
     expect(run.lastErrorLine).toMatch(
       /^scan-image: coverage: the registry's token service \S+ refused the credentials for coverage\/covered \(HTTP 401\)$/,
+    );
+    expect(run.visible).not.toContain('wrong-password');
+  });
+
+  test('fails with exit 4 when a registry with htpasswd behind TLS refuses the credentials', async () => {
+    const image = pushed.covered.byTag.replace(registry.open, registry.tls);
+    const run = await scan(image, {
+      DOCKER_USER: registry.user,
+      DOCKER_PASSWORD: 'wrong-password',
+      DOCKER_INSECURE: 'true',
+      REGISTRY_INSECURE: undefined,
+    });
+
+    expect(run.status).toBe(4);
+    expect(run.lastErrorLine).toBe(
+      `scan-image: coverage: the registry ${registry.tls} refused the credentials for the manifest of coverage/covered (HTTP 401)`,
     );
     expect(run.visible).not.toContain('wrong-password');
   });

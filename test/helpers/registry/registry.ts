@@ -8,7 +8,9 @@ export interface TestRegistry {
   readonly open: string;
   /** host:port of the same storage behind bearer-token authentication (plain http). */
   readonly auth: string;
-  /** The user the token service grants pull to, and its password. */
+  /** host:port of the same storage behind HTTPS (a self-signed certificate) and Basic authentication. */
+  readonly tls: string;
+  /** The user the token service grants pull to and the TLS registry admits, and its password. */
   readonly user: string;
   readonly password: string;
 }
@@ -19,13 +21,14 @@ export interface TestRegistry {
  */
 export function testRegistry(): TestRegistry {
   const env = requiredEnv(
-    ['TEST_REGISTRY', 'TEST_REGISTRY_AUTH', 'TEST_REGISTRY_USER', 'TEST_REGISTRY_PASSWORD'],
+    ['TEST_REGISTRY', 'TEST_REGISTRY_AUTH', 'TEST_REGISTRY_TLS', 'TEST_REGISTRY_USER', 'TEST_REGISTRY_PASSWORD'],
     'the registries',
     'with-registry.sh',
   );
   return {
     open: env.TEST_REGISTRY,
     auth: env.TEST_REGISTRY_AUTH,
+    tls: env.TEST_REGISTRY_TLS,
     user: env.TEST_REGISTRY_USER,
     password: env.TEST_REGISTRY_PASSWORD,
   };
