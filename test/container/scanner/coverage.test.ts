@@ -254,6 +254,24 @@ describe('covered images pass or fail exactly as before', () => {
       /^scan-image: coverage: cannot fetch the manifest https:\/\/127\.0\.0\.1:\d+\/v2\/coverage\/covered\/manifests\/\S+: curl: \(60\)/,
     );
   });
+
+  test('sends DOCKER_TOKEN as the Basic credentials, to a token service and to a Basic registry alike', async () => {
+    const token = Buffer.from(`${registry.user}:${registry.password}`).toString('base64');
+    const viaTokenService = await scan(pushed.covered.byTag.replace(registry.open, registry.auth), {
+      DOCKER_TOKEN: token,
+    });
+    const viaBasic = await scan(pushed.covered.byTag.replace(registry.open, registry.tls), {
+      DOCKER_TOKEN: token,
+      DOCKER_INSECURE: 'true',
+      REGISTRY_INSECURE: undefined,
+    });
+
+    for (const run of [viaTokenService, viaBasic]) {
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('coverage:   covered');
+      expect(run.visible).not.toContain(token);
+    }
+  });
 });
 
 describe('waivers', () => {
