@@ -35,16 +35,25 @@ export function synthesizeApp(options: SynthesizeAppOptions = {}): SynthesizedAp
     ...(options.config ? { clairPipeline: options.config } : {}),
     ...options.context,
   };
-  const write = process.stderr.write;
-  process.stderr.write = () => true;
   try {
-    const app = new App({ ...APP_PROPS, outdir: dir, context });
-    buildApp(app);
-    const assembly = app.synth();
+    const assembly = quietly(() => {
+      const app = new App({ ...APP_PROPS, outdir: dir, context });
+      buildApp(app);
+      return app.synth();
+    });
     return { assembly, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
   } catch (error) {
     fs.rmSync(dir, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/** Runs `work` with stderr silenced (the placeholder banner has tests of its own), and returns its result. */
+export function quietly<T>(work: () => T): T {
+  const write = process.stderr.write;
+  process.stderr.write = () => true;
+  try {
+    return work();
   } finally {
     process.stderr.write = write;
   }

@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { APP_PROPS, buildApp } from '../../pipeline/build-app';
 import { defaultContext, defaultRawConfig } from '../helpers/default-config';
+import { quietly } from '../helpers/synthesize-app';
 
 /**
  * The pipeline's stages and their actions, from the app as built, without synthesizing it (the
@@ -9,16 +10,10 @@ import { defaultContext, defaultRawConfig } from '../helpers/default-config';
  */
 function builtStages(raw: unknown): { name: string; actions: string[] }[] {
   const app = new App({ ...APP_PROPS, context: { ...defaultContext(), clairPipeline: raw } });
-  const write = process.stderr.write;
-  process.stderr.write = () => true;
-  try {
-    return buildApp(app).pipeline.pipeline.stages.map((stage) => ({
-      name: stage.stageName,
-      actions: stage.actions.map((action) => action.actionProperties.actionName),
-    }));
-  } finally {
-    process.stderr.write = write;
-  }
+  return quietly(() => buildApp(app)).pipeline.pipeline.stages.map((stage) => ({
+    name: stage.stageName,
+    actions: stage.actions.map((action) => action.actionProperties.actionName),
+  }));
 }
 
 test('a pipeline with one environment deploys it without an approval', () => {

@@ -12,6 +12,7 @@ function readmeOverrides(): Record<string, string> {
   if (!example) throw new Error('the README has no `npx cdk synth -q -c key=value` example');
   return Object.fromEntries([...example[1].matchAll(/ -c (\S+?)=(\S+)/g)].map(([, key, value]) => [key, value]));
 }
+const README_OVERRIDES = readmeOverrides();
 
 // One synthesis, every gate on (a gate finding fails synth, and so every test here): dev, then
 // staging in another region and account with three zones, then prod; dev and prod as cdk.json
@@ -28,7 +29,7 @@ beforeAll(() => {
     },
     prod: raw.environments.prod,
   };
-  app = synthesizeApp({ config: raw, context: readmeOverrides() });
+  app = synthesizeApp({ config: raw, context: README_OVERRIDES });
 });
 afterAll(() => app?.remove());
 
@@ -94,7 +95,7 @@ test('passes every gate: nothing is left unacknowledged', () => {
 });
 
 test("looks nothing up in any account, with the README's override example for an account no lookup was ever recorded for", () => {
-  expect(readmeOverrides()).toEqual({ 'clairPipeline.environments.dev.account': '123456789012' });
+  expect(README_OVERRIDES).toEqual({ 'clairPipeline.environments.dev.account': '123456789012' });
   expect(stageStack(app.assembly, 'ClairPipeline/Clair-Dev/Data').environment.account).toBe('123456789012');
   expect(missingLookups(app.assembly)).toEqual([]);
 });

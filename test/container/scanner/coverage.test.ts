@@ -123,6 +123,14 @@ function scan(
   });
 }
 
+/** The covered image, by tag, as another of the test registries serves it (they share one storage). */
+function coveredAt(host: string): string {
+  return pushed.covered.byTag.replace(registry.open, host);
+}
+
+/** Lays over scan()'s environment for a registry that speaks HTTPS (scan() defaults to plain http). */
+const HTTPS = { REGISTRY_INSECURE: undefined };
+
 /** Runs scan-image with an allowlist file holding `text`. */
 function scanWithAllowlist(image: string, text: string): Promise<ScanRun> {
   const scenario = new Scenario().answer(image, []);
@@ -227,7 +235,7 @@ describe('covered images pass or fail exactly as before', () => {
   });
 
   test('takes a bearer token from the registry token service with the registry credentials', async () => {
-    const image = pushed.covered.byTag.replace(registry.open, registry.auth);
+    const image = coveredAt(registry.auth);
     const run = await scan(image, { DOCKER_USER: registry.user, DOCKER_PASSWORD: registry.password });
 
     expect(run.status).toBe(0);
@@ -235,11 +243,11 @@ describe('covered images pass or fail exactly as before', () => {
   });
 
   test('reads the manifest over HTTPS with Basic credentials, skipping certificate checks only when DOCKER_INSECURE=true', async () => {
-    const image = pushed.covered.byTag.replace(registry.open, registry.tls);
+    const image = coveredAt(registry.tls);
     const credentials = {
       DOCKER_USER: registry.user,
       DOCKER_PASSWORD: registry.password,
-      REGISTRY_INSECURE: undefined,
+      ...HTTPS,
     };
 
     const insecure = await scan(image, { ...credentials, DOCKER_INSECURE: 'true' });
@@ -257,13 +265,13 @@ describe('covered images pass or fail exactly as before', () => {
 
   test('sends DOCKER_TOKEN as the Basic credentials, to a token service and to a Basic registry alike', async () => {
     const token = Buffer.from(`${registry.user}:${registry.password}`).toString('base64');
-    const viaTokenService = await scan(pushed.covered.byTag.replace(registry.open, registry.auth), {
+    const viaTokenService = await scan(coveredAt(registry.auth), {
       DOCKER_TOKEN: token,
     });
-    const viaBasic = await scan(pushed.covered.byTag.replace(registry.open, registry.tls), {
+    const viaBasic = await scan(coveredAt(registry.tls), {
       DOCKER_TOKEN: token,
       DOCKER_INSECURE: 'true',
-      REGISTRY_INSECURE: undefined,
+      ...HTTPS,
     });
 
     for (const run of [viaTokenService, viaBasic]) {
@@ -424,7 +432,7 @@ describe('fails closed when a coverage call fails', () => {
     ['wrong credentials', { DOCKER_USER: 'scanner', DOCKER_PASSWORD: 'wrong-password' }],
     ['no credentials', {}],
   ])('fails with exit 4 when the registry refuses %s', async (_what, env) => {
-    const image = pushed.covered.byTag.replace(registry.open, registry.auth);
+    const image = coveredAt(registry.auth);
     const run = await scan(image, env);
 
     expect(run.status).toBe(4);
@@ -435,12 +443,12 @@ describe('fails closed when a coverage call fails', () => {
   });
 
   test('fails with exit 4 when a registry with htpasswd behind TLS refuses the credentials', async () => {
-    const image = pushed.covered.byTag.replace(registry.open, registry.tls);
+    const image = coveredAt(registry.tls);
     const run = await scan(image, {
       DOCKER_USER: registry.user,
       DOCKER_PASSWORD: 'wrong-password',
       DOCKER_INSECURE: 'true',
-      REGISTRY_INSECURE: undefined,
+      ...HTTPS,
     });
 
     expect(run.status).toBe(4);
