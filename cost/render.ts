@@ -1,8 +1,8 @@
 /**
  * `npm run cost`: synthesizes the default app (cdk.json), prices one environment of each profile
- * from its templates with cost/prices.csv, and writes the profiles and cost tables into README.md
+ * from its templates with cost/prices.csv, and writes the profiles and cost tables into docs/cost.md
  * between the markers. A test renders the same from the test run's assembly and fails on any
- * difference, so the README cannot drift from the templates or the prices.
+ * difference, so the page cannot drift from the templates or the prices.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -15,7 +15,7 @@ import { defaultContext, defaultRawConfig } from '../test/helpers/default-config
 import { readPrices } from './estimate';
 import { renderProfilesAndCost, replaceSection, stacksByProfile } from './table';
 
-const README = path.join(__dirname, '..', 'README.md');
+const COST_PAGE = path.join(__dirname, '..', 'docs', 'cost.md');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clair-pipeline-cost-'));
 try {
   const app = new App({ ...APP_PROPS, outdir: dir, context: defaultContext() });
@@ -29,8 +29,8 @@ try {
     stacksByProfile(stacks, parseConfig(defaultRawConfig()).environments),
     readPrices(),
   );
-  fs.writeFileSync(README, replaceSection(fs.readFileSync(README, 'utf8'), section));
-  console.log(`cost: wrote the profiles and cost tables into ${path.relative(process.cwd(), README)}`);
+  fs.writeFileSync(COST_PAGE, replaceSection(fs.readFileSync(COST_PAGE, 'utf8'), section));
+  console.log(`cost: wrote the profiles and cost tables into ${path.relative(process.cwd(), COST_PAGE)}`);
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -18,8 +18,8 @@ const total = (profile: 'lean' | 'production') => {
   return COST_LINES.reduce((sum, line) => sum + costs[line].usd, 0);
 };
 
-test("the README's profile and cost tables are the ones the templates and prices give (npm run cost)", () => {
-  const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+test("docs/cost.md's profile and cost tables are the ones the templates and prices give (npm run cost)", () => {
+  const readme = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'cost.md'), 'utf8');
   const section = renderProfilesAndCost(byProfile, prices);
   expect(readme).toContain(README_MARKERS.start);
   expect(replaceSection(readme, section)).toBe(readme);
@@ -51,8 +51,8 @@ test('every price names its region, date and public source page', () => {
   }
 });
 
-test('rejects a README without the markers, and a template priced without its price', () => {
-  expect(() => replaceSection('no markers here', 'x')).toThrow(/README\.md lacks the markers/);
+test('rejects a cost page without the markers, and a template priced without its price', () => {
+  expect(() => replaceSection('no markers here', 'x')).toThrow(/docs\/cost\.md lacks the markers/);
   const withoutAlb = Object.fromEntries(Object.entries(prices).filter(([key]) => key !== 'alb-hour'));
   expect(() => estimate(byProfile.lean.stacks, withoutAlb)).toThrow(/cost\/prices\.csv has no price 'alb-hour'/);
 });
