@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { klarFixtureKey, runWithStubs, STUBS_DIR } from '.';
+import { klarManifestUrl, klarMessages } from './klar-messages';
 
 // The stubs stand in for klar and the AWS CLI in the gate's tests; these prove the parts of their
 // contract that the gate's own tests do not reach.
@@ -52,7 +53,18 @@ test.each([
     'an unknown image',
     {},
     ['registry.internal.example:5000/other:1'],
-    "Can't pull image: Get https://registry.internal.example:5000/v2/other/manifests/1: manifest unknown",
+    'Can\'t pull image: Get "https://registry.internal.example:5000/v2/other/manifests/1": 404 Not Found: MANIFEST_UNKNOWN: manifest unknown',
+  ],
+  [
+    'an unknown image on an insecure registry, by digest',
+    { REGISTRY_INSECURE: 'true' },
+    [`registry.internal.example:5000/team/other@sha256:${'1'.repeat(64)}`],
+    klarMessages.registryError(
+      `registry.internal.example:5000/team/other@sha256:${'1'.repeat(64)}`,
+      '404 Not Found',
+      'MANIFEST_UNKNOWN: manifest unknown',
+      true,
+    ),
   ],
 ])('klar exits 2 with its message for %s', async (_what, env, args, message) => {
   const run = await klar(env, args);
@@ -60,6 +72,31 @@ test.each([
   expect(run.status).toBe(2);
   expect(run.stdout).toBe('');
   expect(run.stderr).toBe(`${message}\n`);
+});
+
+test('klar names the image and Clair as the real klar does when Clair is unreachable', async () => {
+  const run = await klar({ STUB_KLAR_UNREACHABLE: 'true', CLAIR_ADDR: 'http://127.0.0.1:1' });
+
+  expect(run.status).toBe(2);
+  const image = 'https://registry.internal.example:5000/v2/app:1';
+  expect(run.stderr).toBe(
+    `Failed to analyze using API v1: push image ${image} to Clair failed: can't push layer to Clair: ` +
+      'Post "http://127.0.0.1:1/v1/layers": dial tcp 127.0.0.1:1: connect: connection refused\n\n' +
+      `Failed to analyze using API v3: push image ${image} to Clair failed: ` +
+      'rpc error: code = Unavailable desc = all SubConns are in TransientFailure\n\n' +
+      'Failed to analyze, exiting\n',
+  );
+});
+
+test.each([
+  ['registry.internal.example:5000/app:1', false, 'https://registry.internal.example:5000/v2/app/manifests/1'],
+  [
+    `127.0.0.1:5000/team/app@sha256:${'a'.repeat(64)}`,
+    true,
+    `http://127.0.0.1:5000/v2/team/app/manifests/sha256:${'a'.repeat(64)}`,
+  ],
+])('klar asks for the manifest of %s (insecure: %s) at %s', (image, insecure, url) => {
+  expect(klarManifestUrl(image, insecure)).toBe(url);
 });
 
 test('aws fails loudly on a call it does not know', async () => {
