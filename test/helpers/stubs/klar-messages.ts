@@ -55,6 +55,4 @@ export const klarMessages = {
     `Can't pull image: token realm ${quote(realm)} refused: not https (DOCKER_INSECURE or REGISTRY_INSECURE allow http)`,
   /** The token realm refused the credentials (unchanged from klar v2.4.0). */
   tokenRequest: (status: number) => `Can't pull image: Token request returned ${status}`,
-  /** The manifest lists no layers (unchanged from klar v2.4.0). */
-  noLayers: "Can't pull fsLayers",
 } as const;

@@ -99,6 +99,41 @@ test.each([
   expect(klarManifestUrl(image, insecure)).toBe(url);
 });
 
+// The patched klar's lines as it printed them against the test registry and the stand-ins
+// (docs/klar-patches.md), with the port set to 5000: the builders must keep producing them.
+const RECORDED = '127.0.0.1:5000/demo:1';
+const D1 = `sha256:${'1'.repeat(64)}`;
+const DF = 'sha256:f31db22a542704ef592873a59fa30c428de409a7d265317e57d88b261a8b7812';
+test.each([
+  [
+    klarMessages.registryError(RECORDED, '403 Forbidden', 'DENIED: requested access to the resource is denied', true),
+    'Can\'t pull image: Get "http://127.0.0.1:5000/v2/demo/manifests/1": 403 Forbidden: DENIED: requested access to the resource is denied',
+  ],
+  [
+    klarMessages.unsupportedMediaType(RECORDED, 'application/vnd.oci.image.index.v1+json', true),
+    'Can\'t pull image: Get "http://127.0.0.1:5000/v2/demo/manifests/1": unsupported manifest media type "application/vnd.oci.image.index.v1+json"',
+  ],
+  [
+    klarMessages.schema1(RECORDED, true),
+    'Can\'t pull image: Get "http://127.0.0.1:5000/v2/demo/manifests/1": Docker schema 1 manifest (application/vnd.docker.distribution.manifest.v1+prettyjws): klar analyzes Docker schema 2 and OCI image manifests only',
+  ],
+  [
+    klarMessages.digestMismatch(`127.0.0.1:5000/demo@${D1}`, DF, true),
+    `Can't pull image: Get "http://127.0.0.1:5000/v2/demo/manifests/${D1}": manifest digest ${DF} is not the requested ${D1}`,
+  ],
+  [
+    klarMessages.realmOffHost('http://localhost:5001/latest/credentials', '127.0.0.1'),
+    'Can\'t pull image: token realm "http://localhost:5001/latest/credentials" refused: not on the registry\'s host 127.0.0.1 or its documented token host',
+  ],
+  [
+    klarMessages.realmNotHttps('http://127.0.0.1:5001/token'),
+    'Can\'t pull image: token realm "http://127.0.0.1:5001/token" refused: not https (DOCKER_INSECURE or REGISTRY_INSECURE allow http)',
+  ],
+  [klarMessages.tokenRequest(401), "Can't pull image: Token request returned 401"],
+])("klar-messages builds the patched klar's line %s", (built, recorded) => {
+  expect(built).toBe(recorded);
+});
+
 test('aws fails loudly on a call it does not know', async () => {
   const run = await runWithStubs(path.join(STUBS_DIR, 'aws'), ['s3', 'ls'], {
     STUB_AWS_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'stub-aws-')),
