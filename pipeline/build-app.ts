@@ -3,6 +3,7 @@ import { PERMISSIONS_BOUNDARY_NAME } from '../bootstrap/policies';
 import { addSecurityGates } from '../common/security-gates';
 import { loadConfig } from '../config/config';
 import { PipelineStack } from './pipeline-stack';
+import { PIPELINE_STACK_NAME } from './stack-names';
 import { warnAboutPlaceholders } from './placeholder-warning';
 
 /**
@@ -26,7 +27,7 @@ export function buildApp(app: App): PipelineStack {
   const config = loadConfig(app.node);
   warnAboutPlaceholders(config);
   addSecurityGates(app);
-  const stack = new PipelineStack(app, 'ClairPipeline', { env: config.pipeline, config });
+  const stack = new PipelineStack(app, PIPELINE_STACK_NAME, { env: config.pipeline, config });
   stack.finish();
   return stack;
 }
