@@ -181,11 +181,12 @@ function subscriptionsStep(config: PipelineConfig): Step {
   for (const { name, monitoring } of config.environments) {
     add(monitoring.alarmEmail, `the alarms of ${name} (once Clair-${stageId(name)} is deployed)`);
   }
-  const lines = [...topicsByAddress].map(([address, topics]) =>
+  const lines = [...topicsByAddress].flatMap(([address, topics]) => [
     address
-      ? `${address}: ${topics.join('; ')}`
-      : `NOBODY is subscribed to ${topics.join('; ')}: set notificationEmail (or monitoring.alarmEmail) in cdk.json`,
-  );
+      ? `${address} receives:`
+      : 'NOBODY receives (set notificationEmail, or monitoring.alarmEmail of the environment, in cdk.json):',
+    ...topics.map((topic) => `  - ${topic}`),
+  ]);
   return {
     title: 'Confirm the e-mail subscriptions',
     lines: [

@@ -25,14 +25,14 @@ export function firstRun(config: PipelineConfig): RunStep[] {
     {
       step: 'Build',
       does: 'npm ci, lint, the tests, cdk synth with every gate',
-      minMinutes: 15,
-      maxMinutes: 30,
+      minMinutes: 5,
+      maxMinutes: 15,
     },
-    { step: 'UpdatePipeline', does: 'the pipeline updates itself (self-mutation)', minMinutes: 3, maxMinutes: 10 },
+    { step: 'UpdatePipeline', does: 'the pipeline updates itself (self-mutation)', minMinutes: 2, maxMinutes: 10 },
     {
       step: 'Assets',
       does: "builds the Clair, scanner, canary and sample-app images and pushes them to each environment's bootstrap repository",
-      minMinutes: 20,
+      minMinutes: 15,
       maxMinutes: 40,
     },
   ];
@@ -51,8 +51,8 @@ export function firstRun(config: PipelineConfig): RunStep[] {
       {
         step: `Clair-${id}`,
         does: `VPC, ${multiAz ? 'Multi-AZ ' : ''}RDS PostgreSQL, the Clair service and the scanner in ${environment.account} ${environment.region}`,
-        minMinutes: multiAz ? 35 : 25,
-        maxMinutes: multiAz ? 55 : 40,
+        minMinutes: multiAz ? 30 : 20,
+        maxMinutes: multiAz ? 50 : 35,
       },
       {
         step: `ClairReadiness-${id}`,

@@ -91,12 +91,14 @@ describe.each(Object.entries(FIXTURES))('the plan of the %s fixture', (_name, fi
     expect(titles).toEqual(['Create', 'Bootstrap', 'Make', 'Deploy', 'Confirm', 'The']);
     expect(plan).toContain(`npx cdk deploy ClairPipeline\n`);
     expect(plan).toContain(`aws codeconnections get-connection --connection-arn ${config.source.connectionArn} `);
-    expect(plan).toContain(`${config.notificationEmail}: the pipeline's approval requests and failures`);
+    expect(plan).toContain(
+      `${config.notificationEmail} receives:\n     - the pipeline's approval requests and failures (after the deploy)\n`,
+    );
     expect(plan).toMatch(/In all roughly \d+\.\d to \d+\.\d hours/);
   });
 });
 
-test('the cross-region fixture deploys the support stacks first, named as the assembly names them', () => {
+test('the deploy step names the cross-region support stacks it creates before the pipeline', () => {
   const plan = renderDeployPlan(parseConfig(manyAccountsAndRegions()));
   expect(plan).toContain(
     'It first creates ClairPipeline-support-us-east-1, ClairPipeline-support-eu-central-1 (artifact replication',
@@ -109,9 +111,16 @@ test('says loudly who is not notified when no address is configured', () => {
   raw.environments.prod.monitoring = { alarmEmail: 'prod-oncall@example.com' };
   const plan = renderDeployPlan(parseConfig(raw));
   expect(plan).toContain(
-    "NOBODY is subscribed to the pipeline's approval requests and failures (after the deploy); the alarms of dev (once Clair-Dev is deployed): set notificationEmail",
+    [
+      'NOBODY receives (set notificationEmail, or monitoring.alarmEmail of the environment, in cdk.json):',
+      "  - the pipeline's approval requests and failures (after the deploy)",
+      '  - the alarms of dev (once Clair-Dev is deployed)',
+      'prod-oncall@example.com receives:',
+      '  - the alarms of prod (once Clair-Prod is deployed)',
+    ]
+      .map((line) => `   ${line}`)
+      .join('\n'),
   );
-  expect(plan).toContain('prod-oncall@example.com: the alarms of prod (once Clair-Prod is deployed)');
 });
 
 test('asks to record and commit the lookups only when an environment needs one', () => {
