@@ -203,7 +203,15 @@ export interface PipelineConfig {
  * setting, its value and the fix.
  */
 export function loadConfig(node: Node): PipelineConfig {
-  return parseConfig(withOverrides(node.tryGetContext(CONTEXT_KEY), node.getAllContext()));
+  return configFromContext(node.getAllContext());
+}
+
+/**
+ * The same from a context object as the CDK CLI assembles it (cdk.json, cdk.context.json, `-c`
+ * overrides), for the project's scripts that read the configuration without building an app.
+ */
+export function configFromContext(context: Record<string, unknown>): PipelineConfig {
+  return parseConfig(withOverrides(context[CONTEXT_KEY], context));
 }
 
 /** Validates a raw configuration object. Exported for tests. */

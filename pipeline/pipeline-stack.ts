@@ -11,6 +11,7 @@ import { scannerBuildTimeout } from '../stages/clair/scanner';
 import { SampleAppStage } from '../stages/sample-app/sample-app-stage';
 import { PipelineConfig } from '../config/config';
 import { hardenPipeline } from './pipeline-hardening';
+import { stageId } from './stack-names';
 import { ClairScanRole, ClairScanStep } from './steps/clair-scan-step';
 
 /** The CodeBuild image every pipeline step runs on: pinned, so a new image cannot change a build. */
@@ -122,12 +123,11 @@ export class PipelineStack extends Stack {
    * Per environment, in the order of cdk.json: Clair (then prove its data is loaded), then the
    * sample app, deployed only if its exact image passes a scan against that environment's Clair.
    * Before an environment whose config requires it: permission-broadening checks and a manual
-   * approval. Ids carry the name with its first letter upper-cased (`Clair-<Name>`); names are
-   * lower-case, so distinct names give distinct ids.
+   * approval. Ids carry the name as {@link stageId} spells it (`Clair-<Name>`).
    */
   private addEnvironments(config: PipelineConfig): void {
     for (const environment of config.environments) {
-      const name = capitalize(environment.name);
+      const name = stageId(environment.name);
       const clair = new ClairStage(this, `Clair-${name}`, { environment, pipelineAccount: config.pipeline.account });
       const sampleApp = new SampleAppStage(this, `SampleApp-${name}`, { environment });
       const scanner = { account: environment.account, region: environment.region, outputs: clair.outputs };
@@ -184,8 +184,4 @@ export class PipelineStack extends Stack {
     this.pipeline.buildPipeline();
     hardenPipeline(this.pipeline, this.failureTopic);
   }
-}
-
-function capitalize(name: string): string {
-  return name.charAt(0).toUpperCase() + name.slice(1);
 }

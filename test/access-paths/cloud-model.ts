@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { defaultStacks } from '../helpers/default-assembly';
+import { DefaultStack, defaultStacks } from '../helpers/default-assembly';
 
 /** The partition every template of the tests is evaluated in. */
 export const PARTITION = 'aws';
@@ -93,8 +93,13 @@ const REF_IS_ARN = new Set([
 export class CloudModel {
   /** Every stack of the default app (the shared assembly of the test run), each template parsed once. */
   public static ofDefaultApp(): CloudModel {
+    return CloudModel.ofStacks(defaultStacks());
+  }
+
+  /** The given stacks of a synthesized app, each template parsed once. */
+  public static ofStacks(stacks: readonly DefaultStack[]): CloudModel {
     return new CloudModel(
-      defaultStacks().map((stack) => ({ ...stack, template: JSON.parse(fs.readFileSync(stack.templateFile, 'utf8')) })),
+      stacks.map((stack) => ({ ...stack, template: JSON.parse(fs.readFileSync(stack.templateFile, 'utf8')) })),
     );
   }
 

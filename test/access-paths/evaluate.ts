@@ -12,6 +12,8 @@ export interface Caller {
   readonly identityPolicies: readonly NamedPolicy[];
   /** Context keys that describe the caller (`aws:PrincipalArn`, …). */
   readonly context: Record<string, string | string[]>;
+  /** The permissions boundary of the caller's role. @default none */
+  readonly permissionsBoundary?: NamedPolicy;
 }
 
 /** One request. */
@@ -46,6 +48,7 @@ export async function decide(request: AccessRequest): Promise<Decision> {
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       resourcePolicy: request.resourcePolicy,
+      permissionBoundaryPolicies: request.caller.permissionsBoundary ? [request.caller.permissionsBoundary] : undefined,
     },
     {},
   );

@@ -18,3 +18,13 @@ export function conditionKeyType(key: string): string {
   if (!details) throw new Error(`the service reference has no condition key ${key}`);
   return details.type;
 }
+
+/** The actions an action pattern of a policy names, e.g. `s3:GetObject*` (every one of the service for `s3:*`). */
+export function actionsMatching(pattern: string): string[] {
+  const [service, name] = pattern.split(':');
+  const matcher = new RegExp(`^${name.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i');
+  return Object.values<any>(read('actions', `${service}.json`))
+    .map((action) => action.name as string)
+    .filter((action) => matcher.test(action))
+    .map((action) => `${service}:${action}`);
+}
