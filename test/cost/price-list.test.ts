@@ -2,7 +2,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parseConfig } from '../../config/config';
 import { KEYS, rdsInstanceKey } from '../../cost/items';
+import { priceConfiguration } from '../../cost/price-configuration';
 import { AwsRunner, lookUpPrices, PriceListError } from '../../cost/price-list';
 import { AwsCall, awsOption, STUB_PATH, stubCalls } from '../helpers/stubs';
 import { priceListProduct, writePriceList } from './price-list-fixture';
@@ -89,6 +91,22 @@ test('leaves out what the Price List has no product for, so the estimate names t
   const book = lookUpPrices(needs('eu-west-1', [rdsInstanceKey('x9.large'), KEYS.albHour]), run);
   expect(Object.keys(book['eu-west-1'])).toEqual([KEYS.albHour]);
   expect(lookUpPrices(needs('us-east-2', [KEYS.albHour]), run)).toEqual({});
+});
+
+test('the estimate names the setting whose value the Price List has no product for', () => {
+  const { run } = stubRunner(writePriceList({ 'eu-west-1': 1 }));
+  const raw = {
+    pipeline: { account: '111111111111', region: 'eu-west-1' },
+    source: {
+      repository: 'example-org/clair-pipeline',
+      branch: 'main',
+      connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0e1f2a3b-4c5d-6e7f-8a9b-0c1d2e3f4a5b',
+    },
+    environments: { dev: { account: '444444444444', region: 'eu-west-1', database: { instanceType: 'r6g.large' } } },
+  };
+  expect(() => priceConfiguration(parseConfig(raw), { live: true, run })).toThrow(
+    "Cannot price this configuration:\n  - clairPipeline.environments.dev.database.instanceType is 'r6g.large': AWS's Price List has no price of the RDS for PostgreSQL class db.r6g.large in eu-west-1; check the value: the live lookup found no on-demand product for it",
+  );
 });
 
 test('rejects a query that matches products of different prices', () => {
