@@ -66,11 +66,18 @@ export function main(args: string[]): number {
     console.log(`# What the configuration in ${options.cdkJson} costs\n\n${renderEstimate(estimate, origin)}`);
     return 0;
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof CostError || error instanceof PriceListError || error instanceof UserError) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof CostError ||
+      error instanceof PriceListError ||
+      error instanceof UserError
+    ) {
       console.error(`cost: ${error.message}`);
     } else {
       // A bug, not bad input: still no stack trace in the user's face, but say so.
-      console.error(`cost: unexpected error (please report it): ${error instanceof Error ? error.message : String(error)}`);
+      console.error(
+        `cost: unexpected error (please report it): ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     return 1;
   }

@@ -44,7 +44,9 @@ export function docsConfig(): PipelineConfig {
 export function renderCostDocs(sheet: PriceBook = readPriceSheet()): string {
   const config = docsConfig();
   const { estimate: example, origin } = priceConfiguration(config, { sheet });
-  const where = config.environments.map((env) => `\`${env.name}\` (${env.profile}, ${env.region})`).join(' and ');
+  const where = config.environments.map((env) => `\`${env.name}\` (${env.profile}, ${env.region})`).join(', ');
+  const lines = Object.values(sheet).flatMap((regional) => Object.values(regional));
+  const fromPages = lines.filter((price) => price.source.startsWith('page: ')).length;
   return [
     '<!-- Generated from cost/docs-config.json and cost/prices.csv by `npm run cost -- --write-docs`; do not edit. -->',
     '',
@@ -58,7 +60,26 @@ export function renderCostDocs(sheet: PriceBook = readPriceSheet()): string {
     'prices do not cover is an error that names the setting.',
     '',
     'This page is generated from an example configuration (`cost/docs-config.json`), not from your',
-    `\`cdk.json\`: a pipeline account, ${where}, in us-east-1.`,
+    `\`cdk.json\`: ${where}, and the pipeline account in ${config.pipeline.region}.`,
+    '',
+    '## Where the prices come from',
+    '',
+    `The sheet was written without access to AWS, so none of its figures is from AWS's Price List: of`,
+    `its ${lines.length} prices (${Object.keys(sheet).length} regions), ${fromPages} quote a public page that states the figure`,
+    `for its region, and ${lines.length - fromPages} are the figure its author recalls from AWS's pricing page, marked`,
+    '`recalled (not verified here)`. Each line names which. `npm run cost -- --live` prices the',
+    "fixed items from AWS's Price List API instead and names the SKU and publication date of each.",
+    '',
+    '## What is counted',
+    '',
+    'The total counts what is billed every month whatever happens: NAT gateways and their public',
+    'addresses, interface endpoints per zone, the load balancer, the database instance and its',
+    'storage (twice with Multi-AZ), Fargate tasks at their autoscaling floor, CloudWatch alarms and',
+    "log-based metrics, Secrets Manager secrets and KMS keys, and the pipeline account's keys. What",
+    'grows with use is listed with its unit price and left out of the total: data processed by NAT',
+    'gateways and endpoints, load-balancer capacity units, data transfer, CodeBuild and CodePipeline',
+    'minutes, log ingestion and storage, S3 storage and requests, backups beyond the free allowance,',
+    'image storage and Container Insights metrics. Free tiers are not subtracted.',
     '',
     '## What the profiles choose',
     '',

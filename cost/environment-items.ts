@@ -155,7 +155,9 @@ function fargateItem(
 function usageItems(env: EnvironmentConfig, sampleApp: boolean): UsageItem[] {
   const { network, clair, database } = env;
   const natGateways = (network.vpcId ? 0 : network.natGateways) + (sampleApp && env.sampleApp.egress === 'nat' ? 1 : 0);
-  const freshnessChecks = Math.round((HOURS_PER_MONTH * 60) / (rateExpressionMinutes(env.monitoring.freshnessSchedule) ?? 1440));
+  const freshnessChecks = Math.round(
+    (HOURS_PER_MONTH * 60) / (rateExpressionMinutes(env.monitoring.freshnessSchedule) ?? 1440),
+  );
   return [
     ...(natGateways > 0
       ? [
@@ -167,9 +169,15 @@ function usageItems(env: EnvironmentConfig, sampleApp: boolean): UsageItem[] {
         ]
       : []),
     ...(network.vpcEndpoints
-      ? [{ what: 'Interface endpoint data processing', price: KEYS.interfaceEndpointGb, driver: 'image pulls, logs and secrets' }]
+      ? [
+          {
+            what: 'Interface endpoint data processing',
+            price: KEYS.interfaceEndpointGb,
+            driver: 'image pulls, logs and secrets',
+          },
+        ]
       : []),
-    { what: 'Load balancer capacity units', price: KEYS.albLcuHour, driver: 'scans through Clair\'s load balancer' },
+    { what: 'Load balancer capacity units', price: KEYS.albLcuHour, driver: "scans through Clair's load balancer" },
     {
       what: 'Scanner builds (CodeBuild, general1.small)',
       price: KEYS.codebuildSmallMinute,
@@ -195,12 +203,20 @@ function usageItems(env: EnvironmentConfig, sampleApp: boolean): UsageItem[] {
       price: KEYS.rdsBackupGbMonth,
       driver: `${database.backupRetentionDays} days of backups (database.backupRetentionDays)`,
     },
-    { what: 'S3 storage of load-balancer access logs', price: KEYS.s3StandardGbMonth, driver: `kept ${clair.logRetentionDays} days` },
+    {
+      what: 'S3 storage of load-balancer access logs',
+      price: KEYS.s3StandardGbMonth,
+      driver: `kept ${clair.logRetentionDays} days`,
+    },
     {
       what: 'ECR storage of the images',
       price: KEYS.ecrStorageGbMonth,
       driver: `Clair, scanner, canary${sampleApp ? ' and sample-app' : ''} images in the CDK bootstrap repository`,
     },
-    { what: 'Data transfer out to the internet', price: KEYS.dataTransferOutGb, driver: 'requests Clair and the scanner send out' },
+    {
+      what: 'Data transfer out to the internet',
+      price: KEYS.dataTransferOutGb,
+      driver: 'requests Clair and the scanner send out',
+    },
   ];
 }

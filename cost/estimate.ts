@@ -94,7 +94,11 @@ export function estimate(groups: ItemGroup[], fixed: PriceBook, usage: PriceBook
       region: group.region,
       lines,
       total: lines.reduce((sum, line) => sum + line.usd, 0),
-      usage: group.usage.map((item) => ({ what: item.what, driver: item.driver, price: usage[group.region]?.[item.price] })),
+      usage: group.usage.map((item) => ({
+        what: item.what,
+        driver: item.driver,
+        price: usage[group.region]?.[item.price],
+      })),
     };
   });
   if (problems.length > 0) throw new CostError([...new Set(problems)]);

@@ -52,7 +52,11 @@ export function pipelineItems(config: PipelineConfig): ItemGroup[] {
         price: KEYS.codebuildSmallMinute,
         driver: 'self-mutation, asset publishing (four images), permission checks, scan steps',
       },
-      { what: 'S3 storage of pipeline artifacts', price: KEYS.s3StandardGbMonth, driver: 'source and cloud assembly of each run' },
+      {
+        what: 'S3 storage of pipeline artifacts',
+        price: KEYS.s3StandardGbMonth,
+        driver: 'source and cloud assembly of each run',
+      },
       { what: 'S3 PUT requests', price: KEYS.s3PutThousand, driver: 'artifacts and access logs of each run' },
       { what: 'CloudWatch Logs ingestion', price: KEYS.logsIngestGb, driver: 'build logs' },
     ],
@@ -72,7 +76,13 @@ export function pipelineItems(config: PipelineConfig): ItemGroup[] {
           charges: [monthly(KEYS.kmsKeyMonth, 1)],
         },
       ],
-      usage: [{ what: 'S3 storage of replicated artifacts', price: KEYS.s3StandardGbMonth, driver: 'the artifacts each run deploys here' }],
+      usage: [
+        {
+          what: 'S3 storage of replicated artifacts',
+          price: KEYS.s3StandardGbMonth,
+          driver: 'the artifacts each run deploys here',
+        },
+      ],
     };
   });
   return [main, ...support];

@@ -38,11 +38,17 @@ const LIVE: PriceOrigin = {
  * What `config` costs a month: its items priced from the dated sheet, or with `live`, the fixed
  * items from AWS's Price List API (usage-dependent items keep the sheet's unit prices).
  */
-export function priceConfiguration(config: PipelineConfig, options: PriceConfigurationOptions = {}): PricedConfiguration {
+export function priceConfiguration(
+  config: PipelineConfig,
+  options: PriceConfigurationOptions = {},
+): PricedConfiguration {
   const groups = configurationItems(config, options);
   const sheet = options.sheet ?? readPriceSheet();
   if (!options.live) {
-    return { estimate: estimate(groups, sheet, sheet, SHEET), origin: 'the price sheet `cost/prices.csv` (each line names its source)' };
+    return {
+      estimate: estimate(groups, sheet, sheet, SHEET),
+      origin: 'the price sheet `cost/prices.csv` (each line names its source)',
+    };
   }
   const needs = groups.flatMap((group) =>
     group.fixed.flatMap((item) => item.charges.map((charge) => ({ region: group.region, key: charge.price }))),

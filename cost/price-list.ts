@@ -115,7 +115,11 @@ export const runAwsCli: AwsRunner = (args) => {
   const result = spawnSync('aws', args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (result.error) throw new PriceListError(`could not run the AWS CLI (aws): ${result.error.message}`);
   if (result.status !== 0) {
-    const line = result.stderr.split('\n').filter((text) => text.trim()).pop() ?? `exit ${result.status}`;
+    const line =
+      result.stderr
+        .split('\n')
+        .filter((text) => text.trim())
+        .pop() ?? `exit ${result.status}`;
     throw new PriceListError(`aws ${args.slice(0, 2).join(' ')} failed: ${line.trim()}`);
   }
   return result.stdout;

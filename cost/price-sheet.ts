@@ -44,7 +44,9 @@ export function readPriceSheet(file: string = PRICE_SHEET_FILE): PriceBook {
     const [key, region, usd, unit, date] = cells;
     const source = cells.slice(COLUMNS.length - 1).join(',');
     if (cells.length < COLUMNS.length || !(Number(usd) >= 0) || !/^\d{4}-\d{2}-\d{2}$/.test(date) || !source) {
-      throw new Error(`${where(index)} must be ${COLUMNS.join(',')} with a number, a YYYY-MM-DD date and a source, got '${line}'`);
+      throw new Error(
+        `${where(index)} must be ${COLUMNS.join(',')} with a number, a YYYY-MM-DD date and a source, got '${line}'`,
+      );
     }
     book[region] ??= {};
     if (book[region][key]) throw new Error(`${where(index)} repeats the price '${key}' of ${region}`);
