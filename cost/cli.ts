@@ -5,6 +5,7 @@
  *   --live            look the fixed items' prices up in AWS's Price List API (AWS CLI, credentials)
  *   --cdk-json FILE   read this file instead of ./cdk.json
  *   --write-docs      write docs/cost.md from the example configuration cost/docs-config.json
+ *   --update-sheet    rewrite the sheet's fixed prices from AWS's Price List API (credentials)
  * Bad input (configuration, a region or instance class without a price, a failing lookup) is a
  * message naming the setting and the fix, exit 1; bad options exit 2.
  */
@@ -16,9 +17,11 @@ import { COST_DOCS_FILE, renderCostDocs } from './docs';
 import { CostError } from './estimate';
 import { priceConfiguration } from './price-configuration';
 import { PriceListError } from './price-list';
+import { refreshPriceSheet } from './refresh-sheet';
 import { renderEstimate } from './report';
 
-const USAGE = 'usage: npm run cost [-- --live] [-- --cdk-json FILE] | npm run cost -- --write-docs';
+const USAGE =
+  'usage: npm run cost [-- --live] [-- --cdk-json FILE] | npm run cost -- --write-docs | npm run cost -- --update-sheet';
 
 /**
  * Each environment's sample-app switch, as the cost model takes it. The configuration has no
@@ -44,10 +47,11 @@ class UserError extends Error {}
 
 /** Runs the command; returns the exit code. */
 export function main(args: string[]): number {
-  const options = { live: false, writeDocs: false, cdkJson: 'cdk.json' };
+  const options = { live: false, writeDocs: false, updateSheet: false, cdkJson: 'cdk.json' };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--live') options.live = true;
     else if (args[i] === '--write-docs') options.writeDocs = true;
+    else if (args[i] === '--update-sheet') options.updateSheet = true;
     else if (args[i] === '--cdk-json' && args[i + 1]) options.cdkJson = args[++i];
     else {
       console.error(`cost: unknown option '${args[i]}'\n${USAGE}`);
@@ -59,6 +63,14 @@ export function main(args: string[]): number {
       if (options.live) throw new UserError('--write-docs always prices from the sheet; drop --live');
       fs.writeFileSync(COST_DOCS_FILE, renderCostDocs());
       console.log(`cost: wrote ${path.relative(process.cwd(), COST_DOCS_FILE)}`);
+      return 0;
+    }
+    if (options.updateSheet) {
+      const { updated, notFound } = refreshPriceSheet();
+      console.log(
+        `cost: rewrote ${updated.length} prices of cost/prices.csv from AWS's Price List; run \`npm run cost -- --write-docs\` next`,
+      );
+      if (notFound.length > 0) console.log(`cost: not in the Price List, left as they were: ${notFound.join(', ')}`);
       return 0;
     }
     const config = readConfig(options.cdkJson);

@@ -46,7 +46,7 @@ export function renderCostDocs(sheet: PriceBook = readPriceSheet()): string {
   const { estimate: example, origin } = priceConfiguration(config, { sheet });
   const where = config.environments.map((env) => `\`${env.name}\` (${env.profile}, ${env.region})`).join(', ');
   const lines = Object.values(sheet).flatMap((regional) => Object.values(regional));
-  const fromPages = lines.filter((price) => price.source.startsWith('page: ')).length;
+  const count = (prefix: string) => lines.filter((price) => price.source.startsWith(prefix)).length;
   return [
     '<!-- Generated from cost/docs-config.json and cost/prices.csv by `npm run cost -- --write-docs`; do not edit. -->',
     '',
@@ -64,11 +64,13 @@ export function renderCostDocs(sheet: PriceBook = readPriceSheet()): string {
     '',
     '## Where the prices come from',
     '',
-    `The sheet was written without access to AWS, so none of its figures is from AWS's Price List: of`,
-    `its ${lines.length} prices (${Object.keys(sheet).length} regions), ${fromPages} quote a public page that states the figure`,
-    `for its region, and ${lines.length - fromPages} are the figure its author recalls from AWS's pricing page, marked`,
-    '`recalled (not verified here)`. Each line names which. `npm run cost -- --live` prices the',
-    "fixed items from AWS's Price List API instead and names the SKU and publication date of each.",
+    `Of the sheet's ${lines.length} prices (${Object.keys(sheet).length} regions), ${count('AWS Price List API: ')} come from AWS's Price List API`,
+    `(they name the SKU and its publication date), ${count('page: ')} quote a public page that states the figure for`,
+    `its region, and ${count('recalled')} are the figure the sheet's author recalls from AWS's pricing page, marked`,
+    '`recalled (not verified here)`: the sheet was first written on a machine without access to AWS.',
+    "`npm run cost -- --live` prices the fixed items from AWS's Price List API instead, and",
+    "`npm run cost -- --update-sheet` rewrites the sheet's fixed prices from it (both need AWS",
+    'credentials); regenerate this page after the latter.',
     '',
     '## What is counted',
     '',

@@ -99,6 +99,11 @@ function queryOf(key: PriceKey): PriceQuery | undefined {
   };
 }
 
+/** Whether the live lookup knows how to find the price of `key`. */
+export function canLookUp(key: PriceKey): boolean {
+  return queryOf(key) !== undefined;
+}
+
 /** Runs the AWS CLI with `args`; returns its standard output or throws with its error line. */
 export type AwsRunner = (args: string[]) => string;
 

@@ -54,3 +54,24 @@ export function readPriceSheet(file: string = PRICE_SHEET_FILE): PriceBook {
   });
   return book;
 }
+
+/**
+ * Rewrites the lines of `file` whose price `updates` holds (same key and region) with the new
+ * price, date and source; leaves every other line, comments included, as it was. Returns the
+ * keys (`region key`) it rewrote.
+ */
+export function updatePriceSheet(file: string, updates: PriceBook): string[] {
+  const updated: string[] = [];
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const header = lines.indexOf(COLUMNS.join(','));
+  const rewritten = lines.map((line, index) => {
+    if (index <= header || !line || line.startsWith('#')) return line;
+    const [key, region] = line.split(',');
+    const price = updates[region]?.[key];
+    if (!price) return line;
+    updated.push(`${region} ${key}`);
+    return [key, region, price.usd, price.unit, price.date, price.source].join(',');
+  });
+  fs.writeFileSync(file, rewritten.join('\n'));
+  return updated;
+}

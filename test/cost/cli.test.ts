@@ -126,7 +126,7 @@ test('rejects an option it does not know, with its usage', () => {
   expect(inProcess(['--cdk-json'])).toEqual({
     status: 2,
     stderr:
-      "cost: unknown option '--cdk-json'\nusage: npm run cost [-- --live] [-- --cdk-json FILE] | npm run cost -- --write-docs\n",
+      "cost: unknown option '--cdk-json'\nusage: npm run cost [-- --live] [-- --cdk-json FILE] | npm run cost -- --write-docs | npm run cost -- --update-sheet\n",
   });
 });
 

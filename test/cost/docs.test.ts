@@ -31,7 +31,7 @@ test('the sheet prices every key the model uses, and both profiles’ instance c
   }
 });
 
-test('every price of the sheet says where it comes from: a page that states it, or recalled from AWS’s page', () => {
+test('every price of the sheet says where it comes from: the Price List, a page that states it, or recalled', () => {
   for (const price of Object.values(sheet).flatMap((prices) => Object.values(prices))) {
     expect(price.source).toMatch(
       /^(page: https:\/\/\S+|recalled \(not verified here\): https:\/\/aws\.amazon\.com\/\S+)/,

@@ -5,6 +5,8 @@ import * as path from 'path';
 import { parseConfig } from '../../config/config';
 import { KEYS, rdsInstanceKey } from '../../cost/items';
 import { priceConfiguration } from '../../cost/price-configuration';
+import { readPriceSheet } from '../../cost/price-sheet';
+import { refreshPriceSheet } from '../../cost/refresh-sheet';
 import { AwsRunner, lookUpPrices, PriceListError } from '../../cost/price-list';
 import { AwsCall, awsOption, STUB_PATH, stubCalls } from '../helpers/stubs';
 import { priceListProduct, writePriceList } from './price-list-fixture';
@@ -129,4 +131,28 @@ test('rejects a key it has no query for', () => {
   expect(() => lookUpPrices(needs('eu-west-1', [KEYS.dataTransferOutGb]), run)).toThrow(
     "the live lookup does not know how to find the price 'data-transfer-out-gb'",
   );
+});
+
+test('--update-sheet rewrites the fixed prices of the sheet from the Price List, and leaves the rest', () => {
+  const { run } = stubRunner(writePriceList({ 'eu-west-1': 1 }));
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sheet-')), 'prices.csv');
+  const lines = [
+    '# where each price comes from',
+    'key,region,usd,unit,date,source',
+    'alb-hour,eu-west-1,0.0252,per Application Load Balancer-hour,2026-12-04,recalled (not verified here): https://aws.amazon.com/elasticloadbalancing/pricing/',
+    'rds-postgres-db.r6g.large-hour,eu-west-1,0.26,per Single-AZ instance-hour,2026-12-04,recalled (not verified here): https://aws.amazon.com/rds/postgresql/pricing/',
+    'nat-gateway-gb,eu-west-1,0.048,per GB processed by a NAT gateway,2026-12-04,page: https://example.com/nat',
+    '',
+  ];
+  fs.writeFileSync(file, lines.join('\n'));
+  expect(refreshPriceSheet(file, run)).toEqual({
+    updated: ['eu-west-1 alb-hour'],
+    notFound: ['eu-west-1 rds-postgres-db.r6g.large-hour'],
+  });
+  const rewritten = fs.readFileSync(file, 'utf8').split('\n');
+  expect(rewritten.filter((_, index) => index !== 2)).toEqual(lines.filter((_, index) => index !== 2));
+  expect(rewritten[2]).toMatch(
+    /^alb-hour,eu-west-1,0\.02,per Application Load Balancer-hour,2026-11-20,AWS Price List API: AWSELB SKU [0-9A-Z]{16} \(EU-LoadBalancerUsage\), published 2026-11-20T15:30:12Z$/,
+  );
+  expect(readPriceSheet(file)['eu-west-1']['alb-hour'].usd).toBe(0.02);
 });
