@@ -1,7 +1,7 @@
 /**
  * The two profiles an environment can start from. A profile only chooses defaults: any setting
- * an environment spells out wins. The README's profile table and cost table are generated from
- * these values and the templates they produce (`npm run cost`).
+ * an environment spells out wins. docs/cost.md's profile table and cost tables are generated from
+ * these values (`npm run cost -- --write-docs`).
  */
 
 /** The profiles, cheapest first. */
@@ -40,7 +40,7 @@ export type SampleAppEgress = 'nat' | 'public-ip';
 /**
  * Per profile, the defaults. `production` survives the loss of an availability zone and refuses
  * to lose data; `lean` runs one of everything, keeps a week of backups and a month of logs, and
- * costs about a third (README, "What it costs").
+ * costs about a third (docs/cost.md).
  *
  * Lean's Clair task keeps 4 GiB: Clair v2's first update downloads every feed into memory before
  * it writes anything, and 2 GiB is not a safe margin for that; half a vCPU only makes the update
