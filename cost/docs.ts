@@ -4,7 +4,7 @@ import { parseConfig, PipelineConfig } from '../config/config';
 import { PROFILE_NAMES, ProfileName, PROFILES } from '../config/profiles';
 import { environmentItems } from './environment-items';
 import { estimate } from './estimate';
-import { priceConfiguration } from './price-configuration';
+import { priceConfiguration, SHEET_ORIGIN } from './price-configuration';
 import { PriceBook, readPriceSheet } from './price-sheet';
 import { renderEstimate, usd } from './report';
 
@@ -123,5 +123,5 @@ function profileTotal(
 ): number {
   const env = config.environments.find((candidate) => candidate.profile === profile)!;
   const group = environmentItems({ ...env, region, availabilityZones: undefined }, { sampleApp });
-  return estimate([group], sheet, sheet, { name: 'cost/prices.csv', fix: 'complete it', complete: true }).total;
+  return estimate([group], sheet, sheet, SHEET_ORIGIN).total;
 }

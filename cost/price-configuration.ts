@@ -22,15 +22,17 @@ export interface PricedConfiguration {
   readonly origin: string;
 }
 
-const SHEET: PriceOrigin = {
+/** The committed sheet, as errors name it. */
+export const SHEET_ORIGIN: PriceOrigin = {
   name: 'the price sheet cost/prices.csv',
   fix: "add the missing lines to cost/prices.csv with their source (its header says how), or run `npm run cost -- --live` to look the prices up in AWS's Price List (needs AWS credentials)",
   complete: true,
 };
 
-const LIVE: PriceOrigin = {
+/** AWS's Price List, as errors name it. */
+const LIVE_ORIGIN: PriceOrigin = {
   name: "AWS's Price List",
-  fix: 'check the value: the live lookup found no on-demand product for it',
+  fix: 'the live lookup found no on-demand product for it: check the value, or run without --live to price from the sheet',
   complete: false,
 };
 
@@ -46,7 +48,7 @@ export function priceConfiguration(
   const sheet = options.sheet ?? readPriceSheet();
   if (!options.live) {
     return {
-      estimate: estimate(groups, sheet, sheet, SHEET),
+      estimate: estimate(groups, sheet, sheet, SHEET_ORIGIN),
       origin: 'the price sheet `cost/prices.csv` (each line names its source)',
     };
   }
@@ -54,7 +56,7 @@ export function priceConfiguration(
     group.fixed.flatMap((item) => item.charges.map((charge) => ({ region: group.region, key: charge.price }))),
   );
   return {
-    estimate: estimate(groups, lookUpPrices(needs, options.run ?? runAwsCli), sheet, LIVE),
+    estimate: estimate(groups, lookUpPrices(needs, options.run ?? runAwsCli), sheet, LIVE_ORIGIN),
     origin: "AWS's Price List API for the fixed items and the price sheet `cost/prices.csv` for the unit prices of use",
   };
 }

@@ -107,7 +107,7 @@ test('the estimate names the setting whose value the Price List has no product f
     environments: { dev: { account: '444444444444', region: 'eu-west-1', database: { instanceType: 'r6g.large' } } },
   };
   expect(() => priceConfiguration(parseConfig(raw), { live: true, run })).toThrow(
-    "Cannot price this configuration:\n  - clairPipeline.environments.dev.database.instanceType is 'r6g.large': AWS's Price List has no price of the RDS for PostgreSQL class db.r6g.large in eu-west-1; check the value: the live lookup found no on-demand product for it",
+    "Cannot price this configuration:\n  - clairPipeline.environments.dev.database.instanceType is 'r6g.large': AWS's Price List has no price of the RDS for PostgreSQL class db.r6g.large in eu-west-1; the live lookup found no on-demand product for it: check the value, or run without --live to price from the sheet",
   );
 });
 
