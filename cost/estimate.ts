@@ -1,5 +1,5 @@
 import { show } from '../config/config-reader';
-import { ItemGroup } from './items';
+import { ItemGroup, rdsInstanceClass } from './items';
 import { Price, PriceBook } from './price-sheet';
 
 /** A fixed item with its monthly price. */
@@ -115,9 +115,9 @@ function missingPrice(
 ): string {
   if (!setting) return `${origin.name} has no price '${key}' for ${group.region}; ${origin.fix}`;
   // The only setting that chooses a price key is the database's instance class.
-  const instanceClass = /^rds-postgres-(db\..+)-hour$/.exec(key)?.[1] ?? key;
+  const instanceClass = rdsInstanceClass(key) ?? key;
   const priced = Object.keys(regional)
-    .map((candidate) => /^rds-postgres-db\.(.+)-hour$/.exec(candidate)?.[1])
+    .map((candidate) => rdsInstanceClass(candidate)?.replace(/^db\./, ''))
     .filter(Boolean)
     .sort();
   return `${group.settingPrefix}.${setting} is ${show(instanceClass.replace(/^db\./, ''))}: ${origin.name} has no price of the RDS for PostgreSQL class ${instanceClass} in ${group.region}${origin.complete ? ` (it prices ${priced.join(', ')})` : ''}; ${origin.fix}`;

@@ -18,6 +18,11 @@ export function rdsInstanceKey(instanceClass: string): PriceKey {
   return `rds-postgres-db.${instanceClass}-hour`;
 }
 
+/** The instance class (with `db.`) of a key made by {@link rdsInstanceKey}; undefined for other keys. */
+export function rdsInstanceClass(key: PriceKey): string | undefined {
+  return /^rds-postgres-(db\..+)-hour$/.exec(key)?.[1];
+}
+
 /** One part of a fixed item's bill: so many units a month at the price of `price`. */
 export interface Charge {
   /** The price key. */

@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { KEYS, PriceKey } from './items';
+import { KEYS, PriceKey, rdsInstanceClass } from './items';
 import { Price, PriceBook } from './price-sheet';
 
 /** Where the Price List Query API answers (it also answers in eu-central-1 and ap-south-1). */
@@ -89,7 +89,7 @@ const QUERIES: Record<string, PriceQuery> = {
 
 /** The query of an RDS for PostgreSQL instance class's Single-AZ hour, for keys made by `rdsInstanceKey`. */
 function queryOf(key: PriceKey): PriceQuery | undefined {
-  const instanceClass = /^rds-postgres-(db\..+)-hour$/.exec(key)?.[1];
+  const instanceClass = rdsInstanceClass(key);
   if (!instanceClass) return QUERIES[key];
   return {
     serviceCode: 'AmazonRDS',
