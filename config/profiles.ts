@@ -1,7 +1,7 @@
 /**
  * The two profiles an environment can start from. A profile only chooses defaults: any setting
- * an environment spells out wins. The profile table and cost table of docs/cost.md are generated from
- * these values and the templates they produce (`npm run cost`).
+ * an environment spells out wins. docs/cost.md's profile table and cost tables are generated from
+ * these values (`npm run cost -- --write-docs`).
  */
 
 /** The profiles, cheapest first. */

@@ -154,3 +154,23 @@ test('aws fails loudly on an option the call does not take', async () => {
   expect(run.status).toBe(99);
   expect(run.stderr).toContain('option --profile not expected');
 });
+
+test('aws answers pricing get-products only at the Price List endpoints, as the CLI fails elsewhere', async () => {
+  const priceList = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'price-list-')), 'products.json');
+  fs.writeFileSync(priceList, '[]');
+  const filters = '[{"Type":"TERM_MATCH","Field":"regionCode","Value":"eu-west-1"}]';
+  const call = (region: string) =>
+    runWithStubs(
+      path.join(STUBS_DIR, 'aws'),
+      ['pricing', 'get-products', '--region', region, '--service-code', 'AWSELB', '--filters', filters],
+      { STUB_AWS_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'stub-aws-')), STUB_AWS_PRICE_LIST: priceList },
+    );
+
+  const [endpoint, elsewhere] = await Promise.all([call('us-east-1'), call('eu-west-1')]);
+  expect(endpoint.status).toBe(0);
+  expect(JSON.parse(endpoint.stdout)).toEqual({ FormatVersion: 'aws_v1', PriceList: [] });
+  expect(elsewhere.status).toBe(255);
+  expect(elsewhere.stderr).toContain(
+    'Could not connect to the endpoint URL: "https://api.pricing.eu-west-1.amazonaws.com/"',
+  );
+});
