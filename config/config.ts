@@ -1,13 +1,23 @@
 import * as fs from 'fs';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Node } from 'constructs';
-import { configFixHint, isPlainObject, ObjectReader, parseJson, ProblemList } from './config-reader';
+import { CONTEXT_KEY, readRawConfig } from './command-line';
+import {
+  commandLineOption,
+  configFixHint,
+  isPlainObject,
+  listFixHint,
+  ObjectReader,
+  ProblemList,
+  show,
+} from './config-reader';
 import { RULES } from './config-rules';
 import { goDurationSeconds, rateExpressionMinutes } from './durations';
+import { canLookUpZones } from './lookups';
 import { PROFILE_NAMES, ProfileDefaults, ProfileName, PROFILES, SampleAppEgress } from './profiles';
+import { closestMatch } from './suggest';
 
-/** The context key in cdk.json that holds the whole configuration. */
-export const CONTEXT_KEY = 'clairPipeline';
+export { CONTEXT_KEY } from './command-line';
 
 /** Account ids that ship as defaults so a fresh clone synthesizes; never deployable. */
 export const PLACEHOLDER_ACCOUNTS: readonly string[] = ['111111111111', '222222222222', '333333333333'];
@@ -58,6 +68,12 @@ export interface NetworkConfig {
 
 /** The sample application that the scan gate protects. */
 export interface SampleAppConfig {
+  /**
+   * Deploy the sample app in this environment, gated by a scan of its image. Off, the environment
+   * gets Clair, its scanner and the readiness check only (no demo workload, no VPC or NAT gateway
+   * for it). `"sampleApp": false` is short for `{ "enabled": false }`. @default true
+   */
+  readonly enabled: boolean;
   /**
    * How its task reaches ECR and CloudWatch Logs: through a NAT gateway of its own VPC, or with a
    * public IP in a public subnet whose security group admits nothing (no NAT gateway to pay for).
@@ -191,10 +207,26 @@ export interface PipelineConfig {
   readonly environments: EnvironmentConfig[];
   /** Approval requests, pipeline failures and (unless an environment names its own) alarms go here. @default no e-mail subscription */
   readonly notificationEmail?: string;
+  /**
+   * Subscribe no address on purpose: whatever has no address (approvals, failures, alarms) reaches
+   * only those who subscribe its topic themselves, and synth no longer warns about it. Excludes
+   * notificationEmail. @default false (synth warns about every topic without a subscriber)
+   */
+  readonly notificationOptOut: boolean;
   /** Secrets Manager secret with Docker Hub `username`/`secret`, to avoid pull limits. @default none */
   readonly dockerHubSecretName?: string;
   /** Settings that still hold a placeholder value and must be replaced before deploying. */
   readonly placeholders: string[];
+}
+
+/** What synth knows besides the configuration object, for the checks that need it. */
+export interface SynthFacts {
+  /** Context keys spelled like `clairPipeline` in another case, with their values. @default none */
+  readonly lookalikes?: ReadonlyMap<string, unknown>;
+  /** Environments only `-c` names, with the settings given for each (by path inside it). @default none */
+  readonly commandLineEnvironments?: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  /** Whether synth can learn the zones of an account's region that the config does not name. @default always */
+  readonly canLookUpZones?: (account: string, region: string) => boolean;
 }
 
 /**
@@ -203,16 +235,21 @@ export interface PipelineConfig {
  * setting, its value and the fix.
  */
 export function loadConfig(node: Node): PipelineConfig {
-  return parseConfig(withOverrides(node.tryGetContext(CONTEXT_KEY), node.getAllContext()));
+  const context = node.getAllContext();
+  const { raw, lookalikes, commandLineEnvironments } = readRawConfig(context);
+  return parseConfig(raw, {
+    lookalikes,
+    commandLineEnvironments,
+    canLookUpZones: canLookUpZones(context, process.env),
+  });
 }
 
-/** Validates a raw configuration object. Exported for tests. */
-export function parseConfig(raw: unknown): PipelineConfig {
+/** Validates a raw configuration object against what synth knows. Exported for tests. */
+export function parseConfig(raw: unknown, facts: SynthFacts = {}): PipelineConfig {
   const problems = new ProblemList();
+  checkLookalikes(facts.lookalikes ?? new Map(), problems);
+  checkRootIsObject(raw, facts.lookalikes?.size ?? 0, problems);
   const root = new ObjectReader(CONTEXT_KEY, raw, problems);
-  if (raw === undefined) {
-    problems.add(CONTEXT_KEY, `is missing; ${configFixHint(CONTEXT_KEY)}`);
-  }
 
   const pipelineReader = root.object('pipeline');
   const pipeline = readAccountRegion(pipelineReader);
@@ -224,20 +261,19 @@ export function parseConfig(raw: unknown): PipelineConfig {
     branch: sourceReader.string('branch', RULES.branch),
     connectionArn: sourceReader.string('connectionArn', RULES.connectionArn),
   };
+  checkConnectionAccount(sourceReader, source.connectionArn, pipeline, partition);
   sourceReader.done();
 
   const notificationEmail = root.optionalString('notificationEmail', RULES.email);
-  const envsReader = root.object('environments');
-  const names = envsReader.keys();
-  if (names.length === 0) {
-    problems.add(
-      envsReader.path,
-      `must name at least one environment, got none; ${configFixHint(`${envsReader.path}.<name>.account`)}`,
+  const notificationOptOut = root.boolean('notificationOptOut', false);
+  if (notificationOptOut && notificationEmail) {
+    root.problem(
+      'notificationOptOut',
+      `and notificationEmail exclude each other: one subscribes an address, the other says none is subscribed on purpose, got notificationOptOut=true and notificationEmail='${notificationEmail}'; remove one of them`,
     );
   }
-  const environments = names.map((name, index) =>
-    readEnvironment(name, envsReader, { first: index === 0, partition, notificationEmail }),
-  );
+  const envsReader = root.object('environments');
+  const environments = readEnvironments(envsReader, problems, facts, { partition, notificationEmail });
   envsReader.done();
 
   const config: PipelineConfig = {
@@ -245,6 +281,7 @@ export function parseConfig(raw: unknown): PipelineConfig {
     source,
     environments,
     notificationEmail,
+    notificationOptOut,
     dockerHubSecretName: root.optionalString('dockerHubSecretName', RULES.secretName),
     placeholders: [],
   };
@@ -253,6 +290,78 @@ export function parseConfig(raw: unknown): PipelineConfig {
   checkDistinctPlacement(environments, envsReader);
   problems.throwIfAny();
   return { ...config, placeholders: findPlaceholders(config) };
+}
+
+/**
+ * Context keys that differ from ours only in case or separators are refused: CDK would hand them
+ * to the app, and the app would ignore them, so an override the user asked for would silently not
+ * happen.
+ */
+function checkLookalikes(lookalikes: ReadonlyMap<string, unknown>, problems: ProblemList): void {
+  for (const [key, value] of lookalikes) {
+    const [, ...path] = key.split('.');
+    const [given, fix] =
+      path.length > 0
+        ? [commandLineOption(key, value), `write ${commandLineOption([CONTEXT_KEY, ...path].join('.'), value)}`]
+        : [`the key '${key}'`, `rename it to '${CONTEXT_KEY}' in cdk.json`];
+    problems.add(
+      key,
+      `is not read: context keys are case-sensitive and this project's key is '${CONTEXT_KEY}', got ${given}; ${fix}`,
+    );
+  }
+}
+
+/**
+ * A configuration that is no object at all gets one message, not one per missing setting. A
+ * string here came from `-c clairPipeline=…`, which gives a whole configuration as JSON.
+ */
+function checkRootIsObject(raw: unknown, lookalikes: number, problems: ProblemList): void {
+  if (isPlainObject(raw)) return;
+  if (raw === undefined) {
+    if (lookalikes === 0) problems.add(CONTEXT_KEY, `is missing; ${configFixHint(CONTEXT_KEY)}`);
+  } else if (typeof raw === 'string') {
+    problems.add(
+      CONTEXT_KEY,
+      `given with -c must be a whole configuration as a JSON object, got ${show(raw)} (${jsonError(raw)}); fix the JSON, or set the configuration in cdk.json (context ${CONTEXT_KEY}) and override single settings with -c ${CONTEXT_KEY}.<setting>=<value>`,
+    );
+  } else {
+    problems.add(CONTEXT_KEY, `must be an object, got ${show(raw)}; set it in cdk.json (context ${CONTEXT_KEY})`);
+  }
+  problems.throwIfAny();
+}
+
+function jsonError(text: string): string {
+  try {
+    JSON.parse(text);
+    return 'valid JSON, but not an object';
+  } catch (error) {
+    return `not valid JSON: ${(error as Error).message}`;
+  }
+}
+
+/**
+ * The pipeline's source action uses the connection with the pipeline's own role, whose policy
+ * allows `codeconnections:UseConnection` on it. A connection has no resource policy and cannot be
+ * shared with another account, so it must belong to the pipeline account. Its region does not
+ * matter: connections are global resources, usable in every region (the region in the ARN is where
+ * it is managed), except connections through a host (GitHub Enterprise Server, GitLab
+ * self-managed), whose host is regional. Its partition is the pipeline's.
+ */
+function checkConnectionAccount(reader: ObjectReader, arn: string, pipeline: AccountRegion, partition?: string): void {
+  if (!RULES.connectionArn.pattern.test(arn) || !RULES.account.pattern.test(pipeline.account)) return;
+  const [, arnPartition, , , account] = arn.split(':');
+  const fix = `create the connection in the pipeline account ${pipeline.account} (in any region: connections are global) and ${configFixHint(reader.childPath('connectionArn'))}`;
+  if (account !== pipeline.account) {
+    reader.problem(
+      'connectionArn',
+      `must be a connection of the pipeline account ${pipeline.account} (the pipeline's source action uses it with the pipeline's own role, and a connection cannot be shared with another account), got one of account ${account}: '${arn}'; ${fix}`,
+    );
+  } else if (partition && arnPartition !== partition) {
+    reader.problem(
+      'connectionArn',
+      `must be in the pipeline's partition '${partition}', got '${arnPartition}': '${arn}'; ${fix}`,
+    );
+  }
 }
 
 function readAccountRegion(reader: ObjectReader, partition?: string): AccountRegion {
@@ -285,16 +394,66 @@ interface EnvironmentContext {
   readonly partition?: string;
   /** The top-level notificationEmail, the default alarm recipient. */
   readonly notificationEmail?: string;
+  /** Whether synth can learn the zones of an account's region that the config does not name. */
+  readonly canLookUpZones?: (account: string, region: string) => boolean;
 }
 
-function readEnvironment(name: string, envsReader: ObjectReader, context: EnvironmentContext): EnvironmentConfig {
+/**
+ * The environments in promotion order. One that only `-c` names and that lacks an account or a
+ * region is most likely a misspelt existing one: it gets one message naming the known
+ * environments (and the closest), and how to add a new one, instead of asking for its region.
+ */
+function readEnvironments(
+  envsReader: ObjectReader,
+  problems: ProblemList,
+  facts: SynthFacts,
+  context: Omit<EnvironmentContext, 'first'>,
+): EnvironmentConfig[] {
+  const names = envsReader.keys();
+  const commandLine = facts.commandLineEnvironments ?? new Map<string, Readonly<Record<string, unknown>>>();
+  const known = names.filter((name) => !commandLine.has(name));
+  if (names.length === 0) {
+    problems.add(
+      envsReader.path,
+      `must name at least one environment, got none; ${configFixHint(`${envsReader.path}.<name>.account`)}`,
+    );
+  }
+  return names.flatMap((name, index) => {
+    const reader = envsReader.object(name);
+    const given = commandLine.get(name);
+    if (given && !(reader.has('account') && reader.has('region'))) {
+      envsReader.problem(name, unknownEnvironmentMessage(envsReader.childPath(name), given, known));
+      return [];
+    }
+    return [readEnvironment(name, reader, envsReader, { ...context, first: index === 0, ...facts })];
+  });
+}
+
+function unknownEnvironmentMessage(path: string, given: Readonly<Record<string, unknown>>, known: string[]): string {
+  const name = path.slice(path.lastIndexOf('.') + 1);
+  const envsPath = path.slice(0, path.lastIndexOf('.'));
+  const closest = closestMatch(name, known);
+  const settings = Object.entries(given);
+  const existing = known.length > 0 ? `which has ${known.join(', ')}` : 'which has none';
+  const guess = closest ? ` (did you mean ${closest}?)` : '';
+  const change = closest
+    ? `to change ${closest}, write ${settings.map(([key, value]) => commandLineOption(`${envsPath}.${closest}.${key}`, value)).join(' ')}`
+    : 'to change an environment, use one of those names';
+  return `is not an environment of cdk.json, ${existing}${guess}, got ${settings.map(([key, value]) => commandLineOption(`${path}.${key}`, value)).join(' ')}; ${change}; to add a new environment '${name}', give at least its account and region (-c ${path}.account=<account id> -c ${path}.region=<region>) or add it to cdk.json`;
+}
+
+function readEnvironment(
+  name: string,
+  reader: ObjectReader,
+  envsReader: ObjectReader,
+  context: EnvironmentContext,
+): EnvironmentConfig {
   if (!ENVIRONMENT_NAME_PATTERN.test(name)) {
     envsReader.problem(
       name,
       `is not a valid environment name: use 1 to 16 lower-case letters, digits and single inner hyphens, starting with a letter (so that clair-<name> is a valid RDS identifier), got '${name}'; rename the key in cdk.json (context ${envsReader.path}), for example 'staging'`,
     );
   }
-  const reader = envsReader.object(name);
   const profile = reader.choice('profile', PROFILE_NAMES, 'production');
   const defaults = PROFILES[profile];
   const { account, region } = readAccountRegion(reader, context.partition);
@@ -309,18 +468,38 @@ function readEnvironment(name: string, envsReader: ObjectReader, context: Enviro
     clair: readClair(reader.object('clair'), defaults),
     scan: readScanPolicy(reader.object('scan')),
     monitoring: readMonitoring(reader.object('monitoring'), context.notificationEmail),
-    sampleApp: readSampleApp(reader.object('sampleApp'), defaults),
+    sampleApp: readSampleApp(reader.switchableObject('sampleApp'), defaults),
     requiresApproval: reader.boolean('requiresApproval', !context.first),
   };
+  checkZonesCanBeLearnt(reader, env, context.canLookUpZones);
   reader.done();
   return env;
+}
+
+/**
+ * A new VPC (Clair's, unless `network.vpcId` names one, and the sample app's) needs the region's
+ * zones: from the config, or looked up. When synth can do neither, say so here instead of CDK's
+ * "Need to perform AWS calls for account …, but no credentials have been configured".
+ */
+function checkZonesCanBeLearnt(
+  reader: ObjectReader,
+  env: EnvironmentConfig,
+  canLookUp?: (account: string, region: string) => boolean,
+): void {
+  const newVpc = !env.network.vpcId || env.sampleApp.enabled;
+  if (env.availabilityZones || !newVpc || !canLookUp || canLookUp(env.account, env.region)) return;
+  const path = reader.childPath('availabilityZones');
+  reader.problem(
+    'availabilityZones',
+    `must be set: synth has no AWS credentials to look up the zones of ${env.region} in account ${env.account}, and the context (cdk.context.json) does not hold them, got none; ${listFixHint(path, [`${env.region}a`, `${env.region}b`])}; or run synth once with credentials for that account and commit the cdk.context.json it writes`,
+  );
 }
 
 /** 2 or 3 distinct zones of `region`, or undefined (then synth looks them up in the account). */
 function readAvailabilityZones(reader: ObjectReader, region: string): string[] | undefined {
   const zones = reader.stringList('availabilityZones', RULES.availabilityZone);
   if (zones.length === 0 && !reader.has('availabilityZones')) return undefined;
-  const fix = `${configFixHint(reader.childPath('availabilityZones'))} (for example ["${region}a","${region}b"])`;
+  const fix = listFixHint(reader.childPath('availabilityZones'), [`${region}a`, `${region}b`]);
   const outside = zones.filter((zone) => zone.slice(0, -1) !== region);
   if (outside.length > 0) {
     reader.problem(
@@ -344,7 +523,10 @@ function readNetwork(reader: ObjectReader, defaults: ProfileDefaults): NetworkCo
 }
 
 function readSampleApp(reader: ObjectReader, defaults: ProfileDefaults): SampleAppConfig {
-  const sampleApp = { egress: reader.choice('egress', ['nat', 'public-ip'] as const, defaults.sampleApp.egress) };
+  const sampleApp = {
+    enabled: reader.boolean('enabled', true),
+    egress: reader.choice('egress', ['nat', 'public-ip'] as const, defaults.sampleApp.egress),
+  };
   reader.done();
   return sampleApp;
 }
@@ -542,25 +724,4 @@ function findPlaceholders(config: PipelineConfig): string[] {
     found.push(`${CONTEXT_KEY}.source.connectionArn=${config.source.connectionArn}`);
   }
   return found;
-}
-
-/**
- * Applies `-c clairPipeline.a.b=value` overrides on top of the base object. Values stay strings
- * (the readers convert numbers, booleans and JSON lists). A whole-object override
- * `-c clairPipeline='{...}'` arrives as a JSON string and is parsed.
- */
-function withOverrides(base: unknown, allContext: Record<string, unknown>): unknown {
-  let result = structuredClone(typeof base === 'string' ? parseJson(base) : base);
-  for (const [key, value] of Object.entries(allContext)) {
-    if (!key.startsWith(`${CONTEXT_KEY}.`)) continue;
-    const path = key.slice(CONTEXT_KEY.length + 1).split('.');
-    result = isPlainObject(result) ? result : {};
-    let target = result as Record<string, unknown>;
-    for (const part of path.slice(0, -1)) {
-      if (!isPlainObject(target[part])) target[part] = {};
-      target = target[part] as Record<string, unknown>;
-    }
-    target[path[path.length - 1]] = value;
-  }
-  return result;
 }
