@@ -49,7 +49,7 @@ function commandLineOverrides(path: string, value: Record<string, unknown>): str
  */
 export function commandLineOption(path: string, value: unknown): string {
   const argument = `${path}=${typeof value === 'string' ? value : JSON.stringify(value)}`;
-  return `-c ${/^[\w@%+=:,./-]+$/.test(argument) ? argument : `'${argument.replace(/'/g, `'\\''`)}'`}`;
+  return `-c ${/^[\w@%+=:./-]+$/.test(argument) ? argument : `'${argument.replace(/'/g, `'\\''`)}'`}`;
 }
 
 /** Thrown when the configuration is invalid; its message lists every problem, one per line. */
@@ -212,6 +212,10 @@ export class ObjectReader {
   /** A nested object with an `enabled` setting, which may also be written as just `true` or `false`. */
   switchableObject(key: string): ObjectReader {
     const value = fromCommandLine(this.take(key), (text) => ({ true: true, false: false })[text] ?? text);
+    if (value !== undefined && typeof value !== 'boolean' && !isPlainObject(value)) {
+      this.invalid(key, value, 'true, false or an object', 'false');
+      return new ObjectReader(this.childPath(key), undefined, this.problems);
+    }
     return new ObjectReader(
       this.childPath(key),
       typeof value === 'boolean' ? { enabled: value } : value,

@@ -2,6 +2,7 @@ import { App, AppProps } from 'aws-cdk-lib';
 import { addSecurityGates } from '../common/security-gates';
 import { loadConfig } from '../config/config';
 import { PipelineStack } from './pipeline-stack';
+import { warnAboutUnnotified } from './notification-warning';
 import { warnAboutPlaceholders } from './placeholder-warning';
 
 /**
@@ -13,12 +14,13 @@ export const APP_PROPS: AppProps = { builtinCloudFormationValidation: false };
 
 /**
  * Adds the whole clair-pipeline to `app`: reads and validates the config from its context, warns
- * about placeholders, gates every stack and builds the pipeline. Shared by the CDK entry point and
+ * about placeholders and about notifications nobody receives, gates every stack and builds the pipeline. Shared by the CDK entry point and
  * the tests, so what the tests synthesize is what `cdk synth` synthesizes.
  */
 export function buildApp(app: App): PipelineStack {
   const config = loadConfig(app.node);
   warnAboutPlaceholders(config);
+  warnAboutUnnotified(config);
   addSecurityGates(app);
   const stack = new PipelineStack(app, 'ClairPipeline', { env: config.pipeline, config });
   stack.finish();
