@@ -491,7 +491,7 @@ function checkZonesCanBeLearnt(
   const path = reader.childPath('availabilityZones');
   reader.problem(
     'availabilityZones',
-    `must be set: synth has no AWS credentials to look up the zones of ${env.region} in account ${env.account}, and the context (cdk.context.json) does not hold them, got none; ${listFixHint(path, [`${env.region}a`, `${env.region}b`])}; or run synth once with credentials for that account and commit the cdk.context.json it writes`,
+    `must be set: synth has no AWS credentials to look up the zones of ${env.region} in account ${env.account}, and the context (cdk.context.json) does not hold them; ${listFixHint(path, [`${env.region}a`, `${env.region}b`])}; or run synth once with credentials for that account and commit the cdk.context.json it writes`,
   );
 }
 
