@@ -14,8 +14,9 @@ export const APP_PROPS: AppProps = { builtinCloudFormationValidation: false };
 
 /**
  * Adds the whole clair-pipeline to `app`: reads and validates the config from its context, warns
- * about placeholders and about notifications nobody receives, gates every stack and builds the pipeline. Shared by the CDK entry point and
- * the tests, so what the tests synthesize is what `cdk synth` synthesizes.
+ * about placeholders and about notifications nobody receives, gates every stack and builds the
+ * pipeline. Shared by the CDK entry point and the tests, so what the tests synthesize is what
+ * `cdk synth` synthesizes.
  */
 export function buildApp(app: App): PipelineStack {
   const config = loadConfig(app.node);
