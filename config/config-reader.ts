@@ -94,21 +94,31 @@ export class ObjectReader {
   private readonly raw: Record<string, unknown>;
 
   /**
+   * True when this object, or one it belongs to, is no object: its message covers what it would
+   * have held, so its required settings are not reported missing one by one.
+   */
+  private readonly replaced: boolean;
+
+  /**
    * @param path dotted path of this object, used in messages
    * @param value the raw value found at that path
    * @param problems where problems are recorded
+   * @param replaced whether an enclosing object was already reported as no object
    */
   constructor(
     public readonly path: string,
     value: unknown,
     private readonly problems: ProblemList,
+    replaced = false,
   ) {
+    this.replaced = replaced;
     if (value === undefined) {
       this.raw = {};
     } else if (isPlainObject(value)) {
       this.raw = value;
     } else {
       problems.add(path, `must be an object, got ${show(value)}; ${objectFixHint(path, value)}`);
+      this.replaced = true;
       this.raw = {};
     }
   }
@@ -206,7 +216,7 @@ export class ObjectReader {
 
   /** A nested object. */
   object(key: string): ObjectReader {
-    return new ObjectReader(this.childPath(key), this.take(key), this.problems);
+    return new ObjectReader(this.childPath(key), this.take(key), this.problems, this.replaced);
   }
 
   /** A nested object with an `enabled` setting, which may also be written as just `true` or `false`. */
@@ -214,12 +224,13 @@ export class ObjectReader {
     const value = fromCommandLine(this.take(key), (text) => ({ true: true, false: false })[text] ?? text);
     if (value !== undefined && typeof value !== 'boolean' && !isPlainObject(value)) {
       this.invalid(key, value, 'true, false or an object', 'false');
-      return new ObjectReader(this.childPath(key), undefined, this.problems);
+      return new ObjectReader(this.childPath(key), undefined, this.problems, true);
     }
     return new ObjectReader(
       this.childPath(key),
       typeof value === 'boolean' ? { enabled: value } : value,
       this.problems,
+      this.replaced,
     );
   }
 
@@ -270,7 +281,9 @@ export class ObjectReader {
 
   private missing(key: string, description: string, example: string, placeholder: string): string {
     const path = this.childPath(key);
-    this.problems.add(path, `is required: ${description}; ${configFixHint(path)} (for example ${example})`);
+    if (!this.replaced) {
+      this.problems.add(path, `is required: ${description}; ${configFixHint(path)} (for example ${example})`);
+    }
     return placeholder;
   }
 }

@@ -487,7 +487,8 @@ function checkZonesCanBeLearnt(
   canLookUp?: (account: string, region: string) => boolean,
 ): void {
   const newVpc = !env.network.vpcId || env.sampleApp.enabled;
-  if (env.availabilityZones || !newVpc || !canLookUp || canLookUp(env.account, env.region)) return;
+  const placed = RULES.account.pattern.test(env.account) && RULES.region.pattern.test(env.region);
+  if (env.availabilityZones || !newVpc || !placed || !canLookUp || canLookUp(env.account, env.region)) return;
   const path = reader.childPath('availabilityZones');
   reader.problem(
     'availabilityZones',

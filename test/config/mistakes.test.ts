@@ -226,6 +226,13 @@ describe('a whole object given with -c', () => {
     });
   });
 
+  test('for an environment gets that one message, not one per setting it lacks', () => {
+    const given = '{"account":"444444444444","region":"eu-west-2"}';
+    expect(problemsOf(() => loadWith({ 'clairPipeline.environments.qa': given }))).toEqual([
+      `clairPipeline.environments.qa must be an object, got '${given}'; -c sets one setting at a time, not a whole object: override each setting inside it with -c clairPipeline.environments.qa.account=444444444444 -c clairPipeline.environments.qa.region=eu-west-2, or set the object in cdk.json (context clairPipeline.environments.qa)`,
+    ]);
+  });
+
   test('for the whole configuration must be valid JSON, and the message says why it is not', () => {
     expect(problemsOf(() => load({ clairPipeline: '{"pipeline": ' }))).toEqual([
       'clairPipeline given with -c must be a whole configuration as a JSON object, got \'{"pipeline": \' (not valid JSON: Unexpected end of JSON input); fix the JSON, or set the configuration in cdk.json (context clairPipeline) and override single settings with -c clairPipeline.<setting>=<value>',
