@@ -1,21 +1,19 @@
 import * as fs from 'fs';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Node } from 'constructs';
-import { CONTEXT_KEY, readRawConfig } from './command-line';
 import {
-  commandLineOption,
-  configFixHint,
-  isPlainObject,
-  listFixHint,
-  ObjectReader,
-  ProblemList,
-  show,
-} from './config-reader';
+  checkLookalikes,
+  checkRootIsObject,
+  CONTEXT_KEY,
+  readRawConfig,
+  unknownEnvironmentMessage,
+} from './command-line';
+import { configFixHint, listFixHint, ObjectReader, ProblemList } from './config-reader';
 import { RULES } from './config-rules';
+import { checkConnectionAccount, checkZonesCanBeLearnt } from './cross-checks';
 import { goDurationSeconds, rateExpressionMinutes } from './durations';
 import { canLookUpZones } from './lookups';
 import { PROFILE_NAMES, ProfileDefaults, ProfileName, PROFILES, SampleAppEgress } from './profiles';
-import { closestMatch } from './suggest';
 
 export { CONTEXT_KEY } from './command-line';
 
@@ -221,7 +219,7 @@ export interface PipelineConfig {
 
 /** What synth knows besides the configuration object, for the checks that need it. */
 export interface SynthFacts {
-  /** Context keys spelled like `clairPipeline` in another case, with their values. @default none */
+  /** Context keys spelled like `clairPipeline` in another case or with separators, with their values. @default none */
   readonly lookalikes?: ReadonlyMap<string, unknown>;
   /** Environments only `-c` names, with the settings given for each (by path inside it). @default none */
   readonly commandLineEnvironments?: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
@@ -292,78 +290,6 @@ export function parseConfig(raw: unknown, facts: SynthFacts = {}): PipelineConfi
   return { ...config, placeholders: findPlaceholders(config) };
 }
 
-/**
- * Context keys that differ from ours only in case or separators are refused: CDK would hand them
- * to the app, and the app would ignore them, so an override the user asked for would silently not
- * happen.
- */
-function checkLookalikes(lookalikes: ReadonlyMap<string, unknown>, problems: ProblemList): void {
-  for (const [key, value] of lookalikes) {
-    const [, ...path] = key.split('.');
-    const [given, fix] =
-      path.length > 0
-        ? [commandLineOption(key, value), `write ${commandLineOption([CONTEXT_KEY, ...path].join('.'), value)}`]
-        : [`the key '${key}'`, `rename it to '${CONTEXT_KEY}' in cdk.json`];
-    problems.add(
-      key,
-      `is not read: context keys are case-sensitive and this project's key is '${CONTEXT_KEY}', got ${given}; ${fix}`,
-    );
-  }
-}
-
-/**
- * A configuration that is no object at all gets one message, not one per missing setting. A
- * string here came from `-c clairPipeline=…`, which gives a whole configuration as JSON.
- */
-function checkRootIsObject(raw: unknown, lookalikes: number, problems: ProblemList): void {
-  if (isPlainObject(raw)) return;
-  if (raw === undefined) {
-    if (lookalikes === 0) problems.add(CONTEXT_KEY, `is missing; ${configFixHint(CONTEXT_KEY)}`);
-  } else if (typeof raw === 'string') {
-    problems.add(
-      CONTEXT_KEY,
-      `given with -c must be a whole configuration as a JSON object, got ${show(raw)} (${jsonError(raw)}); fix the JSON, or set the configuration in cdk.json (context ${CONTEXT_KEY}) and override single settings with -c ${CONTEXT_KEY}.<setting>=<value>`,
-    );
-  } else {
-    problems.add(CONTEXT_KEY, `must be an object, got ${show(raw)}; set it in cdk.json (context ${CONTEXT_KEY})`);
-  }
-  problems.throwIfAny();
-}
-
-function jsonError(text: string): string {
-  try {
-    JSON.parse(text);
-    return 'valid JSON, but not an object';
-  } catch (error) {
-    return `not valid JSON: ${(error as Error).message}`;
-  }
-}
-
-/**
- * The pipeline's source action uses the connection with the pipeline's own role, whose policy
- * allows `codeconnections:UseConnection` on it. A connection has no resource policy and cannot be
- * shared with another account, so it must belong to the pipeline account. Its region does not
- * matter: connections are global resources, usable in every region (the region in the ARN is where
- * it is managed), except connections through a host (GitHub Enterprise Server, GitLab
- * self-managed), whose host is regional. Its partition is the pipeline's.
- */
-function checkConnectionAccount(reader: ObjectReader, arn: string, pipeline: AccountRegion, partition?: string): void {
-  if (!RULES.connectionArn.pattern.test(arn) || !RULES.account.pattern.test(pipeline.account)) return;
-  const [, arnPartition, , , account] = arn.split(':');
-  const fix = `create the connection in the pipeline account ${pipeline.account} (in any region: connections are global) and ${configFixHint(reader.childPath('connectionArn'))}`;
-  if (account !== pipeline.account) {
-    reader.problem(
-      'connectionArn',
-      `must be a connection of the pipeline account ${pipeline.account} (the pipeline's source action uses it with the pipeline's own role, and a connection cannot be shared with another account), got one of account ${account}: '${arn}'; ${fix}`,
-    );
-  } else if (partition && arnPartition !== partition) {
-    reader.problem(
-      'connectionArn',
-      `must be in the pipeline's partition '${partition}', got '${arnPartition}': '${arn}'; ${fix}`,
-    );
-  }
-}
-
 function readAccountRegion(reader: ObjectReader, partition?: string): AccountRegion {
   return { account: reader.string('account', RULES.account), region: readRegion(reader, partition) };
 }
@@ -425,21 +351,9 @@ function readEnvironments(
       envsReader.problem(name, unknownEnvironmentMessage(envsReader.childPath(name), given, known));
       return [];
     }
-    return [readEnvironment(name, reader, envsReader, { ...context, first: index === 0, ...facts })];
+    const environmentContext = { ...context, first: index === 0, canLookUpZones: facts.canLookUpZones };
+    return [readEnvironment(name, reader, envsReader, environmentContext)];
   });
-}
-
-function unknownEnvironmentMessage(path: string, given: Readonly<Record<string, unknown>>, known: string[]): string {
-  const name = path.slice(path.lastIndexOf('.') + 1);
-  const envsPath = path.slice(0, path.lastIndexOf('.'));
-  const closest = closestMatch(name, known);
-  const settings = Object.entries(given);
-  const existing = known.length > 0 ? `which has ${known.join(', ')}` : 'which has none';
-  const guess = closest ? ` (did you mean ${closest}?)` : '';
-  const change = closest
-    ? `to change ${closest}, write ${settings.map(([key, value]) => commandLineOption(`${envsPath}.${closest}.${key}`, value)).join(' ')}`
-    : 'to change an environment, use one of those names';
-  return `is not an environment of cdk.json, ${existing}${guess}, got ${settings.map(([key, value]) => commandLineOption(`${path}.${key}`, value)).join(' ')}; ${change}; to add a new environment '${name}', give at least its account and region (-c ${path}.account=<account id> -c ${path}.region=<region>) or add it to cdk.json`;
 }
 
 function readEnvironment(
@@ -474,26 +388,6 @@ function readEnvironment(
   checkZonesCanBeLearnt(reader, env, context.canLookUpZones);
   reader.done();
   return env;
-}
-
-/**
- * A new VPC (Clair's, unless `network.vpcId` names one, and the sample app's) needs the region's
- * zones: from the config, or looked up. When synth can do neither, say so here instead of CDK's
- * "Need to perform AWS calls for account …, but no credentials have been configured".
- */
-function checkZonesCanBeLearnt(
-  reader: ObjectReader,
-  env: EnvironmentConfig,
-  canLookUp?: (account: string, region: string) => boolean,
-): void {
-  const newVpc = !env.network.vpcId || env.sampleApp.enabled;
-  const placed = RULES.account.pattern.test(env.account) && RULES.region.pattern.test(env.region);
-  if (env.availabilityZones || !newVpc || !placed || !canLookUp || canLookUp(env.account, env.region)) return;
-  const path = reader.childPath('availabilityZones');
-  reader.problem(
-    'availabilityZones',
-    `must be set: synth has no AWS credentials to look up the zones of ${env.region} in account ${env.account}, and the context (cdk.context.json) does not hold them; ${listFixHint(path, [`${env.region}a`, `${env.region}b`])}; or run synth once with credentials for that account and commit the cdk.context.json it writes`,
-  );
 }
 
 /** 2 or 3 distinct zones of `region`, or undefined (then synth looks them up in the account). */
