@@ -1,13 +1,21 @@
 import * as fs from 'fs';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Node } from 'constructs';
-import { configFixHint, isPlainObject, ObjectReader, parseJson, ProblemList } from './config-reader';
+import {
+  checkLookalikes,
+  checkRootIsObject,
+  CONTEXT_KEY,
+  readRawConfig,
+  unknownEnvironmentMessage,
+} from './command-line';
+import { configFixHint, listFixHint, ObjectReader, ProblemList } from './config-reader';
 import { RULES } from './config-rules';
+import { checkConnectionAccount, checkZonesCanBeLearnt } from './cross-checks';
 import { goDurationSeconds, rateExpressionMinutes } from './durations';
+import { canLookUpZones } from './lookups';
 import { PROFILE_NAMES, ProfileDefaults, ProfileName, PROFILES, SampleAppEgress } from './profiles';
 
-/** The context key in cdk.json that holds the whole configuration. */
-export const CONTEXT_KEY = 'clairPipeline';
+export { CONTEXT_KEY } from './command-line';
 
 /** Account ids that ship as defaults so a fresh clone synthesizes; never deployable. */
 export const PLACEHOLDER_ACCOUNTS: readonly string[] = ['111111111111', '222222222222', '333333333333'];
@@ -58,6 +66,12 @@ export interface NetworkConfig {
 
 /** The sample application that the scan gate protects. */
 export interface SampleAppConfig {
+  /**
+   * Deploy the sample app in this environment, gated by a scan of its image. Off, the environment
+   * gets Clair, its scanner and the readiness check only (no demo workload, no VPC or NAT gateway
+   * for it). `"sampleApp": false` is short for `{ "enabled": false }`. @default true
+   */
+  readonly enabled: boolean;
   /**
    * How its task reaches ECR and CloudWatch Logs: through a NAT gateway of its own VPC, or with a
    * public IP in a public subnet whose security group admits nothing (no NAT gateway to pay for).
@@ -191,10 +205,26 @@ export interface PipelineConfig {
   readonly environments: EnvironmentConfig[];
   /** Approval requests, pipeline failures and (unless an environment names its own) alarms go here. @default no e-mail subscription */
   readonly notificationEmail?: string;
+  /**
+   * Subscribe no address on purpose: whatever has no address (approvals, failures, alarms) reaches
+   * only those who subscribe its topic themselves, and synth no longer warns about it. Excludes
+   * notificationEmail. @default false (synth warns about every topic without a subscriber)
+   */
+  readonly notificationOptOut: boolean;
   /** Secrets Manager secret with Docker Hub `username`/`secret`, to avoid pull limits. @default none */
   readonly dockerHubSecretName?: string;
   /** Settings that still hold a placeholder value and must be replaced before deploying. */
   readonly placeholders: string[];
+}
+
+/** What synth knows besides the configuration object, for the checks that need it. */
+export interface SynthFacts {
+  /** Context keys spelled like `clairPipeline` in another case or with separators, with their values. @default none */
+  readonly lookalikes?: ReadonlyMap<string, unknown>;
+  /** Environments only `-c` names, with the settings given for each (by path inside it). @default none */
+  readonly commandLineEnvironments?: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  /** Whether synth can learn the zones of an account's region that the config does not name. @default always */
+  readonly canLookUpZones?: (account: string, region: string) => boolean;
 }
 
 /**
@@ -211,16 +241,20 @@ export function loadConfig(node: Node): PipelineConfig {
  * overrides), for the project's scripts that read the configuration without building an app.
  */
 export function configFromContext(context: Record<string, unknown>): PipelineConfig {
-  return parseConfig(withOverrides(context[CONTEXT_KEY], context));
+  const { raw, lookalikes, commandLineEnvironments } = readRawConfig(context);
+  return parseConfig(raw, {
+    lookalikes,
+    commandLineEnvironments,
+    canLookUpZones: canLookUpZones(context, process.env),
+  });
 }
 
-/** Validates a raw configuration object. Exported for tests. */
-export function parseConfig(raw: unknown): PipelineConfig {
+/** Validates a raw configuration object against what synth knows. Exported for tests. */
+export function parseConfig(raw: unknown, facts: SynthFacts = {}): PipelineConfig {
   const problems = new ProblemList();
+  checkLookalikes(facts.lookalikes ?? new Map(), problems);
+  checkRootIsObject(raw, facts.lookalikes?.size ?? 0, problems);
   const root = new ObjectReader(CONTEXT_KEY, raw, problems);
-  if (raw === undefined) {
-    problems.add(CONTEXT_KEY, `is missing; ${configFixHint(CONTEXT_KEY)}`);
-  }
 
   const pipelineReader = root.object('pipeline');
   const pipeline = readAccountRegion(pipelineReader);
@@ -232,20 +266,19 @@ export function parseConfig(raw: unknown): PipelineConfig {
     branch: sourceReader.string('branch', RULES.branch),
     connectionArn: sourceReader.string('connectionArn', RULES.connectionArn),
   };
+  checkConnectionAccount(sourceReader, source.connectionArn, pipeline, partition);
   sourceReader.done();
 
   const notificationEmail = root.optionalString('notificationEmail', RULES.email);
-  const envsReader = root.object('environments');
-  const names = envsReader.keys();
-  if (names.length === 0) {
-    problems.add(
-      envsReader.path,
-      `must name at least one environment, got none; ${configFixHint(`${envsReader.path}.<name>.account`)}`,
+  const notificationOptOut = root.boolean('notificationOptOut', false);
+  if (notificationOptOut && notificationEmail) {
+    root.problem(
+      'notificationOptOut',
+      `and notificationEmail exclude each other: one subscribes an address, the other says none is subscribed on purpose, got notificationOptOut=true and notificationEmail='${notificationEmail}'; remove one of them`,
     );
   }
-  const environments = names.map((name, index) =>
-    readEnvironment(name, envsReader, { first: index === 0, partition, notificationEmail }),
-  );
+  const envsReader = root.object('environments');
+  const environments = readEnvironments(envsReader, problems, facts, { partition, notificationEmail });
   envsReader.done();
 
   const config: PipelineConfig = {
@@ -253,6 +286,7 @@ export function parseConfig(raw: unknown): PipelineConfig {
     source,
     environments,
     notificationEmail,
+    notificationOptOut,
     dockerHubSecretName: root.optionalString('dockerHubSecretName', RULES.secretName),
     placeholders: [],
   };
@@ -293,16 +327,54 @@ interface EnvironmentContext {
   readonly partition?: string;
   /** The top-level notificationEmail, the default alarm recipient. */
   readonly notificationEmail?: string;
+  /** Whether synth can learn the zones of an account's region that the config does not name. */
+  readonly canLookUpZones?: (account: string, region: string) => boolean;
 }
 
-function readEnvironment(name: string, envsReader: ObjectReader, context: EnvironmentContext): EnvironmentConfig {
+/**
+ * The environments in promotion order. One that only `-c` names and that lacks an account or a
+ * region is most likely a misspelt existing one: it gets one message naming the known
+ * environments (and the closest), and how to add a new one, instead of asking for its region.
+ */
+function readEnvironments(
+  envsReader: ObjectReader,
+  problems: ProblemList,
+  facts: SynthFacts,
+  context: Omit<EnvironmentContext, 'first'>,
+): EnvironmentConfig[] {
+  const names = envsReader.keys();
+  const commandLine = facts.commandLineEnvironments ?? new Map<string, Readonly<Record<string, unknown>>>();
+  const known = names.filter((name) => !commandLine.has(name));
+  if (names.length === 0) {
+    problems.add(
+      envsReader.path,
+      `must name at least one environment, got none; ${configFixHint(`${envsReader.path}.<name>.account`)}`,
+    );
+  }
+  return names.flatMap((name, index) => {
+    const reader = envsReader.object(name);
+    const given = commandLine.get(name);
+    if (given && !(reader.has('account') && reader.has('region'))) {
+      envsReader.problem(name, unknownEnvironmentMessage(envsReader.childPath(name), given, known));
+      return [];
+    }
+    const environmentContext = { ...context, first: index === 0, canLookUpZones: facts.canLookUpZones };
+    return [readEnvironment(name, reader, envsReader, environmentContext)];
+  });
+}
+
+function readEnvironment(
+  name: string,
+  reader: ObjectReader,
+  envsReader: ObjectReader,
+  context: EnvironmentContext,
+): EnvironmentConfig {
   if (!ENVIRONMENT_NAME_PATTERN.test(name)) {
     envsReader.problem(
       name,
       `is not a valid environment name: use 1 to 16 lower-case letters, digits and single inner hyphens, starting with a letter (so that clair-<name> is a valid RDS identifier), got '${name}'; rename the key in cdk.json (context ${envsReader.path}), for example 'staging'`,
     );
   }
-  const reader = envsReader.object(name);
   const profile = reader.choice('profile', PROFILE_NAMES, 'production');
   const defaults = PROFILES[profile];
   const { account, region } = readAccountRegion(reader, context.partition);
@@ -317,9 +389,10 @@ function readEnvironment(name: string, envsReader: ObjectReader, context: Enviro
     clair: readClair(reader.object('clair'), defaults),
     scan: readScanPolicy(reader.object('scan')),
     monitoring: readMonitoring(reader.object('monitoring'), context.notificationEmail),
-    sampleApp: readSampleApp(reader.object('sampleApp'), defaults),
+    sampleApp: readSampleApp(reader.switchableObject('sampleApp'), defaults),
     requiresApproval: reader.boolean('requiresApproval', !context.first),
   };
+  checkZonesCanBeLearnt(reader, env, context.canLookUpZones);
   reader.done();
   return env;
 }
@@ -328,7 +401,7 @@ function readEnvironment(name: string, envsReader: ObjectReader, context: Enviro
 function readAvailabilityZones(reader: ObjectReader, region: string): string[] | undefined {
   const zones = reader.stringList('availabilityZones', RULES.availabilityZone);
   if (zones.length === 0 && !reader.has('availabilityZones')) return undefined;
-  const fix = `${configFixHint(reader.childPath('availabilityZones'))} (for example ["${region}a","${region}b"])`;
+  const fix = listFixHint(reader.childPath('availabilityZones'), [`${region}a`, `${region}b`]);
   const outside = zones.filter((zone) => zone.slice(0, -1) !== region);
   if (outside.length > 0) {
     reader.problem(
@@ -352,7 +425,10 @@ function readNetwork(reader: ObjectReader, defaults: ProfileDefaults): NetworkCo
 }
 
 function readSampleApp(reader: ObjectReader, defaults: ProfileDefaults): SampleAppConfig {
-  const sampleApp = { egress: reader.choice('egress', ['nat', 'public-ip'] as const, defaults.sampleApp.egress) };
+  const sampleApp = {
+    enabled: reader.boolean('enabled', true),
+    egress: reader.choice('egress', ['nat', 'public-ip'] as const, defaults.sampleApp.egress),
+  };
   reader.done();
   return sampleApp;
 }
@@ -550,25 +626,4 @@ function findPlaceholders(config: PipelineConfig): string[] {
     found.push(`${CONTEXT_KEY}.source.connectionArn=${config.source.connectionArn}`);
   }
   return found;
-}
-
-/**
- * Applies `-c clairPipeline.a.b=value` overrides on top of the base object. Values stay strings
- * (the readers convert numbers, booleans and JSON lists). A whole-object override
- * `-c clairPipeline='{...}'` arrives as a JSON string and is parsed.
- */
-function withOverrides(base: unknown, allContext: Record<string, unknown>): unknown {
-  let result = structuredClone(typeof base === 'string' ? parseJson(base) : base);
-  for (const [key, value] of Object.entries(allContext)) {
-    if (!key.startsWith(`${CONTEXT_KEY}.`)) continue;
-    const path = key.slice(CONTEXT_KEY.length + 1).split('.');
-    result = isPlainObject(result) ? result : {};
-    let target = result as Record<string, unknown>;
-    for (const part of path.slice(0, -1)) {
-      if (!isPlainObject(target[part])) target[part] = {};
-      target = target[part] as Record<string, unknown>;
-    }
-    target[path[path.length - 1]] = value;
-  }
-  return result;
 }

@@ -120,28 +120,31 @@ export class PipelineStack extends Stack {
   }
 
   /**
-   * Per environment, in the order of cdk.json: Clair (then prove its data is loaded), then the
-   * sample app, deployed only if its exact image passes a scan against that environment's Clair.
-   * Before an environment whose config requires it: permission-broadening checks and a manual
-   * approval. Ids carry the name as {@link stageId} spells it (`Clair-<Name>`).
+   * Per environment, in the order of cdk.json: Clair (then prove its data is loaded), then, where
+   * `sampleApp.enabled`, the sample app, deployed only if its exact image passes a scan against
+   * that environment's Clair. Before an environment whose config requires it: permission-broadening
+   * checks and a manual approval. Ids carry the name as {@link stageId} spells it (`Clair-<Name>`).
    */
   private addEnvironments(config: PipelineConfig): void {
     for (const environment of config.environments) {
       const name = stageId(environment.name);
       const clair = new ClairStage(this, `Clair-${name}`, { environment, pipelineAccount: config.pipeline.account });
-      const sampleApp = new SampleAppStage(this, `SampleApp-${name}`, { environment });
+      const sampleApp = environment.sampleApp.enabled
+        ? new SampleAppStage(this, `SampleApp-${name}`, { environment })
+        : undefined;
       const scanner = { account: environment.account, region: environment.region, outputs: clair.outputs };
       const scannerTimeout = scannerBuildTimeout(environment.scan);
       const role = new ClairScanRole(this, `ClairScanRole-${name}`);
 
       if (environment.requiresApproval) {
         this.pipeline.addWave(`Approve-${name}`, {
-          pre: this.approvalSteps(name, environment.account, [clair, sampleApp]),
+          pre: this.approvalSteps(name, environment.account, clair, sampleApp),
         });
       }
       this.pipeline.addStage(clair, {
         post: [new ClairScanStep(`ClairReadiness-${name}`, { scanner, role, scannerBuildTimeout: scannerTimeout })],
       });
+      if (!sampleApp) continue;
       this.pipeline.addStage(sampleApp, {
         pre: [
           new ClairScanStep(`ScanSampleApp-${name}`, {
@@ -160,7 +163,8 @@ export class PipelineStack extends Stack {
    * The gate before an environment: a permission-broadening check of each of its stages (it asks
    * for confirmation only when IAM or security groups widen), then a manual approval, notified.
    */
-  private approvalSteps(name: string, account: string, stages: Stage[]): pipelines.Step[] {
+  private approvalSteps(name: string, account: string, clair: Stage, sampleApp?: Stage): pipelines.Step[] {
+    const stages = sampleApp ? [clair, sampleApp] : [clair];
     const checks = stages.map(
       (stage) =>
         new pipelines.ConfirmPermissionsBroadening(`CheckPermissions-${stage.stageName}`, {
@@ -169,7 +173,9 @@ export class PipelineStack extends Stack {
         }),
     );
     const approval = new pipelines.ManualApprovalStep(`PromoteTo-${name}`, {
-      comment: `Promote to ${name} (${account}): Clair first, then the sample app after its scan.`,
+      comment: sampleApp
+        ? `Promote to ${name} (${account}): Clair first, then the sample app after its scan.`
+        : `Promote to ${name} (${account}): Clair and its scanner (no sample app in ${name}).`,
       notificationTopic: this.approvalTopic.topic,
     });
     checks.forEach((check) => approval.addStepDependency(check));

@@ -99,7 +99,7 @@ describe.each(Object.entries(PROFILES))('the %s profile', (profile, defaults) =>
     expect(env.network).toEqual({ vpcId: undefined, ...defaults.network });
     expect(env.database).toMatchObject(defaults.database);
     expect(env.clair).toMatchObject(defaults.clair);
-    expect(env.sampleApp).toEqual(defaults.sampleApp);
+    expect(env.sampleApp).toEqual({ enabled: true, ...defaults.sampleApp });
     expect(env.scan).toMatchObject({
       severity: 'High',
       maxVulnerabilities: 0,
@@ -272,7 +272,7 @@ describe('invalid values fail with the key, the value and the fix', () => {
     [
       "an availability zone outside the environment's region",
       (raw: any) => (raw.environments.prod.availabilityZones = ['eu-west-1a', 'eu-central-1b']),
-      /clairPipeline\.environments\.prod\.availabilityZones must all be zones of the environment's region 'eu-west-1' \(the region plus one letter\), got 'eu-central-1b'; .* -c clairPipeline\.environments\.prod\.availabilityZones=<value> \(for example \["eu-west-1a","eu-west-1b"\]\)/,
+      /clairPipeline\.environments\.prod\.availabilityZones must all be zones of the environment's region 'eu-west-1' \(the region plus one letter\), got 'eu-central-1b'; .* as a JSON list, for example \["eu-west-1a","eu-west-1b"\], or override it with -c 'clairPipeline\.environments\.prod\.availabilityZones=\["eu-west-1a","eu-west-1b"\]'/,
     ],
     [
       'a single availability zone',
@@ -479,6 +479,7 @@ describe('overrides with -c', () => {
     const config = configWith({
       'clairPipeline.environments.staging.account': '444444444444',
       'clairPipeline.environments.staging.region': 'eu-central-1',
+      'clairPipeline.environments.staging.availabilityZones': '["eu-central-1a","eu-central-1b"]',
     });
     expect(config.environments.map((env) => env.name)).toEqual(['dev', 'prod', 'staging']);
   });
