@@ -184,7 +184,9 @@ function subscriptionsStep(config: PipelineConfig): Step {
   const lines = [...topicsByAddress].flatMap(([address, topics]) => [
     address
       ? `${address} receives:`
-      : 'NOBODY receives (set notificationEmail, or monitoring.alarmEmail of the environment, in cdk.json):',
+      : config.notificationOptOut
+        ? 'No address receives these (notificationOptOut): subscribe the topics yourself:'
+        : 'NOBODY receives (set notificationEmail, or monitoring.alarmEmail of the environment, in cdk.json):',
     ...topics.map((topic) => `  - ${topic}`),
   ]);
   return {

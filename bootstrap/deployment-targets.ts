@@ -29,10 +29,10 @@ export function deploymentTargets(config: PipelineConfig): DeploymentTarget[] {
   for (const region of new Set(config.environments.map((environment) => environment.region))) {
     if (region !== pipelineRegion) add(pipelineAccount, region, supportStackName(region));
   }
-  for (const { name, account, region } of config.environments) {
+  for (const { name, account, region, sampleApp } of config.environments) {
     const id = stageId(name);
     add(account, region, `Clair-${id}-*`);
-    add(account, region, `SampleApp-${id}-*`);
+    if (sampleApp.enabled) add(account, region, `SampleApp-${id}-*`);
   }
   return [...targets.values()].map((target) => ({ ...target, pipelineAccount: target.account === pipelineAccount }));
 }

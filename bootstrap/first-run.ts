@@ -60,13 +60,15 @@ export function firstRun(config: PipelineConfig): RunStep[] {
         minMinutes: Math.min(20, environment.scan.readinessTimeoutMinutes),
         maxMinutes: environment.scan.readinessTimeoutMinutes,
       },
-      {
+    );
+    if (environment.sampleApp.enabled) {
+      steps.push({
         step: `SampleApp-${id}`,
         does: "scans the sample-app image with this environment's Clair, then deploys it if the scan passed",
         minMinutes: 10,
         maxMinutes: 20,
-      },
-    );
+      });
+    }
   }
   return steps;
 }

@@ -23,14 +23,6 @@ import { renderEstimate } from './report';
 const USAGE =
   'usage: npm run cost [-- --live] [-- --cdk-json FILE] | npm run cost -- --write-docs | npm run cost -- --update-sheet';
 
-/**
- * Each environment's sample-app switch, as the cost model takes it. The configuration has no
- * switch yet, so every environment deploys the sample app.
- */
-function sampleApps(config: PipelineConfig): Record<string, boolean> {
-  return Object.fromEntries(config.environments.map((env) => [env.name, true]));
-}
-
 /** Reads the `clairPipeline` context of a cdk.json file. */
 function readConfig(file: string): PipelineConfig {
   let cdkJson: { context?: Record<string, unknown> };
@@ -74,7 +66,7 @@ export function main(args: string[]): number {
       return 0;
     }
     const config = readConfig(options.cdkJson);
-    const { estimate, origin } = priceConfiguration(config, { live: options.live, sampleApps: sampleApps(config) });
+    const { estimate, origin } = priceConfiguration(config, { live: options.live });
     console.log(`# What the configuration in ${options.cdkJson} costs\n\n${renderEstimate(estimate, origin)}`);
     return 0;
   } catch (error) {

@@ -3,19 +3,13 @@ import { environmentItems } from './environment-items';
 import { ItemGroup } from './items';
 import { pipelineItems } from './pipeline-items';
 
-/** What the cost model needs to know about a configuration beyond the configuration itself. */
-export interface ConfigurationOptions {
-  /**
-   * Per environment name, whether it deploys the sample app. An environment not named here
-   * deploys it (the default of the environments' sample-app switch). @default every environment
-   */
-  readonly sampleApps?: Record<string, boolean>;
-}
-
-/** Every account and region the configuration puts resources in: the environments in promotion order, then the pipeline account. */
-export function configurationItems(config: PipelineConfig, options: ConfigurationOptions = {}): ItemGroup[] {
+/**
+ * Every account and region the configuration puts resources in: the environments in promotion
+ * order (each with its sample app where `sampleApp.enabled`), then the pipeline account.
+ */
+export function configurationItems(config: PipelineConfig): ItemGroup[] {
   return [
-    ...config.environments.map((env) => environmentItems(env, { sampleApp: options.sampleApps?.[env.name] ?? true })),
+    ...config.environments.map((env) => environmentItems(env, { sampleApp: env.sampleApp.enabled })),
     ...pipelineItems(config),
   ];
 }

@@ -1,11 +1,11 @@
 import { PipelineConfig } from '../config/config';
-import { ConfigurationOptions, configurationItems } from './configuration-items';
+import { configurationItems } from './configuration-items';
 import { Estimate, estimate, PriceOrigin } from './estimate';
 import { AwsRunner, lookUpPrices, runAwsCli } from './price-list';
 import { PriceBook, readPriceSheet } from './price-sheet';
 
 /** Options of {@link priceConfiguration}. */
-export interface PriceConfigurationOptions extends ConfigurationOptions {
+export interface PriceConfigurationOptions {
   /** Look the fixed items' prices up in AWS's Price List instead of the sheet. @default false */
   readonly live?: boolean;
   /** How the live lookup runs the AWS CLI. @default the `aws` on PATH */
@@ -44,7 +44,7 @@ export function priceConfiguration(
   config: PipelineConfig,
   options: PriceConfigurationOptions = {},
 ): PricedConfiguration {
-  const groups = configurationItems(config, options);
+  const groups = configurationItems(config);
   const sheet = options.sheet ?? readPriceSheet();
   if (!options.live) {
     return {

@@ -73,6 +73,14 @@ describe.each(Object.entries(FIXTURES))('the plan of the %s fixture', (_name, fi
     }
   });
 
+  test('names no stack the assembly lacks (an environment without its sample app has no SampleApp stack)', () => {
+    for (const { deploys } of deploymentTargets(config)) {
+      for (const pattern of deploys.map((d) => new RegExp(`^${d.replace('*', '.+')}$`))) {
+        expect([pattern.source, app.stacks.some((s) => pattern.test(s.stackName))]).toEqual([pattern.source, true]);
+      }
+    }
+  });
+
   test('each bootstrap trusts the pipeline account where it is another account, and names both policies', () => {
     for (const { pair, options } of bootstraps(plan)) {
       const account = pair.split('/')[0];

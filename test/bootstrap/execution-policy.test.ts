@@ -115,10 +115,12 @@ describe('every role of every template', () => {
   test('the walk finds the roles of every stage, the pipeline and CDK Pipelines', () => {
     const stages = new Set(roles.map((role) => role.stack.displayPath.split('/').slice(0, 2).join('/')));
     const environments = ['Dev', 'Qa', 'Staging', 'Prod'];
+    const withSampleApp = ['Dev', 'Staging', 'Prod']; // the fixture's qa has its sample app off
     expect(stages).toEqual(
       new Set([
         'ClairPipeline',
-        ...environments.flatMap((name) => [`ClairPipeline/Clair-${name}`, `ClairPipeline/SampleApp-${name}`]),
+        ...environments.map((name) => `ClairPipeline/Clair-${name}`),
+        ...withSampleApp.map((name) => `ClairPipeline/SampleApp-${name}`),
       ]),
     );
     expect(roles.length).toBeGreaterThan(40);

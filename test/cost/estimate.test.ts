@@ -38,9 +38,8 @@ function sheet(regions: Record<string, number> = { 'eu-west-1': 1, 'us-east-2': 
   );
 }
 
-function price(raw: unknown, options: { sampleApps?: Record<string, boolean>; book?: PriceBook } = {}) {
-  return priceConfiguration(parseConfig(raw), { sheet: options.book ?? sheet(), sampleApps: options.sampleApps })
-    .estimate;
+function price(raw: unknown, options: { book?: PriceBook } = {}) {
+  return priceConfiguration(parseConfig(raw), { sheet: options.book ?? sheet() }).estimate;
 }
 
 function group(estimate: ReturnType<typeof price>, prefix: string) {
@@ -114,7 +113,7 @@ test('Multi-AZ doubles the database instance and its storage', () => {
 
 test("the sample app's switch removes its VPC's NAT gateway, its task and its keys, and only those", () => {
   const on = price(fixture());
-  const off = price(fixture(), { sampleApps: { prod: false } });
+  const off = price(fixture({ prod: { sampleApp: false } }));
   expect(group(off, 'prod').title).toBe('prod (production, no sample app): account 555555555555, us-east-2');
   const sampleAppLines = group(on, 'prod').lines.filter((each) => each.what.startsWith('Sample app'));
   expect(sampleAppLines.map((each) => each.what)).toHaveLength(3);

@@ -179,8 +179,10 @@ test('the fixture exercises what the model distinguishes', () => {
 });
 
 test('with its sample app switched off, an environment bills exactly what its Clair stage holds', () => {
-  const sampleApps = { dev: false, stage: true, prod: false };
-  const without = modelQuantities(configurationItems(config, { sampleApps }));
+  const switchedOff = structuredClone(FIXTURE) as { environments: Record<string, object> };
+  for (const name of ['dev', 'prod'])
+    switchedOff.environments[name] = { ...switchedOff.environments[name], sampleApp: false };
+  const without = modelQuantities(configurationItems(parseConfig(switchedOff)));
   expect(without.dev).toEqual(counted['dev Clair']);
   expect(without.prod).toEqual(counted['prod Clair']);
   expect(without.stage).toEqual(model.stage);
