@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { APP_PROPS, buildApp } from '../../pipeline/build-app';
+import { gateWithCachedGuard } from './gates';
 
 /** An app synthesized by {@link synthesizeApp}, in a directory of its own. */
 export interface SynthesizedApp {
@@ -24,6 +25,7 @@ export function synthesizeApp(context: Record<string, unknown>): SynthesizedApp 
   try {
     quietly(() => {
       const app = new App({ ...APP_PROPS, outdir: dir, context });
+      gateWithCachedGuard(app);
       buildApp(app);
       app.synth();
     });

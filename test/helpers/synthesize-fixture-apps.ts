@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { APP_PROPS, buildApp } from '../../pipeline/build-app';
+import { gateWithCachedGuard } from './gates';
 import { FIXTURE_APPS } from './default-assembly';
 
 const root = process.argv[2];
@@ -20,6 +21,7 @@ for (const [name, context] of Object.entries(FIXTURE_APPS)) {
   const partial = `${dir}.partial`;
   try {
     const app = new App({ ...APP_PROPS, outdir: partial, context: context() });
+    gateWithCachedGuard(app);
     buildApp(app);
     app.synth();
     fs.renameSync(partial, dir);
