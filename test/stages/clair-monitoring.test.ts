@@ -347,14 +347,20 @@ describe.each(['dev', 'prod'])('the %s Clair stage', (env) => {
 });
 
 test('each environment mails its alarms to its own address, defaulting to the notification address', () => {
-  Template.fromStack(monitoringOfImportedResources(new App(APP_PROPS), dev)).hasResourceProperties('AWS::SNS::Subscription', {
-    Protocol: 'email',
-    Endpoint: NOTIFICATION_EMAIL,
-  });
-  Template.fromStack(monitoringOfImportedResources(new App(APP_PROPS), prod)).hasResourceProperties('AWS::SNS::Subscription', {
-    Protocol: 'email',
-    Endpoint: PROD_ALARM_EMAIL,
-  });
+  Template.fromStack(monitoringOfImportedResources(new App(APP_PROPS), dev)).hasResourceProperties(
+    'AWS::SNS::Subscription',
+    {
+      Protocol: 'email',
+      Endpoint: NOTIFICATION_EMAIL,
+    },
+  );
+  Template.fromStack(monitoringOfImportedResources(new App(APP_PROPS), prod)).hasResourceProperties(
+    'AWS::SNS::Subscription',
+    {
+      Protocol: 'email',
+      Endpoint: PROD_ALARM_EMAIL,
+    },
+  );
   for (const template of Object.values(templates)) {
     template.resourceCountIs('AWS::SNS::Subscription', 0); // the default config names no address
     template.hasResourceProperties('AWS::SNS::Topic', {
