@@ -63,7 +63,7 @@ export function defaultValidationReport(dir: string = defaultAssemblyDir()): any
   return JSON.parse(fs.readFileSync(path.join(dir, 'validation-report.json'), 'utf8'));
 }
 
-/** One stack of the default app. */
+/** One stack of a synthesized app. */
 export interface DefaultStack {
   /** Display path, e.g. `ClairPipeline/Clair-Dev/Data`. */
   readonly displayPath: string;
