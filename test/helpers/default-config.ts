@@ -5,10 +5,10 @@ import * as path from 'path';
  * The tests' own configurations, in test/fixtures: never the repository's cdk.json, which is the
  * user's to change (test/cdk-json.test.ts is the one test that reads it).
  */
-export const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures');
+const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures');
 
 /** A copy of cdk.json as shipped: the default app of the tests. */
-export const SHIPPED_CDK_JSON = path.join(FIXTURES_DIR, 'shipped-cdk.json');
+const SHIPPED_CDK_JSON = path.join(FIXTURES_DIR, 'shipped-cdk.json');
 
 /**
  * A company's `clairPipeline` configuration, laid over the shipped context as a user edits
@@ -16,7 +16,7 @@ export const SHIPPED_CDK_JSON = path.join(FIXTURES_DIR, 'shipped-cdk.json');
  * the production profile with three Clair tasks, another team's account admitted to prod's
  * scanner, an alert address, real-looking accounts and a real-looking connection.
  */
-export const COMPANY_CONFIG = path.join(FIXTURES_DIR, 'company-clair-pipeline.json');
+const COMPANY_CONFIG = path.join(FIXTURES_DIR, 'company-clair-pipeline.json');
 
 /** The context of the shipped cdk.json (a fixture): what `cdk synth` sees in a fresh checkout. */
 export function defaultContext(): Record<string, unknown> {
