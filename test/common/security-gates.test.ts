@@ -86,4 +86,12 @@ describe("the Control Tower guard with a report cache (the tests' own synths)", 
       first.message.split(first.outdir).join('<outdir>'),
     );
   });
+
+  test('rejects a guard given after the app was gated: its stages would run the default one', () => {
+    const app = new App({ builtinCloudFormationValidation: false });
+    addSecurityGates(app);
+    expect(() => gateWithCachedGuard(app, cache)).toThrow(
+      /useControlTowerGuard must come before the first addSecurityGates/,
+    );
+  });
 });
