@@ -14,7 +14,7 @@ module.exports = {
   // Not under TMPDIR: scripts/test.sh gives each run a fresh one and removes it.
   cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
-  // Two workers on these 2-core machines; the slow part (synthesizing the default app) runs once
+  // Two workers on these 2-core machines; the slow part (synthesizing the fixture apps) runs once
   // per run, in the background (test/global-setup.ts).
   maxWorkers: 2,
   testTimeout: 120000,

@@ -1,11 +1,15 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport } from 'aws-cdk-lib';
 
+/** The validator's package: its version pins the bundled cfn-guard binary and rules. */
+const VALIDATOR_PACKAGE = require.resolve('@cdklabs/cdk-validator-cfnguard/package.json');
+
 /** The AWS Control Tower proactive controls that ship with @cdklabs/cdk-validator-cfnguard. */
 export const CONTROL_TOWER_RULES_DIR = path.join(
-  path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')),
+  path.dirname(VALIDATOR_PACKAGE),
   'rules',
   'control-tower',
   'cfn-guard',
@@ -40,6 +44,17 @@ export function controlTowerRules(): GuardRule[] {
   });
 }
 
+/** Options for {@link ControlTowerGuard}. */
+export interface ControlTowerGuardProps {
+  /**
+   * A directory keeping cfn-guard's report for each distinct template (by the hash of its text, its
+   * rules and the validator's version), so that a template is checked once however often it is
+   * synthesized. Only the tests set it (test/helpers/gates.ts): `cdk synth` checks every
+   * template every time. @default no cache
+   */
+  readonly reportCache?: string;
+}
+
 /**
  * The AWS Control Tower proactive controls, run by the same cfn-guard plugin, but each template
  * only against the rules that check one of its resource types. A rule about resource types a
@@ -50,13 +65,24 @@ export class ControlTowerGuard implements IPolicyValidationPlugin {
   /** The wrapped plugin's name, so findings are acknowledged as `cdk-validator-cfnguard::<rule>`. */
   public readonly name = 'cdk-validator-cfnguard';
   private readonly rules = controlTowerRules();
+  private readonly reportCache?: string;
+
+  constructor(props: ControlTowerGuardProps = {}) {
+    this.reportCache = props.reportCache;
+  }
 
   validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const reports = context.templatePaths.flatMap((templatePath) => {
       const rules = this.rulesFor(templatePath);
       if (rules.length === 0) return [];
-      const validator = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules });
-      return [validator.validate({ ...context, templatePaths: [templatePath] })];
+      return [
+        this.cached(templatePath, rules, () =>
+          new CfnGuardValidator({ controlTowerRulesEnabled: false, rules }).validate({
+            ...context,
+            templatePaths: [templatePath],
+          }),
+        ),
+      ];
     });
     return {
       success: reports.every((report) => report.success),
@@ -70,5 +96,27 @@ export class ControlTowerGuard implements IPolicyValidationPlugin {
     return this.rules
       .filter((rule) => [...rule.resourceTypes].some((type) => types.has(type)))
       .map((rule) => rule.file);
+  }
+
+  /** The report of `check` on one template, from the report cache where it holds one. */
+  private cached(
+    templatePath: string,
+    rules: string[],
+    check: () => PolicyValidationPluginReport,
+  ): PolicyValidationPluginReport {
+    if (!this.reportCache) return check();
+    const hash = createHash('sha256').update(fs.readFileSync(VALIDATOR_PACKAGE));
+    for (const rule of rules) hash.update(path.basename(rule)).update(fs.readFileSync(rule));
+    hash.update(fs.readFileSync(templatePath));
+    const file = path.join(this.reportCache, `${hash.digest('hex')}.json`);
+    // Stored with a placeholder for the template's path, which differs from synth to synth.
+    const placeholder = '<template>';
+    if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8').split(placeholder).join(templatePath));
+    const report = check();
+    fs.mkdirSync(this.reportCache, { recursive: true });
+    const partial = `${file}.${process.pid}`;
+    fs.writeFileSync(partial, JSON.stringify(report).split(templatePath).join(placeholder));
+    fs.renameSync(partial, file);
+    return report;
   }
 }

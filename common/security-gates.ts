@@ -27,3 +27,13 @@ export function addSecurityGates(stage: Stage): void {
   Validations.of(stage).addPlugins(...plugins);
   Aspects.of(stage).add(new GeneratedGrantAcknowledger());
 }
+
+/**
+ * Makes every addSecurityGates of `app` use `guard` (with its options) instead of a default
+ * ControlTowerGuard; call it before the first. The tests give theirs a report cache; the CDK entry
+ * point never calls it, so `cdk synth` runs every gate in full.
+ */
+export function useControlTowerGuard(app: IConstruct, guard: ControlTowerGuard): void {
+  if (pluginsByApp.has(app)) throw new Error('useControlTowerGuard must come before the first addSecurityGates');
+  pluginsByApp.set(app, [new AwsSolutionsChecks(app), guard]);
+}

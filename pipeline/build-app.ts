@@ -9,8 +9,9 @@ import { warnAboutPlaceholders } from './placeholder-warning';
 
 /**
  * Settings of every clair-pipeline App (the CDK entry point and the tests). The built-in
- * CloudFormation schema check only ever warns and costs about 7 s a synth; the test suite runs it
- * once over the default app as a real gate (test/pipeline/template-schema.test.ts) instead.
+ * CloudFormation schema check only ever warns and costs about 7 s a synth; cfn-lint checks the
+ * same resource schemas (its E3 rules, every property, type and allowed value) over every template
+ * of the default app as a real gate instead (test/pipeline/cfn-lint.test.ts).
  */
 export const APP_PROPS: AppProps = { builtinCloudFormationValidation: false };
 

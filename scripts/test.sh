@@ -13,8 +13,13 @@ cd "$(dirname "$0")/.."
 
 bash scripts/ensure-test-tools.sh
 
-# Incremental: a developer's second run only re-checks what changed.
-npx tsc --noEmit --incremental --tsBuildInfoFile node_modules/.cache/clair-pipeline/tsbuildinfo &
+# Build mode over the incremental build info (tsconfig.json): when neither a source file nor
+# tsconfig.json changed since the last clean type-check, it does not re-parse the ~3,400
+# declaration files of aws-cdk-lib (about 1 s of CPU instead of 13 s); after a failed one it checks
+# again. It does not notice changed dependencies, so an install starts it afresh.
+buildinfo=node_modules/.cache/clair-pipeline/tsbuildinfo
+if [ node_modules/.package-lock.json -nt "$buildinfo" ]; then rm -f "$buildinfo"; fi
+npx tsc --build &
 typecheck=$!
 
 run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/clair-pipeline-test.XXXXXX")
@@ -29,7 +34,7 @@ if [ -n "$leftovers" ]; then
   status=1
 fi
 if ! wait "$typecheck"; then
-  echo "test: the type-check (tsc --noEmit) failed; see its errors above" >&2
+  echo "test: the type-check (tsc --build) failed; see its errors above" >&2
   status=1
 fi
 exit "$status"

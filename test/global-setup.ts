@@ -2,7 +2,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DEFAULT_ASSEMBLY_ENV } from './helpers/default-assembly';
+import { FIXTURE_ASSEMBLIES_ENV } from './helpers/default-assembly';
 
 /** Where, beside the assembly, CDK would record an error raised during synthesis, caught or not. */
 export const ERROR_FILE = 'error.txt';
@@ -11,18 +11,20 @@ export const ERROR_FILE = 'error.txt';
 export const SYNTH_PID_ENV = 'CLAIR_PIPELINE_TEST_SYNTH_PID';
 
 /**
- * Starts synthesizing the default app in the background, into a fresh directory that the test
- * files read (test/helpers/default-assembly.ts waits for it) and the global teardown removes. Synthesis is the slow part of the
- * suite: it runs once per `npm test`, alongside the tests that do not need it.
+ * Starts synthesizing the fixture apps (the shipped configuration, a company's) in the background,
+ * into a fresh directory that the test files read (test/helpers/default-assembly.ts waits for
+ * them) and the global teardown removes. Synthesis is the slow part of the suite: it runs once
+ * per `npm test`, alongside the tests that do not need it.
  */
 export default function globalSetup(): void {
-  const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'default-app-'));
-  const dir = path.join(parent, 'assembly');
+  const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'fixture-apps-'));
+  const dir = path.join(parent, 'assemblies');
+  fs.mkdirSync(dir);
   // Its own temporary files (ts-node's compile cache) go into the directory the teardown removes,
   // and so does the error file the CDK CLI would give it (no error may be raised, even if caught).
   const child = spawn(
     process.execPath,
-    ['--require', 'ts-node/register', path.join(__dirname, 'helpers', 'synthesize-default-app.ts'), dir],
+    ['--require', 'ts-node/register', path.join(__dirname, 'helpers', 'synthesize-fixture-apps.ts'), dir],
     {
       cwd: path.join(__dirname, '..'),
       stdio: 'ignore',
@@ -31,6 +33,6 @@ export default function globalSetup(): void {
     },
   );
   child.unref();
-  process.env[DEFAULT_ASSEMBLY_ENV] = dir;
+  process.env[FIXTURE_ASSEMBLIES_ENV] = dir;
   process.env[SYNTH_PID_ENV] = String(child.pid);
 }

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { DEFAULT_ASSEMBLY_ENV } from './helpers/default-assembly';
+import { FIXTURE_ASSEMBLIES_ENV } from './helpers/default-assembly';
 import { SYNTH_PID_ENV } from './global-setup';
 
 /**
@@ -14,6 +14,6 @@ export default function globalTeardown(): void {
   } catch {
     // already finished
   }
-  const dir = process.env[DEFAULT_ASSEMBLY_ENV];
+  const dir = process.env[FIXTURE_ASSEMBLIES_ENV];
   if (dir) fs.rmSync(path.dirname(dir), { recursive: true, force: true });
 }

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { REPO_ROOT, runScript } from './helpers/run-script';
 
@@ -8,8 +9,6 @@ const SKIPPED_DIRS = new Set(['node_modules', 'cdk.out', '.git', 'coverage']);
 interface ShellScript {
   /** Path relative to the repository root. */
   readonly file: string;
-  /** The shell its shebang names (sh, bash, dash, ksh), or undefined without a shebang. */
-  readonly shell?: string;
 }
 
 /**
@@ -24,20 +23,42 @@ function shellScripts(dir: string): ShellScript[] {
     const firstLine = fs.readFileSync(full, 'utf8').split('\n', 1)[0];
     const shebang = /^#!\s*(?:\S*\/env\s+)?\S*?\b(sh|bash|dash|ksh)\b/.exec(firstLine);
     if (!shebang && !/\.(sh|bash)$/.test(entry.name)) return [];
-    return [{ file: path.relative(REPO_ROOT, full), shell: shebang?.[1] }];
+    return [{ file: path.relative(REPO_ROOT, full) }];
   });
 }
 
 const scripts = shellScripts(REPO_ROOT);
+let findings: string[] = [];
 
+// One shellcheck process for every script (it takes each one's dialect from its shebang or
+// `# shellcheck shell=` directive), one line per finding: `file:line:column: level: message`.
 beforeAll(() => {
   // runScript throws when shellcheck is not installed: that fails every test below, never skips it.
-  expect(runScript('shellcheck', ['--version']).status).toBe(0);
+  const result = runScript('shellcheck', [
+    '--format=gcc',
+    '--external-sources',
+    '--source-path=SCRIPTDIR',
+    ...scripts.map((script) => script.file),
+  ]);
+  expect(result.stderr).toBe('');
+  expect([0, 1]).toContain(result.status);
+  findings = result.stdout.split('\n').filter((line) => line !== '');
 });
 
-test.each(scripts)('$file passes shellcheck', ({ file, shell }) => {
-  const dialect = shell ? ['--shell', shell] : [];
-  const result = runScript('shellcheck', [...dialect, '--external-sources', '--source-path=SCRIPTDIR', file]);
-  expect(result.stdout + result.stderr).toBe('');
-  expect(result.status).toBe(0);
+test('finds the scripts of the tree, its own helpers included', () => {
+  expect(scripts.map((script) => script.file)).toEqual(
+    expect.arrayContaining(['scripts/test.sh', 'container/scanner/scan-image', 'test/helpers/stubs/aws']),
+  );
+});
+
+test.each(scripts)('$file passes shellcheck', ({ file }) => {
+  expect(findings.filter((line) => line.startsWith(`${file}:`))).toEqual([]);
+});
+
+test('rejects a script with a finding (the check fires)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shellcheck-'));
+  fs.writeFileSync(path.join(dir, 'bad.sh'), '#!/usr/bin/env bash\necho $1\n');
+  const result = runScript('shellcheck', ['--format=gcc', path.join(dir, 'bad.sh')]);
+  expect(result.status).toBe(1);
+  expect(result.stdout).toMatch(/bad\.sh:2:6: note: Double quote to prevent globbing and word splitting\. \[SC2086\]/);
 });

@@ -10,6 +10,7 @@ import { App, CfnWaitConditionHandle, Stack, Stage } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { parseConfig } from '../../config/config';
+import { APP_PROPS } from '../../pipeline/build-app';
 import { ClairScanRole, ClairScanStep } from '../../pipeline/steps/clair-scan-step';
 import { ClairScanner } from '../../stages/clair/scanner';
 import { defaultRawConfig } from '../helpers/default-config';
@@ -60,7 +61,7 @@ function teamPipeline(app: App): void {
   });
 }
 
-const app = new App({ outdir });
+const app = new App({ ...APP_PROPS, outdir });
 scannerHost(app);
 teamPipeline(app);
 const assembly = app.synth();

@@ -1,8 +1,12 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App, Stack, Stage } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { acknowledge } from '../../common/acknowledge';
 import { controlTowerRules } from '../../common/control-tower-guard';
 import { addSecurityGates } from '../../common/security-gates';
+import { gateWithCachedGuard } from '../helpers/gates';
 
 /** Runs synth and returns the error it threw (the validation report), or fails the test. */
 function synthError(app: App): string {
@@ -54,5 +58,40 @@ describe('the Control Tower guard', () => {
     const rules = controlTowerRules();
     expect(rules.length).toBeGreaterThan(200);
     expect(rules.filter((rule) => rule.resourceTypes.size === 0).map((rule) => rule.file)).toEqual([]);
+  });
+});
+
+describe("the Control Tower guard with a report cache (the tests' own synths)", () => {
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'guard-cache-'));
+
+  /** Synthesizes an app whose stage holds a bucket with every default, with the cached guard; returns the error and the assembly's directory. */
+  function synthWithCachedGuard(): { message: string; outdir: string } {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cached-guard-'));
+    const app = new App({ builtinCloudFormationValidation: false, outdir });
+    gateWithCachedGuard(app, cache);
+    const stage = new Stage(app, 'Dev', { env: { account: '222222222222', region: 'eu-west-1' } });
+    addSecurityGates(stage);
+    new s3.Bucket(new Stack(stage, 'Inner'), 'PlainBucket');
+    return { message: synthError(app), outdir };
+  }
+
+  test("fails synth on a violation from its cache as it did when it ran cfn-guard, naming this synth's template", () => {
+    const first = synthWithCachedGuard();
+    expect(fs.readdirSync(cache)).toHaveLength(1);
+    const second = synthWithCachedGuard();
+    expect(second.message).toMatch(/CT\.S3\.PR\.2[\s\S]*Dev\/Inner\/PlainBucket/);
+    expect(second.message).toContain(second.outdir);
+    expect(second.message).not.toContain(first.outdir);
+    expect(second.message.split(second.outdir).join('<outdir>')).toBe(
+      first.message.split(first.outdir).join('<outdir>'),
+    );
+  });
+
+  test('rejects a guard given after the app was gated: its stages would run the default one', () => {
+    const app = new App({ builtinCloudFormationValidation: false });
+    addSecurityGates(app);
+    expect(() => gateWithCachedGuard(app, cache)).toThrow(
+      /useControlTowerGuard must come before the first addSecurityGates/,
+    );
   });
 });

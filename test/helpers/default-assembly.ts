@@ -1,37 +1,54 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Template } from 'aws-cdk-lib/assertions';
+import { companyContext, defaultContext } from './default-config';
 
-/** Environment variable through which the global setup passes the assembly directory. */
-export const DEFAULT_ASSEMBLY_ENV = 'CLAIR_PIPELINE_TEST_ASSEMBLY';
+/** Environment variable through which the global setup passes the directory of the assemblies. */
+export const FIXTURE_ASSEMBLIES_ENV = 'CLAIR_PIPELINE_TEST_ASSEMBLIES';
+
+/**
+ * The apps synthesized once per test run, in the background (test/global-setup.ts), gates
+ * included, by name: `shipped`, the default app (cdk.json as shipped, a fixture), and `company`,
+ * a company's configuration (test/fixtures/company-clair-pipeline.json).
+ */
+export const FIXTURE_APPS = { shipped: defaultContext, company: companyContext };
+
+/** The name of a fixture app. */
+export type FixtureApp = keyof typeof FIXTURE_APPS;
 
 /** How long a test file waits for the background synthesis before it gives up. */
 const SYNTH_WAIT_MS = 300_000;
 
 /**
- * The directory of the default app's cloud assembly, synthesized once per test run, gates
- * included (a gate finding fails every test that reads it), in the background by
- * test/global-setup.ts. Waits for it; fails with the synthesis error if it failed.
+ * The directory of a fixture app's cloud assembly, synthesized once per test run, gates included
+ * (a gate finding fails every test that reads it), in the background by test/global-setup.ts.
+ * Waits for it; fails with the synthesis error if it failed.
  */
-export function defaultAssemblyDir(): string {
-  const dir = process.env[DEFAULT_ASSEMBLY_ENV];
-  if (!dir) {
+export function fixtureAssemblyDir(name: FixtureApp): string {
+  const root = process.env[FIXTURE_ASSEMBLIES_ENV];
+  if (!root) {
     throw new Error(
-      `${DEFAULT_ASSEMBLY_ENV} is not set: run the tests with jest (npm test), whose global setup sets it`,
+      `${FIXTURE_ASSEMBLIES_ENV} is not set: run the tests with jest (npm test), whose global setup sets it`,
     );
   }
+  const dir = path.join(root, name);
   const deadline = Date.now() + SYNTH_WAIT_MS;
   while (!fs.existsSync(path.join(dir, 'manifest.json'))) {
     if (fs.existsSync(`${dir}.failed`)) {
-      throw new Error(`synthesis of the default app failed:\n${fs.readFileSync(`${dir}.failed`, 'utf8')}`);
+      throw new Error(`synthesis of the ${name} app failed:\n${fs.readFileSync(`${dir}.failed`, 'utf8')}`);
     }
-    if (Date.now() > deadline) throw new Error(`the default app was not synthesized within ${SYNTH_WAIT_MS} ms`);
+    if (Date.now() > deadline) throw new Error(`the ${name} app was not synthesized within ${SYNTH_WAIT_MS} ms`);
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
   }
   return dir;
 }
 
-/** A stack template of the default app by display path, e.g. `ClairPipeline/Clair-Prod/Service`. */
+/** The directory of the default app's cloud assembly (the shipped configuration). */
+export function defaultAssemblyDir(): string {
+  return fixtureAssemblyDir('shipped');
+}
+
+/** A stack template of the default app (the shipped configuration) by display path, e.g. `ClairPipeline/Clair-Prod/Service`. */
 export function defaultTemplate(displayPath: string): Template {
   const stack = defaultStacks().find((candidate) => candidate.displayPath === displayPath);
   if (!stack) throw new Error(`no stack ${displayPath} in the default app`);
@@ -41,12 +58,12 @@ export function defaultTemplate(displayPath: string): Template {
   return assertions.Template.fromJSON(JSON.parse(fs.readFileSync(stack.templateFile, 'utf8')));
 }
 
-/** The default app's validation report (cdk-nag and guard results, with acknowledgements). */
-export function defaultValidationReport(): any {
-  return JSON.parse(fs.readFileSync(path.join(defaultAssemblyDir(), 'validation-report.json'), 'utf8'));
+/** The validation report (cdk-nag and guard results, with acknowledgements) of the default app, or of the app in `dir`. */
+export function defaultValidationReport(dir: string = defaultAssemblyDir()): any {
+  return JSON.parse(fs.readFileSync(path.join(dir, 'validation-report.json'), 'utf8'));
 }
 
-/** One stack of the default app. */
+/** One stack of a synthesized app. */
 export interface DefaultStack {
   /** Display path, e.g. `ClairPipeline/Clair-Dev/Data`. */
   readonly displayPath: string;
@@ -60,7 +77,7 @@ export interface DefaultStack {
   readonly region: string;
 }
 
-/** Every stack of the default app, nested stage assemblies included, read from the manifests. */
+/** Every stack of the default app, or of the app in `dir`, nested stage assemblies included, read from the manifests. */
 export function defaultStacks(dir: string = defaultAssemblyDir()): DefaultStack[] {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
   return Object.entries<any>(manifest.artifacts).flatMap(([artifactId, artifact]): DefaultStack[] => {
@@ -80,4 +97,13 @@ export function defaultStacks(dir: string = defaultAssemblyDir()): DefaultStack[
     if (artifact.type === 'cdk:cloud-assembly') return defaultStacks(path.join(dir, artifact.properties.directoryName));
     return [];
   });
+}
+
+/** Every manifest's missing context (lookups synth would need credentials for), nested assemblies included. */
+export function missingLookups(dir: string): unknown[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+  const nested = Object.values<any>(manifest.artifacts)
+    .filter((artifact) => artifact.type === 'cdk:cloud-assembly')
+    .flatMap((artifact) => missingLookups(path.join(dir, artifact.properties.directoryName)));
+  return [...(manifest.missing ?? []), ...nested];
 }

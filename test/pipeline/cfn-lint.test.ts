@@ -1,7 +1,9 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { defaultStacks } from '../helpers/default-assembly';
-import { REPO_ROOT, runScript, runScriptAsync } from '../helpers/run-script';
+import { REPO_ROOT, runScript } from '../helpers/run-script';
+import { cacheEntry, lintWithCache } from './cfn-lint-cache';
 import { CFN_LINT_ACKNOWLEDGEMENTS, CfnLintAcknowledgement } from './cfn-lint-acknowledgements';
 
 /** A template broken on purpose, linted in the same run, so the negative tests see real findings. */
@@ -65,23 +67,19 @@ const stacks = defaultStacks();
 let appFindings: Finding[] = [];
 let fixtureFindings: Finding[] = [];
 
-// One cfn-lint process over every template of the default app (and the fixture): it is the slow
-// part (a few seconds), so it runs once per test run.
+// One cfn-lint process over every template of the default app (and the fixture) that it has not
+// linted before: its start is the slow part (a few seconds), and a template it linted in an earlier
+// run gets the same matches from the cache (test/pipeline/cfn-lint-cache.ts).
 beforeAll(async () => {
   const stackOf = new Map<string, string>([
     ...stacks.map((s): [string, string] => [s.templateFile, s.displayPath]),
     [FIXTURE, 'fixture'],
   ]);
-  const run = await runScriptAsync(
-    'cfn-lint',
-    ['--format', 'json', '--non-zero-exit-code', 'none', '--', ...stackOf.keys()],
-    { env: { PATH: process.env.PATH, HOME: process.env.HOME } },
-  );
-  if (run.status !== 0) throw new Error(`cfn-lint failed (exit ${run.status}):\n${run.stderr}`);
-  const findings: Finding[] = JSON.parse(run.stdout).map((match: any) => ({
+  const matches = await lintWithCache([...stackOf.keys()], `cfn-lint ${PINNED_VERSION}`);
+  const findings: Finding[] = matches.map((match: any) => ({
     rule: match.Rule.Id,
     level: match.Level,
-    stack: stackOf.get(path.resolve(match.Filename)) ?? match.Filename,
+    stack: stackOf.get(match.Filename) ?? match.Filename,
     resource: match.Location.Path[0] === 'Resources' ? String(match.Location.Path[1]) : match.Location.Path.join('/'),
     message: match.Message,
   }));
@@ -123,5 +121,23 @@ describe('cfn-lint over every template of the default app', () => {
     const loose: CfnLintAcknowledgement = { rule: 'E3002', stacks: 'fixture', resource: 'Topic', reason: 'test' };
 
     expect(looseErrorAcknowledgements([loose])).toEqual(['E3002 fixture/Topic']);
+  });
+
+  test('takes a template it linted before from the cache, under the path it has in this run, without starting cfn-lint', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-lint-cache-'));
+    const template = path.join(dir, 'Template.json');
+    fs.writeFileSync(template, '{"Resources": {}}');
+    const entry = cacheEntry(template, 'cfn-lint 0.0.0', dir);
+    fs.writeFileSync(entry, JSON.stringify([{ Rule: { Id: 'W0000' }, Filename: '<template>' }]));
+    const searchPath = process.env.PATH;
+    process.env.PATH = dir; // no cfn-lint here: a cache miss fails
+    try {
+      expect(await lintWithCache([template], 'cfn-lint 0.0.0', dir)).toEqual([
+        { Rule: { Id: 'W0000' }, Filename: template },
+      ]);
+      await expect(lintWithCache([template], 'cfn-lint 0.0.1', dir)).rejects.toThrow(/could not run cfn-lint/);
+    } finally {
+      process.env.PATH = searchPath;
+    }
   });
 });

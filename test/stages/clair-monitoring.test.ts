@@ -10,6 +10,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { EnvironmentConfig, parseConfig } from '../../config/config';
 import { ClairFreshnessCheck, FRESHNESS_LOG_GROUP_NAME, READY_LINE } from '../../stages/clair/freshness-check';
 import { ClairMonitoring } from '../../stages/clair/monitoring';
+import { APP_PROPS } from '../../pipeline/build-app';
 import { CANARY, Scenario } from '../container/scanner/scenario';
 import { defaultTemplate } from '../helpers/default-assembly';
 import { defaultRawConfig } from '../helpers/default-config';
@@ -32,7 +33,7 @@ const templates: Record<string, Template> = {
   prod: defaultTemplate('ClairPipeline/Clair-Prod/Service'),
 };
 const updaterOff = Template.fromStack(
-  monitoringOfImportedResources(new App(), { ...dev, clair: { ...dev.clair, updaterInterval: '0' } }),
+  monitoringOfImportedResources(new App(APP_PROPS), { ...dev, clair: { ...dev.clair, updaterInterval: '0' } }),
 );
 
 /** ClairMonitoring on imported resources (and a stand-in scanner): no stage, no gates, just the construct. */
@@ -346,14 +347,20 @@ describe.each(['dev', 'prod'])('the %s Clair stage', (env) => {
 });
 
 test('each environment mails its alarms to its own address, defaulting to the notification address', () => {
-  Template.fromStack(monitoringOfImportedResources(new App(), dev)).hasResourceProperties('AWS::SNS::Subscription', {
-    Protocol: 'email',
-    Endpoint: NOTIFICATION_EMAIL,
-  });
-  Template.fromStack(monitoringOfImportedResources(new App(), prod)).hasResourceProperties('AWS::SNS::Subscription', {
-    Protocol: 'email',
-    Endpoint: PROD_ALARM_EMAIL,
-  });
+  Template.fromStack(monitoringOfImportedResources(new App(APP_PROPS), dev)).hasResourceProperties(
+    'AWS::SNS::Subscription',
+    {
+      Protocol: 'email',
+      Endpoint: NOTIFICATION_EMAIL,
+    },
+  );
+  Template.fromStack(monitoringOfImportedResources(new App(APP_PROPS), prod)).hasResourceProperties(
+    'AWS::SNS::Subscription',
+    {
+      Protocol: 'email',
+      Endpoint: PROD_ALARM_EMAIL,
+    },
+  );
   for (const template of Object.values(templates)) {
     template.resourceCountIs('AWS::SNS::Subscription', 0); // the default config names no address
     template.hasResourceProperties('AWS::SNS::Topic', {

@@ -5,6 +5,7 @@ import { parseConfig } from '../../config/config';
 import { ClairStage } from '../../stages/clair/clair-stage';
 import { gateCallOutcomes, listenerViolations } from '../helpers/clair-api-matrix';
 import { defaultContext, defaultRawConfig } from '../helpers/default-config';
+import { gateWithCachedGuard } from '../helpers/gates';
 
 // One synthesis of a prod Clair stage with every optional setting: TLS, consumers, no endpoints.
 const raw = defaultRawConfig();
@@ -81,6 +82,7 @@ describe('a Clair stage in an existing VPC', () => {
   existing.environments.dev.network = { vpcId: 'vpc-0123456789abcdef0' };
   const devEnvironment = parseConfig(existing).environments[0];
   const existingApp = new App({ ...APP_PROPS, context: defaultContext() });
+  gateWithCachedGuard(existingApp);
   const existingStage = new ClairStage(existingApp, 'Clair-Dev', {
     environment: devEnvironment,
     pipelineAccount: '111111111111',
