@@ -1,10 +1,9 @@
 /**
- * This directory's own configurations (never the shipped configuration of cdk.json): a company's
+ * This directory's own configurations (never the shipped configuration): a company's
  * pipeline account and two environments in two regions, each naming its zones so that nothing is
  * looked up.
  */
-import * as fs from 'fs';
-import * as path from 'path';
+import { defaultContext } from '../helpers/default-config';
 
 /** The fixture's pipeline account. */
 export const PIPELINE_ACCOUNT = '123456789012';
@@ -36,13 +35,9 @@ export function fixtureConfig(): any {
 }
 
 /**
- * The context of an app built from `config`: cdk.json's CDK feature flags (the project's, which
- * shape the constructs), without its `clairPipeline` (the user's), and `config` in its place.
+ * The context of an app built from `config`: the tests' fixture context (the CDK feature flags the
+ * project ships, which shape the constructs) with `config` in place of its `clairPipeline`.
  */
 export function appContext(config: unknown): Record<string, unknown> {
-  const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
-  const flags = Object.fromEntries(
-    Object.entries<unknown>(cdkJson.context).filter(([key]) => key.startsWith('@aws-cdk')),
-  );
-  return { ...flags, clairPipeline: config };
+  return { ...defaultContext(), clairPipeline: config };
 }
