@@ -26,7 +26,7 @@ test.each([
 
 test('the scanner image copies in only files that exist beside its Dockerfile', () => {
   const sources = [...scanner.matchAll(/^COPY\s+(?!--from)(\S+)\s/gm)].map((m) => m[1]);
-  expect(sources).toEqual(['scan-image', 'jq/']);
+  expect(sources).toEqual(['scan-image', 'scan-image.js']);
   for (const source of sources) {
     expect(fs.existsSync(path.join(REPO_ROOT, 'container', 'scanner', source))).toBe(true);
   }
@@ -43,9 +43,15 @@ test('the scanner image builds klar from its full pinned commit in GOPATH mode w
   expect(scanner).toContain('vendor/github.com/coreos/clair/database');
 });
 
-test("the scanner image installs the tools scan-image runs: the coverage check's curl among them", () => {
+test('the scanner image installs what scan-image runs: Node for the gate, bash for its command, the AWS CLI', () => {
   const install = /apt-get install -y --no-install-recommends ([^\n\\]+)/.exec(scanner);
-  expect(install?.[1].trim().split(/\s+/)).toEqual(expect.arrayContaining(['awscli', 'bash', 'curl', 'jq', 'yq']));
+  expect(install?.[1].trim().split(/\s+/)).toEqual(expect.arrayContaining(['awscli', 'bash', 'nodejs']));
+});
+
+test('the scanner image proves at build time that Node loads the whole gate (exit 2 without IMAGE_URI)', () => {
+  expect(scanner).toContain(
+    '{ env -i PATH=/usr/local/bin:/usr/bin:/bin scan-image >/dev/null 2>&1; test "$?" -eq 2; }',
+  );
 });
 
 test('the scanner image runs as a non-root user and installs the gate as scan-image', () => {

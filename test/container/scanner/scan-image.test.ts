@@ -344,7 +344,7 @@ describe('readiness', () => {
 
     expect(run.status).toBe(6);
     expect(run.lastErrorLine).toMatch(
-      /^scan-image: Clair is not ready: canary scan failed: klar exited 2 on \S+: Failed to analyze, exiting after \d+ s \(1 attempt\)$/,
+      /^scan-image: Clair is not ready: canary scan failed: klar exited 2 on \S+: Failed to analyze using API v1: can't push layer to Clair: .*connection refused after \d+ s \(1 attempt\)$/,
     );
     expect(run.stderr).toContain('connection refused');
     expect(imageScans(run)).toBe(0);
@@ -387,7 +387,10 @@ describe('klar and Clair failures', () => {
     const run = await new Scenario().klarError(IMAGE, message).run();
 
     expect(run.status).toBe(5);
-    expect(run.lastErrorLine).toBe(`scan-image: klar exited 2 on ${IMAGE}: ${message.split('\n').pop()}`);
+    // The cause named is Clair's answer (klar's API v1 line) when there is one, else klar's last line.
+    const lines = message.split('\n');
+    const cause = lines.find((line) => line.startsWith('Failed to analyze using API v1:')) ?? lines.pop();
+    expect(run.lastErrorLine).toBe(`scan-image: klar exited 2 on ${IMAGE}: ${cause}`);
     expect(run.stderr).toContain(message);
   });
 
@@ -416,7 +419,7 @@ describe('klar and Clair failures', () => {
     expect(run.summary()).toContain('Verdict: ERROR: klar exited 2');
   });
 
-  test('finds its jq programs when run through a symlink, as installed in the image', async () => {
+  test('finds its program when run through a symlink, as installed in the image', async () => {
     const scenario = new Scenario().answer(IMAGE, []);
     const bin = path.join(scenario.dir, 'bin');
     fs.mkdirSync(bin);
@@ -427,11 +430,11 @@ describe('klar and Clair failures', () => {
     expect(run.stdout).toContain('Verdict: PASS');
   });
 
-  test('fails closed with 70, never 0 or 1, when a helper command fails unexpectedly', async () => {
+  test('fails closed with 70, never 0 or 1, when Node stops unexpectedly (killed for memory)', async () => {
     const scenario = new Scenario().answer(IMAGE, []);
     const fakeBin = path.join(scenario.dir, 'fake-bin');
     fs.mkdirSync(fakeBin);
-    fs.writeFileSync(path.join(fakeBin, 'mktemp'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(fakeBin, 'node'), '#!/bin/sh\nkill -KILL $$\n', { mode: 0o755 });
     const run = await scenario.run({}, `${fakeBin}:${STUB_PATH}`);
 
     expect(run.status).toBe(70);

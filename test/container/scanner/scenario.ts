@@ -22,6 +22,17 @@ export const ECR_CANARY = '111111111111.dkr.ecr.eu-west-1.amazonaws.com/clair-ca
 export const ECR_IMAGE = `222222222222.dkr.ecr.eu-central-1.amazonaws.com/${APP_REPOSITORY}:0123abcd`;
 /** Clair's address behind its internal load balancer. */
 export const CLAIR_ADDR = 'http://internal-clair-123.eu-central-1.elb.amazonaws.com:80';
+/**
+ * The registries every scenario may read (ALLOWED_REGISTRIES): the hosts above, an address where
+ * nothing listens, and the test registries of scripts/with-registry.sh when they run.
+ */
+export const ALLOWED_REGISTRIES = [
+  'registry.internal.example:5000',
+  '111111111111.dkr.ecr.eu-west-1.amazonaws.com',
+  '222222222222.dkr.ecr.eu-central-1.amazonaws.com',
+  '127.0.0.1:1',
+  ...['TEST_REGISTRY', 'TEST_REGISTRY_AUTH', 'TEST_REGISTRY_TLS'].flatMap((name) => process.env[name] ?? []),
+].join(',');
 /** What the stub aws answers to `ecr get-login-password`. */
 export const ECR_PASSWORD = 'ecr-password-that-must-never-be-printed';
 
@@ -154,6 +165,7 @@ export class Scenario {
       IMAGE_URI: IMAGE,
       CANARY_IMAGE_URI: CANARY,
       CLAIR_ADDR,
+      ALLOWED_REGISTRIES,
       REPORT_DIR: reportDir,
       READINESS_TIMEOUT_SECONDS: '0',
       READINESS_INTERVAL_SECONDS: '0',
