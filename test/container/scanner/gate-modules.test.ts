@@ -102,7 +102,6 @@ describe('coverage', () => {
   function backend(withData: string[]): VulnerabilityBackend & { asked: string[] } {
     const asked: string[] = [];
     return {
-      name: 'Clair',
       asked,
       layer: () => Promise.reject(new Error('not asked')),
       hasData: (namespace) => {
