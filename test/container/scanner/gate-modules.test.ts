@@ -1,6 +1,11 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
-import { klarWhitelist, parseAllowlist } from '../../../container/scanner/gate/allowlist';
+import {
+  MAX_ALLOWLIST_BYTES,
+  allowlistText,
+  klarWhitelist,
+  parseAllowlist,
+} from '../../../container/scanner/gate/allowlist';
 import { LayerReport, VulnerabilityBackend } from '../../../container/scanner/gate/backend';
 import { encodePathSegment, readLayer } from '../../../container/scanner/gate/clair-v1';
 import { checkCoverage } from '../../../container/scanner/gate/coverage';
@@ -10,6 +15,7 @@ import { findingOf, onePerPair, readKlarReport } from '../../../container/scanne
 import { HttpClient, TooLargeError, TransportError } from '../../../container/scanner/gate/http';
 import { parseAllowedRegistries, parseImageRef } from '../../../container/scanner/gate/image-ref';
 import { klarCause } from '../../../container/scanner/gate/klar';
+import { run as runProcess } from '../../../container/scanner/gate/process';
 import { EMPTY_LAYER, MAX_LAYERS, readManifest } from '../../../container/scanner/gate/registry';
 import { normalizeSeverity } from '../../../container/scanner/gate/severity';
 import { addSecret, clearSecrets, escapeControls, redact } from '../../../container/scanner/gate/text';
@@ -261,6 +267,40 @@ describe('the allowlist', () => {
       '2025-06-01',
     );
     expect(klarWhitelist(allowlist)).toBe('general:\n  - "CVE-1"\nimages:\n  "team/app":\n    - "CVE-1"\n');
+  });
+});
+
+describe('caps and the deadline on processes and inputs', () => {
+  const deadline = () => new Deadline(10);
+
+  test("kills a child whose output exceeds the cap (klar's report, D9)", async () => {
+    const run = runProcess(
+      'sh',
+      ['-c', 'yes | head -c 5000'],
+      { PATH: '/usr/bin:/bin' },
+      { deadline: deadline(), maxStdout: 1000, what: 'yes' },
+    );
+    await expect(run).rejects.toThrow(new TooLargeError('the output of yes', 1000));
+  });
+
+  test("kills a child at the scan's deadline (D9)", async () => {
+    const started = Date.now();
+    const run = runProcess(
+      'sleep',
+      ['5'],
+      { PATH: '/usr/bin:/bin' },
+      { deadline: new Deadline(0.2), maxStdout: 1000, what: 'sleeping' },
+    );
+    await expect(run).rejects.toThrow(DeadlineError);
+    expect(Date.now() - started).toBeLessThan(4000);
+  });
+
+  test('refuses an allowlist over its cap, exit 3 (D9: a 50 MB reason was printed whole)', () => {
+    const env = { ALLOWLIST_B64: Buffer.from(`allow: []\n#${'x'.repeat(MAX_ALLOWLIST_BYTES)}`).toString('base64') };
+    expect(failure(() => allowlistText(env, () => Buffer.alloc(0)))).toEqual({
+      code: 3,
+      message: "bad allowlist from ALLOWLIST_B64: larger than the gate's cap of 1 MiB",
+    });
   });
 });
 
