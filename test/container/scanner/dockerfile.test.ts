@@ -26,7 +26,7 @@ test.each([
 
 test('the scanner image copies in only files that exist beside its Dockerfile', () => {
   const sources = [...scanner.matchAll(/^COPY\s+(?!--from)(\S+)\s/gm)].map((m) => m[1]);
-  expect(sources).toEqual(['klar-patches/', 'scan-image', 'jq/']);
+  expect(sources).toEqual(['klar-patches/', 'scan-image', 'scan-image.js']);
   for (const source of sources) {
     expect(fs.existsSync(path.join(REPO_ROOT, 'container', 'scanner', source))).toBe(true);
   }
@@ -111,10 +111,16 @@ describe('the klar patches', () => {
   });
 });
 
-test("the scanner image installs the tools scan-image runs: the coverage check's curl among them", () => {
+test('the scanner image installs what scan-image runs: Node for the gate, bash for its command, the AWS CLI', () => {
   // The last install is the final stage's (the klar stage installs patch).
   const install = [...scanner.matchAll(/apt-get install -y --no-install-recommends ([^\n\\]+)/g)].pop();
-  expect(install?.[1].trim().split(/\s+/)).toEqual(expect.arrayContaining(['awscli', 'bash', 'curl', 'jq', 'yq']));
+  expect(install?.[1].trim().split(/\s+/)).toEqual(expect.arrayContaining(['awscli', 'bash', 'nodejs']));
+});
+
+test('the scanner image proves at build time that Node loads the whole gate (exit 2 without IMAGE_URI)', () => {
+  expect(scanner).toContain(
+    '{ env -i PATH=/usr/local/bin:/usr/bin:/bin scan-image >/dev/null 2>&1; test "$?" -eq 2; }',
+  );
 });
 
 test('the scanner image runs as a non-root user and installs the gate as scan-image', () => {

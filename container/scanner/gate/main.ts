@@ -1,0 +1,212 @@
+import * as fs from 'fs';
+import { NO_ALLOWLIST, allowlistText, klarWhitelist, parseAllowlist } from './allowlist';
+import { ClairV1 } from './clair-v1';
+import { Coverage, checkCoverage } from './coverage';
+import { Deadline, DeadlineError } from './deadline';
+import { ecrPassword } from './ecr';
+import { EXIT, ExitCode, GateError } from './errors';
+import { HttpClient, proxySettings } from './http';
+import { ImageRef } from './image-ref';
+import { scanWithKlar } from './klar';
+import { basicCredentials, Manifest, RegistryClient, registerCredentials } from './registry';
+import { Reports } from './reports';
+import { Env, Settings, readSettings } from './settings';
+import { escapeControls, redact, safe } from './text';
+import { onePerPair } from './findings';
+import { decide } from './verdict';
+
+/*
+ * scan-image, the scan gate: proves that Clair's vulnerability data is loaded (a canary image known
+ * to be vulnerable must show findings), then scans IMAGE_URI with klar and decides pass or fail
+ * itself, so that allow-listed findings are listed instead of silently dropped; then asks Clair what
+ * it found in the image (coverage), so that an image Clair could not read never passes as clean.
+ *
+ * Exit codes: 0 passed · 1 counted vulnerabilities exceed MAX_VULNERABILITIES · 2 bad input ·
+ * 3 bad allowlist · 4 registry credentials could not be fetched or were refused · 5 klar, Clair or
+ * the registry failed, or the scan ran past its deadline · 6 Clair not ready within
+ * READINESS_TIMEOUT_SECONDS · 7 not covered · 70 internal error. Decision order: errors first; then
+ * counted findings (1: a coverage gap never hides a finding); then coverage (7). Every exit goes
+ * through an explicit verdict; anything unexpected is 70. The environment and the reports are
+ * documented in docs/operations.md ("The scan gate").
+ */
+
+/** Where the gate's lines go. */
+export interface Output {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** Waits `ms` milliseconds. */
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One run of the gate: the environment in, the exit code out. */
+export async function main(env: Env, out: Output, now: () => number = Date.now): Promise<ExitCode> {
+  const say = (line: string) => out.stdout(`scan-image: ${safe(line)}\n`);
+  const printRaw = (text: string) => {
+    for (const line of text
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .slice(-100))
+      out.stderr(`${safe(line)}\n`);
+  };
+  let reports: Reports | undefined;
+  try {
+    const settings = readSettings(env, new Date(now()));
+    const deadline = new Deadline(settings.deadlineSeconds, now);
+    return await gate(env, settings, deadline, { setReports: (r) => (reports = r), say, printRaw, out, now });
+  } catch (error) {
+    const known = error instanceof GateError || error instanceof DeadlineError;
+    const code: ExitCode =
+      error instanceof GateError ? error.code : error instanceof DeadlineError ? EXIT.failed : EXIT.internal;
+    const message = known
+      ? (error as Error).message
+      : `internal error: ${(error as Error)?.message ?? String(error)}; failing closed`;
+    reports?.writeError(message);
+    out.stderr(`scan-image: ${escapeControls(redact(message))}\n`);
+    return code;
+  }
+}
+
+/** What the gate's steps share besides the settings. */
+interface Context {
+  readonly setReports: (reports: Reports) => void;
+  readonly say: (line: string) => void;
+  readonly printRaw: (text: string) => void;
+  readonly out: Output;
+  readonly now: () => number;
+}
+
+async function gate(env: Env, settings: Settings, deadline: Deadline, ctx: Context): Promise<ExitCode> {
+  const { say, printRaw, out } = ctx;
+  const noProxy = [env.NO_PROXY, settings.clairHost].filter((v) => v).join(',');
+  const proxy = proxySettings({ ...env, NO_PROXY: noProxy });
+  const http = new HttpClient(deadline, proxy);
+  const timeoutMs = settings.clairTimeoutMinutes * 60 * 1000;
+  const klarOptions = (ecr: string | undefined) => ({
+    clairTimeoutMinutes: settings.clairTimeoutMinutes,
+    ecrPassword: ecr,
+    noProxy,
+  });
+  registerCredentials(env);
+
+  const text = allowlistText(env, (file) => fs.readFileSync(file));
+  const allowlist = text ? parseAllowlist(text.text, text.source, settings.today) : NO_ALLOWLIST;
+
+  const reports = new Reports(settings.reportDir, settings.image?.uri, settings.clairAddr);
+  ctx.setReports(reports);
+  reports.prepare();
+  if (text) reports.write('klar-whitelist.yaml', klarWhitelist(allowlist));
+
+  await waitUntilReady(env, settings, deadline, klarOptions, ctx);
+  if (settings.readinessOnly) return EXIT.passed;
+  const image = settings.image as ImageRef;
+
+  const password = await ecrPassword(image, env, deadline, printRaw);
+  say(`scanning ${image.uri}`);
+  let manifest: Manifest | undefined;
+  if (settings.requireCoverage) {
+    // Read and checked before klar runs: a refused credential is exit 4, a manifest over the caps or
+    // with another digest never reaches klar or Clair.
+    manifest = await new RegistryClient(http, image, {
+      basic: basicCredentials(password, env),
+      plainHttp: settings.registryInsecure,
+      insecureTls: settings.dockerInsecure,
+      timeoutMs,
+    }).manifest(deadline);
+  }
+  const scan = await scanWithKlar(image, env, klarOptions(password), deadline);
+  reports.write('klar.json', scan.stdout);
+  if (!scan.ok) {
+    printRaw(scan.stderr);
+    throw new GateError(EXIT.failed, scan.error);
+  }
+  let coverage: Coverage | null = null;
+  const findings = [...scan.report.findings];
+  if (manifest) {
+    const clair = new ClairV1(http, settings.clairAddr, timeoutMs);
+    const layer = await clair.layer(manifest.layerName);
+    findings.push(...layer.findings);
+    coverage = await checkCoverage(layer, clair);
+  }
+  const verdict = decide(
+    {
+      image: image.uri,
+      repository: image.repository,
+      digest: manifest?.digest,
+      clair: settings.clairAddr,
+      layerCount: scan.report.layerCount,
+      findings,
+      coverage,
+      allowlist,
+      allowlistSource: text?.source ?? null,
+    },
+    settings,
+  );
+  reports.write('summary.txt', verdict.summary);
+  reports.write('junit.xml', verdict.junit);
+  out.stdout(verdict.summary);
+  if (verdict.counted > settings.maxVulnerabilities) {
+    out.stderr(
+      `scan-image: vulnerabilities counted: ${verdict.counted} (at or above ${settings.severity}, not allowed), more than MAX_VULNERABILITIES=${settings.maxVulnerabilities}\n`,
+    );
+    return EXIT.vulnerable;
+  }
+  if (verdict.coverage.state === 'not-covered') {
+    out.stderr(
+      `scan-image: not covered: Clair could not read ${image.uri} (${safe(verdict.coverage.gaps)}), so no finding proves it clean; see docs/operations.md (exit 7)\n`,
+    );
+    return EXIT.notCovered;
+  }
+  return EXIT.passed;
+}
+
+/**
+ * Scans the canary until it shows CANARY_MIN_VULNERABILITIES, retrying within
+ * READINESS_TIMEOUT_SECONDS (and the scan's deadline). klar errors are retried too (Clair restarting
+ * or still behind a starting load balancer looks the same from here) and the last one is reported;
+ * none ever passes. Fails 6.
+ */
+async function waitUntilReady(
+  env: Env,
+  settings: Settings,
+  deadline: Deadline,
+  klarOptions: (ecr: string | undefined) => Parameters<typeof scanWithKlar>[2],
+  ctx: Context,
+): Promise<void> {
+  const canary = settings.canary;
+  const password = await ecrPassword(canary, env, deadline, ctx.printRaw);
+  const started = ctx.now();
+  const bound = Math.min(settings.readinessTimeoutSeconds, Math.floor(deadline.remainingMs() / 1000));
+  for (let attempt = 1; ; attempt++) {
+    let problem: string;
+    try {
+      const scan = await scanWithKlar(canary, env, klarOptions(password), deadline);
+      if (scan.ok) {
+        const shown = onePerPair(scan.report.findings).length;
+        if (shown >= settings.canaryMin) {
+          ctx.say(
+            `Clair is ready: canary ${canary.uri} showed ${shown} >= ${settings.canaryMin} vulnerabilities (attempt ${attempt})`,
+          );
+          return;
+        }
+        problem = `canary ${canary.uri} showed ${shown} < ${settings.canaryMin} vulnerabilities`;
+      } else {
+        ctx.printRaw(scan.stderr);
+        problem = `canary scan failed: ${scan.error}`;
+      }
+    } catch (error) {
+      if (!(error instanceof DeadlineError)) throw error;
+      problem = `canary scan failed: ${error.message}`;
+    }
+    const elapsed = Math.floor((ctx.now() - started) / 1000);
+    if (elapsed >= bound) {
+      throw new GateError(
+        EXIT.notReady,
+        `Clair is not ready: ${problem} after ${elapsed} s (${attempt} attempt${attempt === 1 ? '' : 's'})`,
+      );
+    }
+    const pause = Math.min(bound - elapsed, settings.readinessIntervalSeconds);
+    ctx.say(`Clair not ready yet (attempt ${attempt}): ${problem}; retrying in ${pause} s`);
+    await sleep(pause * 1000);
+  }
+}
