@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { SEVERITIES, Severity } from '@clair-pipeline/scan';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Node } from 'constructs';
 import { configFixHint, isPlainObject, ObjectReader, parseJson, ProblemList } from './config-reader';
@@ -19,10 +20,6 @@ export const PLACEHOLDER_ACCOUNTS: readonly string[] = ['111111111111', '2222222
  */
 export const ENVIRONMENT_NAME_PATTERN = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,15}$/;
 
-/** Klar's severity order, lowest first. */
-export const SEVERITIES = ['Unknown', 'Negligible', 'Low', 'Medium', 'High', 'Critical', 'Defcon1'] as const;
-/** One of klar's severities. */
-export type Severity = (typeof SEVERITIES)[number];
 
 /** An account and region. */
 export interface AccountRegion {

@@ -5,22 +5,20 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import {
+  cdkAssetRepositoryName,
+  gatePolicyEnvironment,
+  invokerRoleName,
+  scanRoleArnPattern,
+  SCANNER_PROJECT_NAME,
+} from '@clair-pipeline/scan';
 import { scannerBuildSpec } from '../../buildspecs/scanner-buildspec';
 import { acknowledge } from '../../common/acknowledge';
-import { cdkAssetRepositoryName } from '../../common/cdk-assets';
 import { newEncryptedLogGroup } from '../../common/encrypted-log-group';
 import { newRotatingKey } from '../../common/kms';
 import { ScanPolicyConfig } from '../../config/config';
-import { invokerStatements, scanRoleArnPattern } from './invoker-policy';
-import { gatePolicyEnvironment, readinessEnvironment } from './scan-policy';
-
-/** The scanner project's name: fixed, so any pipeline can find an account's scanner. */
-export const SCANNER_PROJECT_NAME = 'clair-scanner';
-
-/** The invoker role's name in a region: fixed, so a pipeline's IAM policy can name it exactly. */
-export function invokerRoleName(region: string): string {
-  return `clair-scanner-invoker-${region}`;
-}
+import { invokerStatements } from './invoker-policy';
+import { readinessEnvironment } from './scan-policy';
 
 /**
  * The scanner build's own timeout: readiness may wait its whole bound, then a last canary scan and

@@ -10,7 +10,7 @@ import { App, CfnWaitConditionHandle, Stack, Stage } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { parseConfig } from '../../config/config';
-import { ClairScanRole, ClairScanStep } from '../../pipeline/steps/clair-scan-step';
+import { ClairScanRole, ClairScanStep } from '@clair-pipeline/scan';
 import { ClairScanner } from '../../stages/clair/scanner';
 import { defaultRawConfig } from '../helpers/default-config';
 import { CloudModel, ModelResource } from './cloud-model';

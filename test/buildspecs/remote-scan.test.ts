@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { REMOTE_SCAN_SCRIPT_PATH } from '../../buildspecs/remote-scan-buildspec';
+import { REMOTE_SCAN_SCRIPT_PATH } from '@clair-pipeline/scan';
 import { RunScriptResult } from '../helpers/run-script';
 import { AwsCall, awsOption, runWithStubs, stubCalls } from '../helpers/stubs';
 
