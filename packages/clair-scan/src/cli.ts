@@ -33,7 +33,8 @@ export function main(args: readonly string[]): number {
     const region = options['scanner-region'] ?? '';
     const partition = options.partition ?? 'aws';
     if (!/^\d{12}$/.test(account)) return fail(`--scanner-account must be a 12-digit AWS account id, got '${account}'`);
-    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) return fail(`--scanner-region must be an AWS region, got '${region}'`);
+    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region))
+      return fail(`--scanner-region must be an AWS region, got '${region}'`);
     if (!/^aws(-[a-z]+)*$/.test(partition)) return fail(`--partition must be an AWS partition, got '${partition}'`);
     console.log(JSON.stringify(scannerPullStatementJson({ account, region }, partition), null, 2));
     return 0;

@@ -12,7 +12,11 @@ export interface ScannerEnvironment {
 }
 
 /** The ECR actions a scan needs on the repository of the image it scans. */
-export const SCANNER_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
+export const SCANNER_PULL_ACTIONS = [
+  'ecr:BatchGetImage',
+  'ecr:GetDownloadUrlForLayer',
+  'ecr:BatchCheckLayerAvailability',
+];
 
 /**
  * The ECR repository policy statement that lets the scanner of one environment pull the images of
@@ -21,14 +25,19 @@ export const SCANNER_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlFor
  * by ARN in a condition rather than as the principal, so the grant survives the role being
  * replaced. The Sid is the same for the same scanner, so adding it again replaces it.
  */
-export function scannerPullStatementJson(scanner: ScannerEnvironment, partition: string = 'aws'): Record<string, unknown> {
+export function scannerPullStatementJson(
+  scanner: ScannerEnvironment,
+  partition: string = 'aws',
+): Record<string, unknown> {
   return {
     Sid: `ClairScanner${scanner.account}${scanner.region.replace(/-/g, '')}`,
     Effect: 'Allow',
     Principal: { AWS: `arn:${partition}:iam::${scanner.account}:root` },
     Action: SCANNER_PULL_ACTIONS,
     Condition: {
-      ArnEquals: { 'aws:PrincipalArn': `arn:${partition}:iam::${scanner.account}:role/${scannerRoleName(scanner.region)}` },
+      ArnEquals: {
+        'aws:PrincipalArn': `arn:${partition}:iam::${scanner.account}:role/${scannerRoleName(scanner.region)}`,
+      },
     },
   };
 }
