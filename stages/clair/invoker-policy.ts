@@ -65,14 +65,19 @@ export const DENIED_OVERRIDE_KEYS = [
 ];
 
 /**
- * What the invoker may do with the scanner project: start it with the gate's variables and
- * nothing else overridden, watch it, stop it.
+ * What the invoker may do with the scanner project: read its contract version (BatchGetProjects),
+ * start it with the gate's variables and nothing else overridden, watch it, stop it.
  */
 export function invokerStatements(projectArn: string): iam.PolicyStatement[] {
   const startBuild = { actions: ['codebuild:StartBuild'], resources: [projectArn] };
   return [
     new iam.PolicyStatement({
-      actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild'],
+      actions: [
+        'codebuild:BatchGetProjects',
+        'codebuild:StartBuild',
+        'codebuild:BatchGetBuilds',
+        'codebuild:StopBuild',
+      ],
       resources: [projectArn],
     }),
     new iam.PolicyStatement({

@@ -127,11 +127,11 @@ describe.each(invokers.map((role) => [role.stack.displayPath, role] as const))(
       );
     });
 
-    test('may start a readiness check, watch and stop the build', async () => {
+    test("may read the scanner's contract version, start a readiness check, watch and stop the build", async () => {
       expect(await startBuild(caller, project, { environmentVariablesOverride: variables(['READINESS_ONLY']) })).toBe(
         'Allowed',
       );
-      for (const action of ['codebuild:BatchGetBuilds', 'codebuild:StopBuild']) {
+      for (const action of ['codebuild:BatchGetProjects', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild']) {
         const decision = await decide({ caller, action, resource: project, resourceAccount: invoker.stack.account });
         expect(decision).toBe('Allowed');
       }

@@ -1,3 +1,4 @@
+import { SCAN_CONTRACT_VERSION } from '@clair-pipeline/scan';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { defaultTemplate } from '../helpers/default-assembly';
 
@@ -295,6 +296,10 @@ describe.each(ENVIRONMENTS)('Clair-$env', (expected) => {
         REQUIRE_COVERAGE: 'true',
         READINESS_TIMEOUT_SECONDS: '3600',
       });
+    });
+
+    test('publishes the contract version it speaks, which scan steps check before they start it', () => {
+      expect(environment.CLAIR_SCAN_CONTRACT).toBe(String(SCAN_CONTRACT_VERSION));
     });
 
     test('publishes JUnit reports to its report group', () => {
