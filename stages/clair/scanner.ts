@@ -7,9 +7,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import {
   cdkAssetRepositoryName,
+  CONTRACT_VARIABLE,
   gatePolicyEnvironment,
   invokerRoleName,
   scanRoleArnPattern,
+  SCAN_CONTRACT_VERSION,
   SCANNER_PROJECT_NAME,
 } from '@clair-pipeline/scan';
 import { scannerBuildSpec } from '../../buildspecs/scanner-buildspec';
@@ -17,6 +19,7 @@ import { acknowledge } from '../../common/acknowledge';
 import { newEncryptedLogGroup } from '../../common/encrypted-log-group';
 import { newRotatingKey } from '../../common/kms';
 import { ScanPolicyConfig } from '../../config/config';
+import { allowCrossAccountPull } from './cross-account-pull';
 import { invokerStatements } from './invoker-policy';
 import { readinessEnvironment } from './scan-policy';
 
@@ -91,6 +94,8 @@ export class ClairScanner extends Construct {
         CANARY_IMAGE_URI: canaryImage.imageUri,
         ...gatePolicyEnvironment(props.policy),
         ...readinessEnvironment(props.policy),
+        // The contract version this scanner speaks; scan steps read it before they start a build.
+        [CONTRACT_VARIABLE]: String(SCAN_CONTRACT_VERSION),
       }),
       buildSpec: codebuild.BuildSpec.fromObject(scannerBuildSpec({ reportGroupArn: reports.reportGroupArn })),
       timeout: scannerBuildTimeout(props.policy),
@@ -117,6 +122,7 @@ export class ClairScanner extends Construct {
       }),
     );
     this.project.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    allowCrossAccountPull(this.project, props.policy.pullAccounts);
 
     this.acknowledgeFindings();
 

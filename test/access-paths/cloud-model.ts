@@ -46,6 +46,7 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::CodeStarNotifications::NotificationRule': 'Name',
   'AWS::Events::Rule': 'Name',
   'AWS::Lambda::Function': 'FunctionName',
+  'AWS::ECR::Repository': 'RepositoryName',
 };
 
 /** The ARN CloudFormation gives each type, from account, region and physical name. */
@@ -72,6 +73,7 @@ const ARN_FORMAT: Record<string, (r: ModelResource, name: string) => string> = {
     `arn:${PARTITION}:codestar-notifications:${r.stack.region}:${r.stack.account}:notificationrule/${name}`,
   'AWS::Events::Rule': (r, name) => `arn:${PARTITION}:events:${r.stack.region}:${r.stack.account}:rule/${name}`,
   'AWS::Lambda::Function': (r, name) => `arn:${PARTITION}:lambda:${r.stack.region}:${r.stack.account}:function:${name}`,
+  'AWS::ECR::Repository': (r, name) => `arn:${PARTITION}:ecr:${r.stack.region}:${r.stack.account}:repository/${name}`,
 };
 
 /** Types whose `Ref` is the ARN rather than the name. */

@@ -42,17 +42,38 @@ export function scannerPullStatementJson(
   };
 }
 
+/** An IAM policy document, as `aws ecr get-repository-policy` gives it. */
+export interface PolicyDocument {
+  readonly Version?: string;
+  readonly Statement: unknown;
+}
+
+/**
+ * A repository policy (the current one, or none) with the scanner's pull statement added, or
+ * replacing the statement of the same Sid: what `clair-scan pull-policy` prints for
+ * `aws ecr set-repository-policy`. Every other statement is kept.
+ */
+export function withScannerPull(
+  policy: PolicyDocument | undefined,
+  scanner: ScannerEnvironment,
+  partition: string = 'aws',
+): PolicyDocument {
+  const statement = scannerPullStatementJson(scanner, partition);
+  const others = [policy?.Statement ?? []].flat().filter((s: any) => s?.Sid !== statement.Sid);
+  return { Version: policy?.Version ?? '2012-10-17', ...policy, Statement: [...others, statement] };
+}
+
 /**
  * Lets the scanner of an environment pull the images of a repository defined in your CDK app (the
- * images of the CDK asset repository are granted with the `clair-scan grant-pull` command, see
- * the README: that repository belongs to the bootstrap stack). The scanner must also admit your
+ * CDK asset repository belongs to the bootstrap stack: grant it with `clair-scan pull-policy`,
+ * see the README). The scanner must also admit your
  * account (its environment's `scan.pullAccounts`).
  */
 export function grantScannerPull(repository: ecr.IRepository, scanner: ScannerEnvironment): void {
   const statement = iam.PolicyStatement.fromJson(scannerPullStatementJson(scanner, Stack.of(repository).partition));
   if (!repository.addToResourcePolicy(statement).statementAdded) {
     throw new Error(
-      `grantScannerPull: ${repository.node.path} is an imported repository, whose policy CDK cannot change; grant the scanner with the clair-scan grant-pull command instead`,
+      `grantScannerPull: ${repository.node.path} is an imported repository, whose policy CDK cannot change; grant the scanner with 'clair-scan pull-policy' and 'aws ecr set-repository-policy' instead`,
     );
   }
 }
