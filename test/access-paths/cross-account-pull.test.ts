@@ -9,7 +9,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { cdkAssetRepositoryName, grantScannerPull, scannerRoleName } from '@clair-pipeline/scan';
+import {
+  cdkAssetRepositoryName,
+  grantScannerPull,
+  scannerPullStatementJson,
+  scannerRoleName,
+} from '@clair-pipeline/scan';
 import { main as clairScanCli } from '../../packages/clair-scan/src/cli';
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -247,4 +252,13 @@ describe('another principal of the admitted account gains nothing', () => {
     });
     expect(decision).not.toBe('Allowed');
   });
+});
+
+test('docs/other-teams.md shows the statement the tests grant, and the pull-policy command they run', () => {
+  const guide = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'other-teams.md'), 'utf8');
+  const [, statement] = /```json\n([\s\S]*?)```/.exec(guide)!;
+  expect(JSON.parse(statement)).toEqual(scannerPullStatementJson(DEV));
+  expect(guide).toContain(
+    `npx clair-scan pull-policy --scanner-account ${DEV.account} --scanner-region ${DEV.region} \\\n    --policy-file current-policy.json`,
+  );
 });

@@ -193,3 +193,12 @@ describe("the role's own trust", () => {
     expect(await assumeScanRole(codebuild('search-build'), 'SearchGitHub', 'sts:AssumeRole')).not.toBe('Allowed');
   });
 });
+
+test("the parameters docs/other-teams.md deploys it with are the template's own", () => {
+  const guide = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'other-teams.md'), 'utf8');
+  const deploy = /aws cloudformation deploy[\s\S]*?```/.exec(guide)![0];
+  const named = [...deploy.matchAll(/ ([A-Za-z]+)=/g)].map((m) => m[1]);
+  expect(named.length).toBeGreaterThan(3);
+  expect(Object.keys(readTemplate().Parameters)).toEqual(expect.arrayContaining(named));
+  expect(deploy).toContain('cloudformation/clair-scan-role.yml');
+});
