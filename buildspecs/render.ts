@@ -23,8 +23,7 @@ export function renderBuildSpecs(): Record<string, string> {
   return Object.fromEntries(
     Object.entries(BUILDSPECS).map(([file, { source, spec }]) => [
       file,
-      `# Generated from ${source} by \`npm run buildspecs\`; do not edit.\n` +
-        YAML.stringify(spec, { lineWidth: 0 }),
+      `# Generated from ${source} by \`npm run buildspecs\`; do not edit.\n` + YAML.stringify(spec, { lineWidth: 0 }),
     ]),
   );
 }

@@ -23,7 +23,13 @@ export default function globalSetup(): void {
   // and so does the error file the CDK CLI would give it (no error may be raised, even if caught).
   const child = spawn(
     process.execPath,
-    [SOURCE_CONDITION, '--require', 'ts-node/register', path.join(__dirname, 'helpers', 'synthesize-default-app.ts'), dir],
+    [
+      SOURCE_CONDITION,
+      '--require',
+      'ts-node/register',
+      path.join(__dirname, 'helpers', 'synthesize-default-app.ts'),
+      dir,
+    ],
     {
       cwd: path.join(__dirname, '..'),
       stdio: 'ignore',
