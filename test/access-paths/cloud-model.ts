@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { defaultStacks } from '../helpers/default-assembly';
 
 /** The partition every template of the tests is evaluated in. */
@@ -14,6 +15,20 @@ export interface ModelStack {
   readonly region: string;
   /** The parsed template. */
   readonly template: any;
+}
+
+/** Stacks of a synthesized app, by construct id, as the model takes them. */
+export function assemblyStacks(assembly: CloudAssembly, ids: readonly string[]): ModelStack[] {
+  return ids.map((id) => {
+    const stack = assembly.getStackArtifact(id);
+    return {
+      displayPath: stack.displayName,
+      stackName: stack.stackName,
+      account: stack.environment.account,
+      region: stack.environment.region,
+      template: stack.template,
+    };
+  });
 }
 
 /** One resource of a stack. */

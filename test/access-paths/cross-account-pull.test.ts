@@ -17,18 +17,14 @@ import {
 } from '@clair-pipeline/scan';
 import { main as clairScanCli } from '../../packages/clair-scan/src/cli';
 import { App, Stack } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as YAML from 'yaml';
-import { parseConfig } from '../../config/config';
-import { ClairScanner } from '../../stages/clair/scanner';
-import { defaultRawConfig } from '../helpers/default-config';
 import { REPO_ROOT } from '../helpers/run-script';
-import { CloudModel, ModelResource, ModelStack, PARTITION } from './cloud-model';
+import { assemblyStacks, CloudModel, ModelResource, ModelStack, PARTITION } from './cloud-model';
 import { Caller, decide, roleCaller, withAdminGrant, withoutStatements } from './evaluate';
+import { scannerHost, scanPolicy } from './scanner-host';
 
 const REGION = 'eu-west-1';
-const PIPELINE_ACCOUNT = '111111111111';
 /** The environment whose scanner admits the team. */
 const DEV = { account: '222222222222', region: REGION };
 /** Another environment: it admits the team too, but the team granted only dev's scanner. */
@@ -41,18 +37,6 @@ const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:Ba
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cross-account-pull-'));
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
-function scannerHost(app: App, id: string, env: { account: string; region: string }): void {
-  const host = new Stack(app, id, { env });
-  const [environment] = parseConfig(defaultRawConfig()).environments;
-  new ClairScanner(host, 'Scanner', {
-    vpc: new ec2.Vpc(host, 'Vpc', { maxAzs: 2, natGateways: 1 }),
-    clairUrl: 'http://clair.internal:6060',
-    policy: { ...environment.scan, invokerAccounts: [TEAM_ACCOUNT], pullAccounts: [TEAM_ACCOUNT] },
-    pipelineAccount: PIPELINE_ACCOUNT,
-    logRetentionDays: 30,
-  });
-}
-
 /** A team's app with a repository granted to dev's scanner, and one not granted. */
 function teamApp(app: App, id: string, account: string): void {
   const stack = new Stack(app, id, { env: { account, region: REGION } });
@@ -61,8 +45,9 @@ function teamApp(app: App, id: string, account: string): void {
 }
 
 const app = new App({ outdir });
-scannerHost(app, 'DevScanner', DEV);
-scannerHost(app, 'ProdScanner', PROD);
+const policy = scanPolicy({ invokerAccounts: [TEAM_ACCOUNT], pullAccounts: [TEAM_ACCOUNT] });
+scannerHost(app, 'DevScanner', DEV, policy);
+scannerHost(app, 'ProdScanner', PROD, policy);
 teamApp(app, 'Team', TEAM_ACCOUNT);
 teamApp(app, 'Stranger', STRANGER_ACCOUNT);
 const assembly = app.synth();
@@ -83,16 +68,7 @@ const bootstrapStack: ModelStack = {
 };
 
 const model = new CloudModel([
-  ...['DevScanner', 'ProdScanner', 'Team', 'Stranger'].map((id) => {
-    const stack = assembly.getStackArtifact(id);
-    return {
-      displayPath: id,
-      stackName: stack.stackName,
-      account: stack.environment.account,
-      region: stack.environment.region,
-      template: stack.template,
-    };
-  }),
+  ...assemblyStacks(assembly, ['DevScanner', 'ProdScanner', 'Team', 'Stranger']),
   bootstrapStack,
 ]);
 

@@ -8,15 +8,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { invokerRoleName } from '@clair-pipeline/scan';
-import { App, Stack } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { App } from 'aws-cdk-lib';
 import * as YAML from 'yaml';
-import { parseConfig } from '../../config/config';
-import { ClairScanner } from '../../stages/clair/scanner';
-import { defaultRawConfig } from '../helpers/default-config';
 import { REPO_ROOT, runScript } from '../helpers/run-script';
-import { CloudModel, ModelResource, ModelStack, PARTITION } from './cloud-model';
+import { assemblyStacks, CloudModel, ModelResource, ModelStack, PARTITION } from './cloud-model';
 import { Caller, decide, roleCaller, sessionOf, withAdminGrant } from './evaluate';
+import { scannerHost, scanPolicy } from './scanner-host';
 
 const TEMPLATE = path.join(REPO_ROOT, 'packages', 'clair-scan', 'cloudformation', 'clair-scan-role.yml');
 const REGION = 'eu-west-1';
@@ -53,25 +50,12 @@ for (const [id, env] of [
   ['DevScanner', DEV],
   ['ProdScanner', PROD],
 ] as const) {
-  const host = new Stack(app, id, { env });
-  const [environment] = parseConfig(defaultRawConfig()).environments;
-  new ClairScanner(host, 'Scanner', {
-    vpc: new ec2.Vpc(host, 'Vpc', { maxAzs: 2, natGateways: 1 }),
-    clairUrl: 'http://clair.internal:6060',
-    policy: { ...environment.scan, invokerAccounts: [TEAM_ACCOUNT] },
-    pipelineAccount: '111111111111',
-    logRetentionDays: 30,
-  });
+  scannerHost(app, id, env, scanPolicy({ invokerAccounts: [TEAM_ACCOUNT] }));
 }
 const assembly = app.synth();
 const scanner = { ScannerAccount: DEV.account, ScannerRegion: REGION };
 const model = new CloudModel([
-  ...['DevScanner', 'ProdScanner']
-    .map((id) => {
-      const stack = assembly.getStackArtifact(id);
-      return { displayPath: id, stackName: id, account: DEV.account, region: REGION, template: stack.template };
-    })
-    .map((stack, index) => (index === 1 ? { ...stack, account: PROD.account } : stack)),
+  ...assemblyStacks(assembly, ['DevScanner', 'ProdScanner']),
   teamStack('SearchCodeBuild', { ...scanner, RoleNameSuffix: 'search', CodeBuildProjectName: 'search-build' }),
   teamStack('SearchGitHub', {
     ...scanner,
