@@ -9,6 +9,8 @@ module.exports = {
   transform: {
     '^.+\\.tsx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
   },
+  // In this repository the package resolves to its TypeScript source (consumers get its lib/).
+  moduleNameMapper: { '^@clair-pipeline/scan$': '<rootDir>/packages/clair-scan/src/index.ts' },
   globalSetup: '<rootDir>/test/global-setup.ts',
   setupFilesAfterEnv: ['<rootDir>/test/temp-dir.ts'],
   // Not under TMPDIR: scripts/test.sh gives each run a fresh one and removes it.

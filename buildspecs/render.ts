@@ -1,19 +1,19 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { remoteScanBuildSpec } from './remote-scan-buildspec';
+import { remoteScanBuildSpec } from '@clair-pipeline/scan';
 import { scannerBuildSpec } from './scanner-buildspec';
 
-/** The rendered buildspecs: file name in `buildspecs/` → the TypeScript that builds it and its object. */
+/** The rendered buildspecs: file name in `buildspecs/` → the TypeScript that builds it (from the repository root) and its object. */
 const BUILDSPECS: Record<string, { source: string; spec: Record<string, unknown> }> = {
   'scanner.yml': {
-    source: 'scanner-buildspec.ts',
+    source: 'buildspecs/scanner-buildspec.ts',
     spec: scannerBuildSpec({
       reportGroupArn: 'arn:aws:codebuild:eu-west-1:111111111111:report-group/clair-scanner-reports',
     }),
   },
   'remote-scan.yml': {
-    source: 'remote-scan-buildspec.ts',
+    source: 'packages/clair-scan/src/remote-scan-buildspec.ts',
     spec: remoteScanBuildSpec(),
   },
 };
@@ -23,8 +23,7 @@ export function renderBuildSpecs(): Record<string, string> {
   return Object.fromEntries(
     Object.entries(BUILDSPECS).map(([file, { source, spec }]) => [
       file,
-      `# Generated from buildspecs/${source} by \`npm run buildspecs\`; do not edit.\n` +
-        YAML.stringify(spec, { lineWidth: 0 }),
+      `# Generated from ${source} by \`npm run buildspecs\`; do not edit.\n` + YAML.stringify(spec, { lineWidth: 0 }),
     ]),
   );
 }

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { SEVERITIES, Severity } from '@clair-pipeline/scan';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Node } from 'constructs';
 import {
@@ -26,11 +27,6 @@ export const PLACEHOLDER_ACCOUNTS: readonly string[] = ['111111111111', '2222222
  * it (`Clair-<Name>`, with the first letter upper-cased) stay distinct.
  */
 export const ENVIRONMENT_NAME_PATTERN = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,15}$/;
-
-/** Klar's severity order, lowest first. */
-export const SEVERITIES = ['Unknown', 'Negligible', 'Low', 'Medium', 'High', 'Critical', 'Defcon1'] as const;
-/** One of klar's severities. */
-export type Severity = (typeof SEVERITIES)[number];
 
 /** An account and region. */
 export interface AccountRegion {
@@ -152,6 +148,11 @@ export interface ScanPolicyConfig {
   readonly invokerAccounts: string[];
   /** ECR repositories of this account, besides the CDK asset repository, whose images the scanner may pull. @default none */
   readonly pullRepositories: string[];
+  /**
+   * Other accounts whose ECR repositories the scanner may pull from, in its region: only those
+   * repositories whose policy grants the scanner's role (docs/other-teams.md). @default invokerAccounts
+   */
+  readonly pullAccounts: string[];
 }
 
 /** How one environment is watched: who gets its alarms and how often Clair's data is proven loaded. */
@@ -566,7 +567,7 @@ function readMonitoring(reader: ObjectReader, notificationEmail?: string): Monit
 }
 
 function readScanPolicy(reader: ObjectReader): ScanPolicyConfig {
-  const scan = {
+  const policy = {
     severity: reader.choice('severity', SEVERITIES, 'High'),
     maxVulnerabilities: reader.integer('maxVulnerabilities', 0, 0, 100000),
     countUnknown: reader.boolean('countUnknown', true),
@@ -577,6 +578,12 @@ function readScanPolicy(reader: ObjectReader): ScanPolicyConfig {
     canaryMinVulnerabilities: reader.integer('canaryMinVulnerabilities', 1, 1, 100000),
     invokerAccounts: reader.stringList('invokerAccounts', RULES.account),
     pullRepositories: reader.stringList('pullRepositories', RULES.repositoryName),
+  };
+  const scan = {
+    ...policy,
+    pullAccounts: reader.has('pullAccounts')
+      ? reader.stringList('pullAccounts', RULES.account)
+      : policy.invokerAccounts,
   };
   if (scan.allowlistFile && !fs.existsSync(scan.allowlistFile)) {
     reader.problem(

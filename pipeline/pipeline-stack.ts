@@ -4,6 +4,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
+import { ClairScanRole, ClairScanStep } from '@clair-pipeline/scan';
 import { newEncryptedLogGroup } from '../common/encrypted-log-group';
 import { NotificationTopic } from '../common/notification-topic';
 import { ClairStage } from '../stages/clair/clair-stage';
@@ -12,7 +13,6 @@ import { SampleAppStage } from '../stages/sample-app/sample-app-stage';
 import { PipelineConfig } from '../config/config';
 import { hardenPipeline } from './pipeline-hardening';
 import { stageId } from './stack-names';
-import { ClairScanRole, ClairScanStep } from './steps/clair-scan-step';
 
 /** The CodeBuild image every pipeline step runs on: pinned, so a new image cannot change a build. */
 const PIPELINE_BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0;

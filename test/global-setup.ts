@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { FIXTURE_ASSEMBLIES_ENV } from './helpers/default-assembly';
+import { SOURCE_CONDITION } from './helpers/run-script';
 
 /** Where, beside the assembly, CDK would record an error raised during synthesis, caught or not. */
 export const ERROR_FILE = 'error.txt';
@@ -24,7 +25,13 @@ export default function globalSetup(): void {
   // and so does the error file the CDK CLI would give it (no error may be raised, even if caught).
   const child = spawn(
     process.execPath,
-    ['--require', 'ts-node/register', path.join(__dirname, 'helpers', 'synthesize-fixture-apps.ts'), dir],
+    [
+      SOURCE_CONDITION,
+      '--require',
+      'ts-node/register',
+      path.join(__dirname, 'helpers', 'synthesize-fixture-apps.ts'),
+      dir,
+    ],
     {
       cwd: path.join(__dirname, '..'),
       stdio: 'ignore',

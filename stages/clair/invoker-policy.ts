@@ -1,33 +1,5 @@
+import { GATE_VARIABLES } from '@clair-pipeline/scan';
 import * as iam from 'aws-cdk-lib/aws-iam';
-
-/**
- * The name prefix of the roles a scanner's invoker role trusts: in a trusted account, only roles
- * named `clair-scan-…` may assume the invoker. `ClairScanRole` names its roles so; a team that
- * brings its own role must name it so. (A name, not an IAM path: CDK Pipelines passes a step's
- * role to CodeBuild by name, and CodeBuild cannot find a role under a path by its name alone.)
- */
-export const SCAN_ROLE_PREFIX = 'clair-scan-';
-
-/** The `aws:PrincipalArn` pattern of the scan roles of one account. */
-export function scanRoleArnPattern(partition: string, account: string): string {
-  return `arn:${partition}:iam::${account}:role/${SCAN_ROLE_PREFIX}*`;
-}
-
-/**
- * The only environment variables a caller may override when it starts the scanner: exactly what a
- * scan step sends (the image, readiness-only mode and the gate's policy). Everything else the
- * scanner reads (CLAIR_ADDR, the canary, readiness bounds, klar's own settings) stays the project's.
- */
-export const GATE_VARIABLES = [
-  'IMAGE_URI',
-  'READINESS_ONLY',
-  'SEVERITY',
-  'MAX_VULNERABILITIES',
-  'COUNT_UNKNOWN',
-  'IGNORE_UNFIXED',
-  'REQUIRE_COVERAGE',
-  'ALLOWLIST_B64',
-];
 
 /**
  * The `codebuild:StartBuild` condition keys of every override besides environment variables: a
@@ -93,14 +65,19 @@ export const DENIED_OVERRIDE_KEYS = [
 ];
 
 /**
- * What the invoker may do with the scanner project: start it with the gate's variables and
- * nothing else overridden, watch it, stop it.
+ * What the invoker may do with the scanner project: read its contract version (BatchGetProjects),
+ * start it with the gate's variables and nothing else overridden, watch it, stop it.
  */
 export function invokerStatements(projectArn: string): iam.PolicyStatement[] {
   const startBuild = { actions: ['codebuild:StartBuild'], resources: [projectArn] };
   return [
     new iam.PolicyStatement({
-      actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild'],
+      actions: [
+        'codebuild:BatchGetProjects',
+        'codebuild:StartBuild',
+        'codebuild:BatchGetBuilds',
+        'codebuild:StopBuild',
+      ],
       resources: [projectArn],
     }),
     new iam.PolicyStatement({

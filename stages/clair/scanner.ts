@@ -5,22 +5,23 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import {
+  cdkAssetRepositoryName,
+  CONTRACT_VARIABLE,
+  gatePolicyEnvironment,
+  invokerRoleName,
+  scanRoleArnPattern,
+  SCAN_CONTRACT_VERSION,
+  SCANNER_PROJECT_NAME,
+} from '@clair-pipeline/scan';
 import { scannerBuildSpec } from '../../buildspecs/scanner-buildspec';
 import { acknowledge } from '../../common/acknowledge';
-import { cdkAssetRepositoryName } from '../../common/cdk-assets';
 import { newEncryptedLogGroup } from '../../common/encrypted-log-group';
 import { newRotatingKey } from '../../common/kms';
 import { ScanPolicyConfig } from '../../config/config';
-import { invokerStatements, scanRoleArnPattern } from './invoker-policy';
-import { gatePolicyEnvironment, readinessEnvironment } from './scan-policy';
-
-/** The scanner project's name: fixed, so any pipeline can find an account's scanner. */
-export const SCANNER_PROJECT_NAME = 'clair-scanner';
-
-/** The invoker role's name in a region: fixed, so a pipeline's IAM policy can name it exactly. */
-export function invokerRoleName(region: string): string {
-  return `clair-scanner-invoker-${region}`;
-}
+import { allowCrossAccountPull } from './cross-account-pull';
+import { invokerStatements } from './invoker-policy';
+import { readinessEnvironment } from './scan-policy';
 
 /**
  * The scanner build's own timeout: readiness may wait its whole bound, then a last canary scan and
@@ -44,18 +45,18 @@ export function scanDeadlineSeconds(policy: ScanPolicyConfig): number {
 
 /**
  * The registries the scanner may read (scan-image's ALLOWED_REGISTRIES): the ECR of its own account
- * (its CDK assets, the canary and `pullRepositories`) and of each account the environment admits
- * (`invokerAccounts`), in its region. Set on the project and not among the variables an invoker may
+ * (its CDK assets, the canary and `pullRepositories`) and of each account whose repositories it
+ * may pull from (`pullAccounts`, by default the invoker accounts), in its region. Set on the project and not among the variables an invoker may
  * override: a registry outside the list could poison Clair's layer cache or name any token realm
  * (reference/hostile-inputs.md, D2 and D7).
  */
 export function allowedRegistries(
   account: string,
   region: string,
-  invokerAccounts: string[],
+  pullAccounts: string[],
   urlSuffix: string,
 ): string {
-  return [...new Set([account, ...invokerAccounts])].map((a) => `${a}.dkr.ecr.${region}.${urlSuffix}`).join(',');
+  return [...new Set([account, ...pullAccounts])].map((a) => `${a}.dkr.ecr.${region}.${urlSuffix}`).join(',');
 }
 
 /** Properties of {@link ClairScanner}. */
@@ -122,12 +123,14 @@ export class ClairScanner extends Construct {
         ALLOWED_REGISTRIES: allowedRegistries(
           stack.account,
           stack.region,
-          props.policy.invokerAccounts,
+          props.policy.pullAccounts,
           stack.urlSuffix,
         ),
         SCAN_DEADLINE_SECONDS: String(scanDeadlineSeconds(props.policy)),
         ...gatePolicyEnvironment(props.policy),
         ...readinessEnvironment(props.policy),
+        // The contract version this scanner speaks; scan steps read it before they start a build.
+        [CONTRACT_VARIABLE]: String(SCAN_CONTRACT_VERSION),
       }),
       buildSpec: codebuild.BuildSpec.fromObject(scannerBuildSpec({ reportGroupArn: reports.reportGroupArn })),
       timeout: scannerBuildTimeout(props.policy),
@@ -154,6 +157,7 @@ export class ClairScanner extends Construct {
       }),
     );
     this.project.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    allowCrossAccountPull(this.project, props.policy.pullAccounts);
 
     this.acknowledgeFindings();
 

@@ -2,13 +2,12 @@ import * as path from 'path';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { cdkAssetImageUri } from '@clair-pipeline/scan';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../common/acknowledge';
-import { cdkAssetRepositoryName } from '../../common/cdk-assets';
 import { newEncryptedLogGroup } from '../../common/encrypted-log-group';
 import { EnvironmentStack, EnvironmentStackProps } from '../../common/environment-stack';
 import { PrivateNetwork } from '../../common/private-network';
-import { EnvironmentConfig } from '../../config/config';
 
 /** Port the sample app listens on (unprivileged, so it runs as a non-root user). */
 export const SAMPLE_APP_PORT = 8080;
@@ -30,7 +29,7 @@ export class SampleAppStack extends EnvironmentStack {
       directory: path.join(__dirname, '..', '..', 'container', 'sample-app'),
       platform: ecrAssets.Platform.LINUX_AMD64,
     });
-    this.imageUri = bootstrapImageUri(environment, image.imageTag);
+    this.imageUri = cdkAssetImageUri(environment.account, environment.region, image.imageTag);
 
     const publicIp = environment.sampleApp.egress === 'public-ip';
     const { vpc } = new PrivateNetwork(this, 'Network', {
@@ -77,11 +76,4 @@ export class SampleAppStack extends EnvironmentStack {
       'The sample app has no environment variables; the finding comes from the empty default.',
     );
   }
-}
-
-/** `<account>.dkr.ecr.<region>.<suffix>/<bootstrap repository>:<tag>`, as CDK's default synthesizer publishes it. */
-function bootstrapImageUri(environment: EnvironmentConfig, tag: string): string {
-  const repository = cdkAssetRepositoryName(environment.account, environment.region);
-  const suffix = environment.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
-  return `${environment.account}.dkr.ecr.${environment.region}.${suffix}/${repository}:${tag}`;
 }

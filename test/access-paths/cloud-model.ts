@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { DefaultStack, defaultStacks } from '../helpers/default-assembly';
 
 /** The partition every template of the tests is evaluated in. */
@@ -14,6 +15,20 @@ export interface ModelStack {
   readonly region: string;
   /** The parsed template. */
   readonly template: any;
+}
+
+/** Stacks of a synthesized app, by construct id, as the model takes them. */
+export function assemblyStacks(assembly: CloudAssembly, ids: readonly string[]): ModelStack[] {
+  return ids.map((id) => {
+    const stack = assembly.getStackArtifact(id);
+    return {
+      displayPath: stack.displayName,
+      stackName: stack.stackName,
+      account: stack.environment.account,
+      region: stack.environment.region,
+      template: stack.template,
+    };
+  });
 }
 
 /** One resource of a stack. */
@@ -46,6 +61,7 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::CodeStarNotifications::NotificationRule': 'Name',
   'AWS::Events::Rule': 'Name',
   'AWS::Lambda::Function': 'FunctionName',
+  'AWS::ECR::Repository': 'RepositoryName',
 };
 
 /** The ARN CloudFormation gives each type, from account, region and physical name. */
@@ -72,7 +88,11 @@ const ARN_FORMAT: Record<string, (r: ModelResource, name: string) => string> = {
     `arn:${PARTITION}:codestar-notifications:${r.stack.region}:${r.stack.account}:notificationrule/${name}`,
   'AWS::Events::Rule': (r, name) => `arn:${PARTITION}:events:${r.stack.region}:${r.stack.account}:rule/${name}`,
   'AWS::Lambda::Function': (r, name) => `arn:${PARTITION}:lambda:${r.stack.region}:${r.stack.account}:function:${name}`,
+  'AWS::ECR::Repository': (r, name) => `arn:${PARTITION}:ecr:${r.stack.region}:${r.stack.account}:repository/${name}`,
 };
+
+/** What `Ref: AWS::NoValue` resolves to: the value is removed from its object or list. */
+const NO_VALUE = Symbol('AWS::NoValue');
 
 /** Types whose `Ref` is the ARN rather than the name. */
 const REF_IS_ARN = new Set([
@@ -85,8 +105,9 @@ const REF_IS_ARN = new Set([
 
 /**
  * The synthesized stacks of an app with their intrinsic functions resolved the way CloudFormation
- * would for concrete accounts: `Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Sub`, `Fn::Select`,
- * `Fn::Split`, and the cross-stack `Fn::GetStackOutput` and `Fn::ImportValue`. Physical names come
+ * would for concrete accounts: `Ref` (parameters by their defaults, `AWS::NoValue` removing the
+ * value), `Fn::GetAtt`, `Fn::Join`, `Fn::Sub`, `Fn::Select`, `Fn::Split`, `Fn::If` with the
+ * template's conditions, and the cross-stack `Fn::GetStackOutput` and `Fn::ImportValue`. Physical names come
  * from the templates where they are fixed, otherwise a stable stand-in (`<stack>-<logicalId>`), as
  * CloudFormation would generate one.
  */
@@ -157,22 +178,24 @@ export class CloudModel {
 
   /** A value of a stack's template with every intrinsic function resolved. */
   public resolve(stack: ModelStack, value: any): any {
-    if (Array.isArray(value)) return value.map((item) => this.resolve(stack, item));
+    if (Array.isArray(value)) return value.map((item) => this.resolve(stack, item)).filter((item) => item !== NO_VALUE);
     if (value === null || typeof value !== 'object') return value;
     const keys = Object.keys(value);
     if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
       return this.intrinsic(stack, keys[0], value[keys[0]]);
     }
-    return Object.fromEntries(keys.map((key) => [key, this.resolve(stack, value[key])]));
+    return Object.fromEntries(
+      keys.map((key) => [key, this.resolve(stack, value[key])]).filter(([, item]) => item !== NO_VALUE),
+    );
   }
 
   /** The identity policies of a role: inline, attached `AWS::IAM::Policy` and customer managed ones of the app. */
   public policiesOf(role: ModelResource): NamedPolicy[] {
     const attachedTo = (policy: ModelResource) =>
       (policy.props.Roles ?? []).some((ref: any) => ref?.Ref === role.logicalId);
-    const inline = (role.props.Policies ?? []).map((policy: any) => ({
+    const inline = this.resolve(role.stack, role.props.Policies ?? []).map((policy: any) => ({
       name: policy.PolicyName,
-      policy: this.resolve(role.stack, policy.PolicyDocument),
+      policy: policy.PolicyDocument,
     }));
     const attached = [
       ...this.resources('AWS::IAM::Policy', [role.stack]),
@@ -218,12 +241,35 @@ export class CloudModel {
         return this.output(this.resolve(stack, arg.StackName), this.resolve(stack, arg.Region), arg.OutputName);
       case 'Fn::ImportValue':
         return this.importValue(this.resolve(stack, arg));
+      case 'Fn::If':
+        return this.resolve(stack, this.condition(stack, { Condition: arg[0] }) ? arg[1] : arg[2]);
       default:
         throw new Error(`the model cannot resolve ${fn} (${JSON.stringify(arg)}) in ${stack.displayPath}`);
     }
   }
 
-  private ref(stack: ModelStack, name: string): string {
+  /** A condition of the template (`Fn::Equals`, `Fn::Not`, `Fn::And`, `Fn::Or`, `Condition`). */
+  private condition(stack: ModelStack, value: any): boolean {
+    const [fn] = Object.keys(value);
+    const arg = value[fn];
+    switch (fn) {
+      case 'Condition':
+        return this.condition(stack, stack.template.Conditions[arg]);
+      case 'Fn::Equals':
+        return this.resolve(stack, arg[0]) === this.resolve(stack, arg[1]);
+      case 'Fn::Not':
+        return !this.condition(stack, arg[0]);
+      case 'Fn::And':
+        return arg.every((c: any) => this.condition(stack, c));
+      case 'Fn::Or':
+        return arg.some((c: any) => this.condition(stack, c));
+      default:
+        throw new Error(`the model cannot evaluate the condition ${JSON.stringify(value)} in ${stack.displayPath}`);
+    }
+  }
+
+  private ref(stack: ModelStack, name: string): any {
+    if (name === 'AWS::NoValue') return NO_VALUE;
     const pseudo: Record<string, string> = {
       'AWS::Partition': PARTITION,
       'AWS::Region': stack.region,

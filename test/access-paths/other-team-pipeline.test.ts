@@ -7,35 +7,18 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, CfnWaitConditionHandle, Stack, Stage } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as pipelines from 'aws-cdk-lib/pipelines';
-import { parseConfig } from '../../config/config';
+import { ClairScanRole, ClairScanStep } from '@clair-pipeline/scan';
 import { APP_PROPS } from '../../pipeline/build-app';
-import { ClairScanRole, ClairScanStep } from '../../pipeline/steps/clair-scan-step';
-import { ClairScanner } from '../../stages/clair/scanner';
-import { defaultRawConfig } from '../helpers/default-config';
-import { CloudModel, ModelResource } from './cloud-model';
+import { assemblyStacks, CloudModel, ModelResource } from './cloud-model';
 import { decide, roleCaller, withAdminGrant } from './evaluate';
+import { scannerHost, scanPolicy } from './scanner-host';
 
 const SCANNER = { account: '222222222222', region: 'eu-west-1' };
-const PIPELINE_ACCOUNT = '111111111111';
 const TEAM_ACCOUNT = '444444444444';
 
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'other-team-pipeline-'));
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
-
-/** The scanner's side: the scanner of the dev environment, with the team's account as an invoker. */
-function scannerHost(app: App): void {
-  const host = new Stack(app, 'ScannerHost', { env: SCANNER });
-  const [environment] = parseConfig(defaultRawConfig()).environments;
-  new ClairScanner(host, 'Scanner', {
-    vpc: new ec2.Vpc(host, 'Vpc', { maxAzs: 2, natGateways: 1 }),
-    clairUrl: 'http://clair.internal:6060',
-    policy: { ...environment.scan, invokerAccounts: [TEAM_ACCOUNT] },
-    pipelineAccount: PIPELINE_ACCOUNT,
-    logRetentionDays: 30,
-  });
-}
 
 /** The team's side: its own pipeline, whose one stage is gated on the scanner. */
 function teamPipeline(app: App): void {
@@ -62,21 +45,11 @@ function teamPipeline(app: App): void {
 }
 
 const app = new App({ ...APP_PROPS, outdir });
-scannerHost(app);
+// The scanner's side: the scanner of the dev environment, with the team's account as an invoker.
+scannerHost(app, 'ScannerHost', SCANNER, scanPolicy({ invokerAccounts: [TEAM_ACCOUNT] }));
 teamPipeline(app);
 const assembly = app.synth();
-const model = new CloudModel(
-  ['ScannerHost', 'TeamPipeline'].map((id) => {
-    const stack = assembly.getStackArtifact(id);
-    return {
-      displayPath: stack.displayName,
-      stackName: stack.stackName,
-      account: stack.environment.account,
-      region: stack.environment.region,
-      template: stack.template,
-    };
-  }),
-);
+const model = new CloudModel(assemblyStacks(assembly, ['ScannerHost', 'TeamPipeline']));
 
 const invoker = model
   .resources('AWS::IAM::Role', [model.stack('ScannerHost')])

@@ -3,7 +3,8 @@
  * by walking the trust policies), the pipeline roles that may and may not assume them, what the
  * invoker may override when it starts the scanner, and the scheduled freshness check's start.
  */
-import { DENIED_OVERRIDE_KEYS, GATE_VARIABLES, SCAN_ROLE_PREFIX } from '../../stages/clair/invoker-policy';
+import { GATE_VARIABLES, SCAN_ROLE_PREFIX } from '@clair-pipeline/scan';
+import { DENIED_OVERRIDE_KEYS } from '../../stages/clair/invoker-policy';
 import { CloudModel, ModelResource, PARTITION } from './cloud-model';
 import { Caller, decide, roleCaller, sessionOf, withAdminGrant, withoutStatements } from './evaluate';
 import { actionConditionKeys } from './iam-data';
@@ -126,11 +127,11 @@ describe.each(invokers.map((role) => [role.stack.displayPath, role] as const))(
       );
     });
 
-    test('may start a readiness check, watch and stop the build', async () => {
+    test("may read the scanner's contract version, start a readiness check, watch and stop the build", async () => {
       expect(await startBuild(caller, project, { environmentVariablesOverride: variables(['READINESS_ONLY']) })).toBe(
         'Allowed',
       );
-      for (const action of ['codebuild:BatchGetBuilds', 'codebuild:StopBuild']) {
+      for (const action of ['codebuild:BatchGetProjects', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild']) {
         const decision = await decide({ caller, action, resource: project, resourceAccount: invoker.stack.account });
         expect(decision).toBe('Allowed');
       }

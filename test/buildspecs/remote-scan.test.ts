@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { REMOTE_SCAN_SCRIPT_PATH } from '../../buildspecs/remote-scan-buildspec';
+import { CONTRACT_VARIABLE, REMOTE_SCAN_SCRIPT_PATH, SCAN_CONTRACT_VERSION } from '@clair-pipeline/scan';
 import { RunScriptResult } from '../helpers/run-script';
 import { AwsCall, awsOption, runWithStubs, stubCalls } from '../helpers/stubs';
 
@@ -33,6 +33,7 @@ async function remoteScan(env: Record<string, string | undefined> = {}): Promise
     SCANNER_REGION: 'eu-central-1',
     IMAGE_URI: IMAGE,
     POLL_INTERVAL_SECONDS: '0',
+    [CONTRACT_VARIABLE]: String(SCAN_CONTRACT_VERSION),
     ...env,
   });
   const calls = stubCalls<AwsCall>(dir);
@@ -55,6 +56,7 @@ test('passes when the remote build succeeds, printing its id, status and log loc
   expect(run.status).toBe(0);
   expect(run.operations).toEqual([
     'sts assume-role',
+    'codebuild batch-get-projects',
     'codebuild start-build',
     'codebuild batch-get-builds',
     'codebuild batch-get-builds',
@@ -98,6 +100,7 @@ test('renews the invoker session when it is due', async () => {
   expect(run.status).toBe(0);
   expect(run.operations).toEqual([
     'sts assume-role',
+    'codebuild batch-get-projects',
     'codebuild start-build',
     'sts assume-role',
     'codebuild batch-get-builds',
@@ -107,7 +110,7 @@ test('renews the invoker session when it is due', async () => {
   expect(run.calls.filter((c) => c.argv[1] === 'assume-role').every((c) => c.AWS_ACCESS_KEY_ID === CALLER_KEY)).toBe(
     true,
   );
-  expect(run.calls[5].AWS_ACCESS_KEY_ID).toBe('ASIASTUBINVOKER3');
+  expect(run.calls[6].AWS_ACCESS_KEY_ID).toBe('ASIASTUBINVOKER3');
 });
 
 test('stops the remote build and fails when the invoker session cannot be renewed', async () => {
@@ -120,11 +123,12 @@ test('stops the remote build and fails when the invoker session cannot be renewe
   expect(run.status).toBe(3);
   expect(run.operations).toEqual([
     'sts assume-role',
+    'codebuild batch-get-projects',
     'codebuild start-build',
     'sts assume-role',
     'codebuild stop-build',
   ]);
-  expect(run.calls[3].AWS_ACCESS_KEY_ID).toBe('ASIASTUBINVOKER1');
+  expect(run.calls[4].AWS_ACCESS_KEY_ID).toBe('ASIASTUBINVOKER1');
   expect(lastErrorLine(run)).toMatch(/^remote-scan: cannot renew the session of .*; stopped remote build /);
 });
 
@@ -139,7 +143,7 @@ test('passes IMAGE_URI and only the policy variables that are set as build overr
   });
 
   expect(run.status).toBe(0);
-  expect(awsOption(run.calls[1], 'project-name')).toBe(PROJECT);
+  expect(awsOption(run.calls[2], 'project-name')).toBe(PROJECT);
   expect(overridesOf(run)).toEqual([
     { name: 'ALLOWLIST_B64', value: allowlist, type: 'PLAINTEXT' },
     { name: 'IMAGE_URI', value: IMAGE, type: 'PLAINTEXT' },
@@ -216,7 +220,7 @@ test('fails when the build cannot be started', async () => {
 
   // Access denied is not retried.
   expect(run.status).toBe(4);
-  expect(run.operations).toEqual(['sts assume-role', 'codebuild start-build']);
+  expect(run.operations).toEqual(['sts assume-role', 'codebuild batch-get-projects', 'codebuild start-build']);
   expect(lastErrorLine(run)).toBe(
     'remote-scan: cannot start a build of clair-scanner in eu-central-1 (see the aws error above)',
   );
@@ -231,6 +235,7 @@ test("retries start-build, each wait twice the last, while throttled or at the a
   expect(run.status).toBe(0);
   expect(run.operations).toEqual([
     'sts assume-role',
+    'codebuild batch-get-projects',
     'codebuild start-build',
     'codebuild start-build',
     'codebuild start-build',
@@ -250,7 +255,7 @@ test('fails when start-build is still refused when the bound runs out', async ()
   });
 
   expect(run.status).toBe(4);
-  expect(run.operations).toEqual(['sts assume-role', 'codebuild start-build']);
+  expect(run.operations).toEqual(['sts assume-role', 'codebuild batch-get-projects', 'codebuild start-build']);
   expect(lastErrorLine(run)).toBe(
     'remote-scan: cannot start a build of clair-scanner in eu-central-1: still refused (AccountLimitExceededException) when SCAN_TIMEOUT_SECONDS=0 ran out',
   );
@@ -279,7 +284,12 @@ test('renews the invoker session between start-build attempts, and fails if it c
   });
 
   expect(run.status).toBe(3);
-  expect(run.operations).toEqual(['sts assume-role', 'codebuild start-build', 'sts assume-role']);
+  expect(run.operations).toEqual([
+    'sts assume-role',
+    'codebuild batch-get-projects',
+    'codebuild start-build',
+    'sts assume-role',
+  ]);
   expect(lastErrorLine(run)).toBe(
     `remote-scan: cannot renew the session of ${ROLE_ARN} (see the aws error above); no build was started`,
   );
@@ -325,4 +335,73 @@ test.each([
   expect(run.status).toBe(2);
   expect(lastErrorLine(run)).toMatch(message);
   expect(run.calls).toHaveLength(0);
+});
+
+describe('the contract between step and scanner', () => {
+  const ours = SCAN_CONTRACT_VERSION;
+  const where = 'clair-scanner in account 222222222222, eu-central-1';
+
+  test("reads the scanner's contract version as the invoker, and scans when it is the step's", async () => {
+    const run = await remoteScan({ STUB_AWS_SCANNER_CONTRACT: String(ours) });
+
+    expect(run.status).toBe(0);
+    const read = run.calls.find((call) => call.argv[1] === 'batch-get-projects')!;
+    expect(awsOption(read, 'names')).toBe(PROJECT);
+    expect(read.AWS_ACCESS_KEY_ID).toBe('ASIASTUBINVOKER1');
+    expect(run.stdout).toContain(`remote-scan: the scanner speaks contract ${ours}, as this step does`);
+  });
+
+  test.each([
+    [
+      'an older scanner',
+      { STUB_AWS_SCANNER_CONTRACT: String(ours) },
+      { [CONTRACT_VARIABLE]: String(ours + 1) },
+      `remote-scan: contract mismatch: this step speaks contract ${ours + 1}, the scanner ${where} speaks ${ours}; upgrade the scanner (deploy a clair-pipeline release that speaks contract ${ours + 1} to that account)`,
+    ],
+    [
+      'a newer scanner',
+      { STUB_AWS_SCANNER_CONTRACT: String(ours + 1) },
+      {},
+      `remote-scan: contract mismatch: this step speaks contract ${ours}, the scanner ${where} speaks ${ours + 1}; upgrade this step (@clair-pipeline/scan, or the buildspec it came with) to a version that speaks contract ${ours + 1}`,
+    ],
+    [
+      'a scanner that publishes no version',
+      { STUB_AWS_SCANNER_CONTRACT: 'unset' },
+      {},
+      `remote-scan: contract mismatch: this step speaks contract ${ours}, the scanner ${where} speaks none; upgrade the scanner (deploy a clair-pipeline release that speaks contract ${ours} to that account)`,
+    ],
+    [
+      'a scanner whose invoker may not read its project (older than contract versions)',
+      { STUB_AWS_FAIL: 'codebuild:batch-get-projects' },
+      {},
+      `remote-scan: contract mismatch: this step speaks contract ${ours}, the scanner ${where} speaks none (its invoker role may not read it: the scanner predates contract versions); upgrade the scanner (deploy a clair-pipeline release that speaks contract ${ours} to that account)`,
+    ],
+  ])(
+    'fails with exit 2 and one line naming both versions, before any build, against %s',
+    async (_what, stub, env, line) => {
+      const run = await remoteScan({ ...stub, ...env });
+
+      expect(run.status).toBe(2);
+      expect(lastErrorLine(run)).toBe(line);
+      expect(run.operations).toEqual(['sts assume-role', 'codebuild batch-get-projects']);
+    },
+  );
+
+  test('fails (exit 4) when the scanner project does not exist', async () => {
+    const run = await remoteScan({ STUB_AWS_PROJECTS_NOT_FOUND: 'true' });
+
+    expect(run.status).toBe(4);
+    expect(lastErrorLine(run)).toBe(
+      `remote-scan: the scanner project ${where} does not exist; check SCANNER_PROJECT_NAME and SCANNER_REGION`,
+    );
+    expect(run.operations).toEqual(['sts assume-role', 'codebuild batch-get-projects']);
+  });
+
+  test.each([undefined, '0', 'v1'])('rejects CLAIR_SCAN_CONTRACT=%s before calling AWS', async (value) => {
+    const run = await remoteScan({ [CONTRACT_VARIABLE]: value });
+
+    expect(run.status).toBe(2);
+    expect(lastErrorLine(run)).toMatch(/^remote-scan: CLAIR_SCAN_CONTRACT \(the contract version this step speaks\)/);
+    expect(run.calls).toHaveLength(0);
+  });
 });

@@ -1,11 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import {
-  remoteScanBuildSpec,
-  remoteScanCommand,
-  REMOTE_SCAN_SCRIPT_PATH,
-} from '../../buildspecs/remote-scan-buildspec';
+import { remoteScanBuildSpec, remoteScanCommand, REMOTE_SCAN_SCRIPT_PATH } from '@clair-pipeline/scan';
 import { renderBuildSpecs } from '../../buildspecs/render';
 import { scannerBuildSpec } from '../../buildspecs/scanner-buildspec';
 import { REPO_ROOT, runScript } from '../helpers/run-script';
@@ -22,7 +18,7 @@ describe('rendered buildspecs', () => {
 
   test.each(Object.entries(rendered))('%s starts with its "do not edit" line and parses back', (file, text) => {
     expect(text.split('\n')[0]).toMatch(
-      /^# Generated from buildspecs\/[a-z-]+\.ts by `npm run buildspecs`; do not edit\.$/,
+      /^# Generated from (buildspecs|packages\/clair-scan\/src)\/[a-z-]+\.ts by `npm run buildspecs`; do not edit\.$/,
     );
     expect(YAML.parse(text)).toHaveProperty('version', '0.2');
     expect(file).toMatch(/\.yml$/);

@@ -172,6 +172,22 @@ describe('monitoring settings', () => {
   });
 });
 
+describe('scan.pullAccounts', () => {
+  test.each([
+    ['default to the invoker accounts', { invokerAccounts: ['444444444444'] }, ['444444444444']],
+    [
+      'may name other accounts',
+      { invokerAccounts: ['444444444444'], pullAccounts: ['555555555555'] },
+      ['555555555555'],
+    ],
+    ['may be empty while invoker accounts are not', { invokerAccounts: ['444444444444'], pullAccounts: [] }, []],
+  ])('%s', (_what, scan, expected) => {
+    const raw: any = defaultRawConfig();
+    raw.environments.prod.scan = scan;
+    expect(parseConfig(raw).environments[1].scan.pullAccounts).toEqual(expected);
+  });
+});
+
 describe('invalid values fail with the key, the value and the fix', () => {
   test.each([
     [
@@ -371,6 +387,11 @@ describe('invalid values fail with the key, the value and the fix', () => {
       'a pull repository that is not an ECR name',
       (raw: any) => (raw.environments.prod.scan.pullRepositories = ['Team A/Web']),
       /clairPipeline\.environments\.prod\.scan\.pullRepositories\[0\] must be an ECR repository name, got 'Team A\/Web'/,
+    ],
+    [
+      'a pull account that is not an account id',
+      (raw: any) => (raw.environments.prod.scan.pullAccounts = ['444']),
+      /clairPipeline\.environments\.prod\.scan\.pullAccounts\[0\] must be a 12-digit AWS account id, got '444'/,
     ],
     [
       'a boolean given as a word',

@@ -73,3 +73,10 @@ export function runScriptAsync(cmd: string, args: string[], opts: RunScriptOptio
 function childEnv(opts: RunScriptOptions): NodeJS.ProcessEnv {
   return { TMPDIR: os.tmpdir(), ...(opts.env ?? { PATH: process.env.PATH }) };
 }
+
+/**
+ * The Node flag that resolves `@clair-pipeline/scan` to its TypeScript source in this repository
+ * (its package.json `exports`), as cdk.json's app command does: a child process that runs the app
+ * with ts-node needs it.
+ */
+export const SOURCE_CONDITION = '--conditions=clair-pipeline-source';

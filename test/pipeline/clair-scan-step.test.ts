@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ClairScanRole, ClairScanStep } from '../../pipeline/steps/clair-scan-step';
+import { ClairScanRole, ClairScanStep } from '@clair-pipeline/scan';
 
 const scanner = { account: '222222222222', region: 'eu-west-1' };
 

@@ -1,5 +1,5 @@
+import { GATE_VARIABLES, SCAN_CONTRACT_VERSION } from '@clair-pipeline/scan';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { GATE_VARIABLES } from '../../stages/clair/invoker-policy';
 import { defaultTemplate } from '../helpers/default-assembly';
 
 const ENVIRONMENTS = [
@@ -308,6 +308,10 @@ describe.each(ENVIRONMENTS)('Clair-$env', (expected) => {
       expect(JSON.stringify(environment.CANARY_IMAGE_URI)).toContain(`${expected.account}.dkr.ecr.eu-west-1.`);
       expect(GATE_VARIABLES).not.toContain('ALLOWED_REGISTRIES');
       expect(GATE_VARIABLES).not.toContain('SCAN_DEADLINE_SECONDS');
+    });
+
+    test('publishes the contract version it speaks, which scan steps check before they start it', () => {
+      expect(environment.CLAIR_SCAN_CONTRACT).toBe(String(SCAN_CONTRACT_VERSION));
     });
 
     test('publishes JUnit reports to its report group', () => {

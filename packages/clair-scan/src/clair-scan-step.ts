@@ -4,12 +4,9 @@ import { Aws, CfnOutput, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
-import { remoteScanBuildSpec } from '../../buildspecs/remote-scan-buildspec';
-import { SCAN_ROLE_PREFIX } from '../../stages/clair/invoker-policy';
-import { invokerRoleName, SCANNER_PROJECT_NAME } from '../../stages/clair/scanner';
-import { GatePolicy, gatePolicyEnvironment } from '../../stages/clair/scan-policy';
-
-export { ClairScanRole } from './clair-scan-role';
+import { invokerRoleName, SCAN_ROLE_PREFIX, SCANNER_PROJECT_NAME } from './contract';
+import { GatePolicy, gatePolicyEnvironment } from './gate-policy';
+import { remoteScanBuildSpec } from './remote-scan-buildspec';
 
 /** Where an account's scanner is. */
 export interface ScannerLocation {

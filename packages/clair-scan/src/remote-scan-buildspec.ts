@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { CONTRACT_VARIABLE, SCAN_CONTRACT_VERSION } from './contract';
 
 /** The pipeline-side scan script, embedded into the buildspec at synth time. */
-export const REMOTE_SCAN_SCRIPT_PATH: string = path.join(__dirname, 'scripts', 'remote-scan.sh');
+export const REMOTE_SCAN_SCRIPT_PATH: string = path.join(__dirname, '..', 'scripts', 'remote-scan.sh');
 
 // Ends the heredoc below; a script line equal to it would end the embedded script early.
 const HEREDOC_END = 'REMOTE_SCAN_SH';
@@ -25,7 +26,8 @@ export interface RemoteScanBuildSpecOptions {
 /**
  * The one shell command that runs the remote-scan script: the script's text travels inside the
  * command (a quoted heredoc, so nothing in it is expanded), because the pipelines that use this
- * step have their own source repositories, without our script.
+ * step have their own source repositories, without our script. The contract version the script
+ * expects of the scanner is this package's, set on the command line so that nothing overrides it.
  */
 export function remoteScanCommand(): string {
   const script = fs.readFileSync(REMOTE_SCAN_SCRIPT_PATH, 'utf8');
@@ -39,7 +41,7 @@ export function remoteScanCommand(): string {
     `cat > "$remote_scan" <<'${HEREDOC_END}'`,
     script.endsWith('\n') ? script.slice(0, -1) : script,
     HEREDOC_END,
-    'bash "$remote_scan"',
+    `${CONTRACT_VARIABLE}=${SCAN_CONTRACT_VERSION} bash "$remote_scan"`,
   ].join('\n');
 }
 

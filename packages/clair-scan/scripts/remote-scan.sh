@@ -3,8 +3,9 @@
 # starts that account's scanner CodeBuild project (which runs scan-image next to Clair), waits for
 # it within a bound, prints the result and where its log is, and exits 0 only if it SUCCEEDED.
 #
-# Environment: INVOKER_ROLE_ARN, SCANNER_PROJECT_NAME, SCANNER_REGION, IMAGE_URI (or
-# READINESS_ONLY=true); passed to the remote build only when set: SEVERITY, MAX_VULNERABILITIES,
+# Environment: CLAIR_SCAN_CONTRACT (the contract version this script speaks; set by whatever runs
+# it: the buildspec of a ClairScanStep, or `clair-scan remote-scan`), INVOKER_ROLE_ARN,
+# SCANNER_PROJECT_NAME, SCANNER_REGION, IMAGE_URI (or READINESS_ONLY=true); passed to the remote build only when set: SEVERITY, MAX_VULNERABILITIES,
 # COUNT_UNKNOWN, IGNORE_UNFIXED, REQUIRE_COVERAGE, ALLOWLIST_B64; SCAN_TIMEOUT_SECONDS=5400, POLL_INTERVAL_SECONDS=15,
 # ROLE_SESSION_RENEW_SECONDS=2700 (the invoker session is renewed this often, because a session
 # assumed from CodeBuild's own role is limited to one hour by role chaining),
@@ -13,7 +14,8 @@
 # The scan policy values are checked by scan-image in the remote build, which fails on bad ones.
 #
 # Exit codes: 0 the remote scan passed · 1 the remote build ended otherwise (scan failed, scanner
-# error, stopped, timed out, unknown status) · 2 bad input · 3 the invoker role cannot be assumed ·
+# error, stopped, timed out, unknown status) · 2 bad input, or a scanner that speaks another contract
+# version (nothing is started) · 3 the invoker role cannot be assumed ·
 # 4 the build cannot be started (still throttled or at the account's build limit when
 # SCAN_TIMEOUT_SECONDS ran out, or another error) · 5 no result within SCAN_TIMEOUT_SECONDS (remote
 # build stopped) ·
@@ -34,6 +36,8 @@ seconds() { # seconds NAME DEFAULT: a non-negative integer setting
   printf -v "$1" '%s' "$value"
 }
 
+[[ ${CLAIR_SCAN_CONTRACT:-} =~ ^[1-9][0-9]{0,3}$ ]] ||
+  die 2 "CLAIR_SCAN_CONTRACT (the contract version this step speaks) must be a positive whole number, got '${CLAIR_SCAN_CONTRACT:-}'; run this script through its buildspec or \`clair-scan remote-scan\`"
 [[ ${INVOKER_ROLE_ARN:-} =~ ^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$ ]] ||
   die 2 "INVOKER_ROLE_ARN must be an IAM role ARN, got '${INVOKER_ROLE_ARN:-}'"
 [[ ${SCANNER_PROJECT_NAME:-} =~ ^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$ ]] ||
@@ -117,8 +121,37 @@ print_build() {
         | "remote-scan: scan-image exit status \(.): \($meaning[.] // "an exit status scan-image does not define")"))' <<<"$1"
 }
 
+# check_contract: the scanner project publishes the contract version it speaks (CLAIR_SCAN_CONTRACT
+# in its environment); anything but this script's version fails here, before a build is started.
+check_contract() {
+  local answer found scanner account where
+  IFS=: read -r _ _ _ _ account _ <<<"$INVOKER_ROLE_ARN"
+  where="$SCANNER_PROJECT_NAME in account $account, $SCANNER_REGION"
+  if ! answer=$(as_invoker codebuild batch-get-projects --names "$SCANNER_PROJECT_NAME" 2>"$aws_errors"); then
+    cat "$aws_errors" >&2
+    grep -q '(AccessDeniedException)' "$aws_errors" ||
+      die 4 "cannot read the contract version of the scanner $where (see the aws error above)"
+    scanner="none (its invoker role may not read it: the scanner predates contract versions)"
+  else
+    found=$(jq -r '.projects | length' <<<"$answer")
+    ((found == 1)) || die 4 "the scanner project $where does not exist; check SCANNER_PROJECT_NAME and SCANNER_REGION"
+    scanner=$(jq -r --arg name CLAIR_SCAN_CONTRACT \
+      '[.projects[0].environment.environmentVariables // [] | .[] | select(.name == $name) | .value][0] // "none"' <<<"$answer")
+  fi
+  if [[ $scanner == "$CLAIR_SCAN_CONTRACT" ]]; then
+    say "the scanner speaks contract $scanner, as this step does"
+  elif [[ $scanner =~ ^[0-9]+$ ]] && ((scanner > CLAIR_SCAN_CONTRACT)); then
+    die 2 "contract mismatch: this step speaks contract $CLAIR_SCAN_CONTRACT, the scanner $where speaks $scanner; upgrade this step (@clair-pipeline/scan, or the buildspec it came with) to a version that speaks contract $scanner"
+  else
+    die 2 "contract mismatch: this step speaks contract $CLAIR_SCAN_CONTRACT, the scanner $where speaks $scanner; upgrade the scanner (deploy a clair-pipeline release that speaks contract $CLAIR_SCAN_CONTRACT to that account)"
+  fi
+}
+
+aws_errors=$(mktemp)
+trap 'rm -f "$aws_errors"' EXIT
 assume_invoker_role || die 3 "cannot assume INVOKER_ROLE_ARN $INVOKER_ROLE_ARN (see the aws error above)"
 say "assumed $INVOKER_ROLE_ARN"
+check_contract
 if [[ ${READINESS_ONLY:-false} == true ]]; then
   say "checking that the scanner's Clair is ready"
 else
@@ -137,12 +170,10 @@ overrides=$(jq -n '[$ARGS.positional[] | {name: ., value: $ENV[.], type: "PLAINT
 # twice the last (at most 5 minutes); any other error fails at once.
 started_at=$SECONDS
 retry_in=$START_RETRY_SECONDS
-start_errors=$(mktemp)
-trap 'rm -f "$start_errors"' EXIT
 until started=$(as_invoker codebuild start-build --project-name "$SCANNER_PROJECT_NAME" \
-  --environment-variables-override "$overrides" 2>"$start_errors"); do
-  cat "$start_errors" >&2
-  reason=$(grep -oE '\((ThrottlingException|AccountLimitExceededException)\)' "$start_errors" | head -n 1) ||
+  --environment-variables-override "$overrides" 2>"$aws_errors"); do
+  cat "$aws_errors" >&2
+  reason=$(grep -oE '\((ThrottlingException|AccountLimitExceededException)\)' "$aws_errors" | head -n 1) ||
     die 4 "cannot start a build of $SCANNER_PROJECT_NAME in $SCANNER_REGION (see the aws error above)"
   left=$((SCAN_TIMEOUT_SECONDS - (SECONDS - started_at)))
   if ((left <= 0)); then

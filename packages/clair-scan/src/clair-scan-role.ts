@@ -1,7 +1,7 @@
 import { Lazy, Names } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { SCAN_ROLE_PREFIX } from '../../stages/clair/invoker-policy';
+import { SCAN_ROLE_PREFIX } from './contract';
 
 /** IAM's longest role name. */
 const MAX_ROLE_NAME_LENGTH = 64;
