@@ -50,12 +50,7 @@ export function scanDeadlineSeconds(policy: ScanPolicyConfig): number {
  * override: a registry outside the list could poison Clair's layer cache or name any token realm
  * (reference/hostile-inputs.md, D2 and D7).
  */
-export function allowedRegistries(
-  account: string,
-  region: string,
-  pullAccounts: string[],
-  urlSuffix: string,
-): string {
+export function allowedRegistries(account: string, region: string, pullAccounts: string[], urlSuffix: string): string {
   return [...new Set([account, ...pullAccounts])].map((a) => `${a}.dkr.ecr.${region}.${urlSuffix}`).join(',');
 }
 
@@ -120,12 +115,7 @@ export class ClairScanner extends Construct {
       environmentVariables: plainText({
         CLAIR_ADDR: props.clairUrl,
         CANARY_IMAGE_URI: canaryImage.imageUri,
-        ALLOWED_REGISTRIES: allowedRegistries(
-          stack.account,
-          stack.region,
-          props.policy.pullAccounts,
-          stack.urlSuffix,
-        ),
+        ALLOWED_REGISTRIES: allowedRegistries(stack.account, stack.region, props.policy.pullAccounts, stack.urlSuffix),
         SCAN_DEADLINE_SECONDS: String(scanDeadlineSeconds(props.policy)),
         ...gatePolicyEnvironment(props.policy),
         ...readinessEnvironment(props.policy),
