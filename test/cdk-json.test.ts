@@ -76,12 +76,21 @@ describe.each([
   });
 });
 
-/** Test sources (and the scripts and data beside them) that name cdk.json or cdk.context.json as a file. */
+/**
+ * Test sources (and the scripts and data beside them) that name cdk.json or cdk.context.json as a
+ * file, except where a line writes a project of its own (a `cdk.json` written into, or named in, a
+ * temporary directory the test made: what the CLI reads there is the test's own configuration).
+ */
 function readersOfCdkJson(dir: string): string[] {
+  const namesTheFile = /(['"`/])cdk(\.context)?\.json['"`]/;
+  const ownProject = /writeFileSync|mkdtemp/;
   return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((file) => {
     const full = path.join(dir, file);
     if (full === __filename || !fs.statSync(full).isFile()) return false;
-    return /(['"`/])cdk(\.context)?\.json['"`]/.test(fs.readFileSync(full, 'utf8'));
+    return fs
+      .readFileSync(full, 'utf8')
+      .split('\n')
+      .some((line) => namesTheFile.test(line) && !ownProject.test(line));
   });
 }
 
@@ -93,5 +102,6 @@ test('rejects a test that reads cdk.json by name (the check fires)', () => {
   const sample = fs.mkdtempSync(path.join(os.tmpdir(), 'reader-'));
   fs.writeFileSync(path.join(sample, 'reader.test.ts'), "fs.readFileSync(path.join(REPO_ROOT, 'cdk.json'))");
   fs.writeFileSync(path.join(sample, 'message.test.ts'), 'expect(message).toMatch(/set it in cdk.json (context x)/)');
+  fs.writeFileSync(path.join(sample, 'own.test.ts'), "fs.writeFileSync(path.join(dir, 'cdk.json'), '{}')");
   expect(readersOfCdkJson(sample)).toEqual(['reader.test.ts']);
 });

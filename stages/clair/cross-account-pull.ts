@@ -1,5 +1,5 @@
 import { scannerRoleName, SCANNER_PULL_ACTIONS } from '@clair-pipeline/scan';
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { acknowledge } from '../../common/acknowledge';
@@ -17,19 +17,20 @@ export function allowCrossAccountPull(project: codebuild.Project, pullAccounts: 
   const role = project.role as iam.Role;
   (role.node.defaultChild as iam.CfnRole).roleName = scannerRoleName(stack.region);
   if (pullAccounts.length === 0) return;
-  role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      actions: SCANNER_PULL_ACTIONS,
-      resources: pullAccounts.map((account) =>
-        stack.formatArn({ service: 'ecr', account, resource: 'repository', resourceName: '*' }),
-      ),
-    }),
+  const repositories = pullAccounts.map((account) =>
+    stack.formatArn({ service: 'ecr', account, resource: 'repository', resourceName: '*' }),
   );
-  for (const account of pullAccounts) {
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: SCANNER_PULL_ACTIONS, resources: repositories }));
+  pullAccounts.forEach((account, i) => {
+    // cdk-nag names the resource as synthesized: literal in a stack with a concrete environment
+    // (partition literals are on), with CloudFormation's pseudo parameters otherwise.
+    const shown = Token.isUnresolved(repositories[i])
+      ? `arn:<AWS::Partition>:ecr:<AWS::Region>:${account}:repository/*`
+      : repositories[i];
     acknowledge(
       role.node.findChild('DefaultPolicy'),
-      `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:${account}:repository/*]`,
+      `AwsSolutions::AwsSolutions-IAM5[Resource::${shown}]`,
       `The scanner pulls the images of the accounts scan.pullAccounts admits; a repository there is readable only when its own policy grants this role (the owner chooses which), so the identity side names the account.`,
     );
-  }
+  });
 }

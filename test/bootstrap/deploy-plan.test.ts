@@ -12,7 +12,7 @@ import { deploymentTargets } from '../../bootstrap/deployment-targets';
 import { EXECUTION_POLICY_NAME, PERMISSIONS_BOUNDARY_NAME } from '../../bootstrap/policies';
 import { parseConfig } from '../../config/config';
 import { manyAccountsAndRegions, PIPELINE_ACCOUNT, twoAccountsOneRegion } from '../helpers/deployment-fixtures';
-import { REPO_ROOT, runScript } from '../helpers/run-script';
+import { REPO_ROOT, runScript, SOURCE_CONDITION } from '../helpers/run-script';
 import { synthesizeWithoutGates, UngatedApp } from '../helpers/synthesize-without-gates';
 
 /** One `npx cdk bootstrap` command of a plan: its pair and its options. */
@@ -148,6 +148,7 @@ describe('npm run deploy-plan', () => {
     return runScript(
       process.execPath,
       [
+        SOURCE_CONDITION,
         '--require',
         require.resolve('ts-node/register'),
         path.join(REPO_ROOT, 'bootstrap', 'print-deploy-plan.ts'),

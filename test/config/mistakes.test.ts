@@ -12,7 +12,7 @@ import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import { ConfigError } from '../../config/config-reader';
 import { loadConfig, parseConfig, PipelineConfig } from '../../config/config';
 import { availabilityZonesContextKey } from '../../config/lookups';
-import { runScript } from '../helpers/run-script';
+import { runScript, SOURCE_CONDITION } from '../helpers/run-script';
 import { CONNECTION_ARN, fixtureConfig } from './fixture-config';
 
 /** The configuration an app with this context reads, as `cdk synth` would (cdk.json's object plus `-c` overrides). */
@@ -73,13 +73,17 @@ describe('availability zones that synth cannot look up', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'app-entry-'));
     try {
       // What `npx cdk synth` hands the app on a machine without credentials: no CDK_DEFAULT_ACCOUNT.
-      const result = runScript(process.execPath, ['--require', 'ts-node/register', 'pipeline/app.ts'], {
-        env: {
-          PATH: process.env.PATH,
-          CDK_CONTEXT_JSON: JSON.stringify({ clairPipeline: withoutZones() }),
-          CDK_OUTDIR: outdir,
+      const result = runScript(
+        process.execPath,
+        [SOURCE_CONDITION, '--require', 'ts-node/register', 'pipeline/app.ts'],
+        {
+          env: {
+            PATH: process.env.PATH,
+            CDK_CONTEXT_JSON: JSON.stringify({ clairPipeline: withoutZones() }),
+            CDK_OUTDIR: outdir,
+          },
         },
-      });
+      );
       expect(result.stderr).toBe(`Invalid clair-pipeline configuration:\n  - ${MESSAGE}\n`);
       expect(result.status).toBe(1);
       expect(fs.readdirSync(outdir)).toEqual([]);

@@ -5,7 +5,7 @@ import { parseConfig } from '../../config/config';
 import { main } from '../../cost/cli';
 import { priceConfiguration } from '../../cost/price-configuration';
 import { renderEstimate } from '../../cost/report';
-import { REPO_ROOT, RunScriptResult, runScriptAsync } from '../helpers/run-script';
+import { REPO_ROOT, RunScriptResult, runScriptAsync, SOURCE_CONDITION } from '../helpers/run-script';
 import { STUB_PATH } from '../helpers/stubs';
 import { writePriceList } from './price-list-fixture';
 
@@ -32,7 +32,7 @@ function cdkJson(clairPipeline: unknown): string {
 }
 
 function cost(args: string[], env: Record<string, string> = {}): Promise<RunScriptResult> {
-  return runScriptAsync(process.execPath, ['-r', 'ts-node/register', 'cost/cli.ts', ...args], {
+  return runScriptAsync(process.execPath, [SOURCE_CONDITION, '-r', 'ts-node/register', 'cost/cli.ts', ...args], {
     cwd: REPO_ROOT,
     env: { PATH: '/usr/bin:/bin', ...env },
   });
