@@ -30,6 +30,34 @@ export function scannerBuildTimeout(policy: ScanPolicyConfig): Duration {
   return Duration.minutes(policy.readinessTimeoutMinutes + 30);
 }
 
+/** Minutes of the build's timeout kept for the gate's verdict and reports after its deadline. */
+const VERDICT_MARGIN_MINUTES = 5;
+
+/**
+ * The gate's deadline for the whole scan (scan-image's SCAN_DEADLINE_SECONDS): the build's timeout
+ * less a margin, so that a scan running long still ends with a verdict and reports before CodeBuild
+ * stops the build (reference/hostile-inputs.md, D9).
+ */
+export function scanDeadlineSeconds(policy: ScanPolicyConfig): number {
+  return (scannerBuildTimeout(policy).toMinutes() - VERDICT_MARGIN_MINUTES) * 60;
+}
+
+/**
+ * The registries the scanner may read (scan-image's ALLOWED_REGISTRIES): the ECR of its own account
+ * (its CDK assets, the canary and `pullRepositories`) and of each account the environment admits
+ * (`invokerAccounts`), in its region. Set on the project and not among the variables an invoker may
+ * override: a registry outside the list could poison Clair's layer cache or name any token realm
+ * (reference/hostile-inputs.md, D2 and D7).
+ */
+export function allowedRegistries(
+  account: string,
+  region: string,
+  invokerAccounts: string[],
+  urlSuffix: string,
+): string {
+  return [...new Set([account, ...invokerAccounts])].map((a) => `${a}.dkr.ecr.${region}.${urlSuffix}`).join(',');
+}
+
 /** Properties of {@link ClairScanner}. */
 export interface ClairScannerProps {
   /** The Clair VPC; the scanner runs in its private subnets. */
@@ -91,6 +119,13 @@ export class ClairScanner extends Construct {
       environmentVariables: plainText({
         CLAIR_ADDR: props.clairUrl,
         CANARY_IMAGE_URI: canaryImage.imageUri,
+        ALLOWED_REGISTRIES: allowedRegistries(
+          stack.account,
+          stack.region,
+          props.policy.invokerAccounts,
+          stack.urlSuffix,
+        ),
+        SCAN_DEADLINE_SECONDS: String(scanDeadlineSeconds(props.policy)),
         ...gatePolicyEnvironment(props.policy),
         ...readinessEnvironment(props.policy),
       }),

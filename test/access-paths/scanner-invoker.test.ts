@@ -147,6 +147,8 @@ describe.each(invokers.map((role) => [role.stack.displayPath, role] as const))(
       'CANARY_IMAGE_URI',
       'CANARY_MIN_VULNERABILITIES',
       'READINESS_TIMEOUT_SECONDS',
+      'ALLOWED_REGISTRIES',
+      'SCAN_DEADLINE_SECONDS',
     ])('rejects a start that sets %s, a variable outside the gate list', async (name) => {
       const request = { environmentVariablesOverride: variables(['IMAGE_URI', name]) };
       expect(await startBuild(admin, project, request)).toBe('ExplicitlyDenied');

@@ -1,4 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { GATE_VARIABLES } from '../../stages/clair/invoker-policy';
 import { defaultTemplate } from '../helpers/default-assembly';
 
 const ENVIRONMENTS = [
@@ -294,7 +295,17 @@ describe.each(ENVIRONMENTS)('Clair-$env', (expected) => {
         COUNT_UNKNOWN: 'true',
         REQUIRE_COVERAGE: 'true',
         READINESS_TIMEOUT_SECONDS: '3600',
+        // The build's timeout (readiness + 30 min) less five minutes for the verdict and reports.
+        SCAN_DEADLINE_SECONDS: String(3600 + 25 * 60),
       });
+    });
+
+    test("reads only its own account's ECR and those of the accounts it admits", () => {
+      const registries = JSON.stringify(environment.ALLOWED_REGISTRIES);
+      expect(registries).toContain(`${expected.account}.dkr.ecr.eu-west-1.`);
+      expect(registries).toContain('AWS::URLSuffix');
+      expect(GATE_VARIABLES).not.toContain('ALLOWED_REGISTRIES');
+      expect(GATE_VARIABLES).not.toContain('SCAN_DEADLINE_SECONDS');
     });
 
     test('publishes JUnit reports to its report group', () => {

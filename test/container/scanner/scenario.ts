@@ -182,7 +182,11 @@ export class Scenario {
     };
     const result = await runWithStubs(command, [], merged, this.dir);
     const reports = fs.existsSync(reportDir)
-      ? fs.readdirSync(reportDir).map((f) => fs.readFileSync(path.join(reportDir, f), 'utf8'))
+      ? fs
+          .readdirSync(reportDir)
+          .map((f) => path.join(reportDir, f))
+          .filter((f) => fs.statSync(f).isFile())
+          .map((f) => fs.readFileSync(f, 'utf8'))
       : [];
     const stderrLines = result.stderr.trim().split('\n');
     return {
