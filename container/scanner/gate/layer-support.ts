@@ -28,10 +28,10 @@ export const SCHEMA1_REASON =
 export function unreadableBecause(mediaType: string): string | undefined {
   if (READABLE_LAYERS.includes(mediaType)) return undefined;
   if (/nondistributable|foreign/.test(mediaType)) {
-    return `non-distributable (foreign) layers (${mediaType}), which Clair v2 cannot fetch; ${FOREIGN_FIX}`;
+    return `non-distributable (foreign, ${mediaType}), which Clair v2 cannot fetch from the registry; ${FOREIGN_FIX}`;
   }
-  if (/zstd/.test(mediaType)) return `zstd layers (${mediaType}), which Clair v2 cannot extract; ${GZIP_FIX}`;
-  return `layers of media type ${mediaType}, which Clair v2 does not extract; ${GZIP_FIX}`;
+  if (/zstd/.test(mediaType)) return `zstd-compressed (${mediaType}), which Clair v2 cannot extract; ${GZIP_FIX}`;
+  return `of media type ${mediaType}, which Clair v2 does not extract; ${GZIP_FIX}`;
 }
 
 /**

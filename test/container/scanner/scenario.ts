@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { main } from '../../../container/scanner/gate/main';
 import { REPO_ROOT, RunScriptResult } from '../../helpers/run-script';
 import { AwsCall, klarFixtureKey, runWithStubs, STUB_PATH, stubCalls } from '../../helpers/stubs';
 import { fakeRegistryProxy, stopFakeRegistry } from './fake-registry';
@@ -158,8 +159,29 @@ export class Scenario {
     env: Record<string, string | undefined> = {},
     pathOverride?: string,
   ): Promise<ScanRun> {
-    const reportDir = path.join(this.dir, 'reports');
-    const merged: Record<string, string | undefined> = {
+    const result = await runWithStubs(command, [], await this.env(env, pathOverride), this.dir);
+    return this.collect(result);
+  }
+
+  /**
+   * Like {@link run}, calling the gate's main() in this process (its sources, not the bundle) with
+   * the same environment: klar and aws are still the stubs, found on the environment's PATH.
+   */
+  async runGate(env: Record<string, string | undefined> = {}): Promise<ScanRun> {
+    const merged = await this.env(env);
+    const given = Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));
+    let stdout = '';
+    let stderr = '';
+    const status = await main(given, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
+    return this.collect({ status, stdout, stderr });
+  }
+
+  /** The environment of a run: the defaults below and `env`, where `undefined` removes a variable. */
+  private async env(
+    env: Record<string, string | undefined>,
+    pathOverride?: string,
+  ): Promise<Record<string, string | undefined>> {
+    return {
       PATH: pathOverride ?? STUB_PATH,
       STUB_KLAR_DIR: this.klarDir,
       STUB_AWS_DIR: this.awsDir,
@@ -168,7 +190,7 @@ export class Scenario {
       CANARY_IMAGE_URI: CANARY,
       CLAIR_ADDR,
       ALLOWED_REGISTRIES,
-      REPORT_DIR: reportDir,
+      REPORT_DIR: path.join(this.dir, 'reports'),
       READINESS_TIMEOUT_SECONDS: '0',
       READINESS_INTERVAL_SECONDS: '0',
       SCAN_TODAY: '2025-06-01',
@@ -180,13 +202,13 @@ export class Scenario {
       REGISTRY_INSECURE: 'true',
       ...env,
     };
-    const result = await runWithStubs(command, [], merged, this.dir);
+  }
+
+  /** A run's result with what it left behind. */
+  private collect(result: RunScriptResult): ScanRun {
+    const reportDir = path.join(this.dir, 'reports');
     const reports = fs.existsSync(reportDir)
-      ? fs
-          .readdirSync(reportDir)
-          .map((f) => path.join(reportDir, f))
-          .filter((f) => fs.statSync(f).isFile())
-          .map((f) => fs.readFileSync(f, 'utf8'))
+      ? fs.readdirSync(reportDir).map((f) => fs.readFileSync(path.join(reportDir, f), 'utf8'))
       : [];
     const stderrLines = result.stderr.trim().split('\n');
     return {
