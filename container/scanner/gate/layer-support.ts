@@ -36,12 +36,12 @@ export function unreadableBecause(mediaType: string): string | undefined {
 
 /**
  * The reasons Clair v2 cannot read an image's layers, one per unreadable media type (in the order
- * they first appear), with how many layers have it.
+ * they first appear), with how many layers have it. A layer without a type is not judged.
  */
-export function unreadableLayers(mediaTypes: readonly string[]): string[] {
+export function unreadableLayers(mediaTypes: ReadonlyArray<string | undefined>): string[] {
   const counts = new Map<string, number>();
   for (const type of mediaTypes) {
-    if (unreadableBecause(type) !== undefined) counts.set(type, (counts.get(type) ?? 0) + 1);
+    if (type !== undefined && unreadableBecause(type) !== undefined) counts.set(type, (counts.get(type) ?? 0) + 1);
   }
   return [...counts].map(
     ([type, n]) =>

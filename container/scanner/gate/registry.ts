@@ -75,21 +75,24 @@ export interface IndexManifest extends IndexEntries {
 /** A manifest, read and checked: an image, an index, or an image Clair v2 cannot read. */
 export type Manifest = ImageManifest | UnreadableManifest | IndexManifest;
 
-/** `Basic <base64>` credentials for a registry from the gate's inputs, registered for redaction. */
+/** Registers the registry credentials of the environment for redaction (reference/hostile-inputs.md, D8). */
+export function registerCredentials(env: Readonly<Record<string, string | undefined>>): void {
+  addSecret(env.DOCKER_PASSWORD, env.DOCKER_USER ?? '');
+  addSecret(env.DOCKER_TOKEN);
+}
+
+/** `Basic <base64>` credentials for a registry from the gate's inputs (all registered for redaction). */
 export function basicCredentials(
   ecrPassword: string | undefined,
   env: Readonly<Record<string, string | undefined>>,
 ): string | undefined {
   if (ecrPassword) {
-    addSecret(ecrPassword, 'AWS');
     return `Basic ${Buffer.from(`AWS:${ecrPassword}`).toString('base64')}`;
   }
   if (env.DOCKER_USER) {
-    addSecret(env.DOCKER_PASSWORD, env.DOCKER_USER);
     return `Basic ${Buffer.from(`${env.DOCKER_USER}:${env.DOCKER_PASSWORD ?? ''}`).toString('base64')}`;
   }
   if (env.DOCKER_TOKEN) {
-    addSecret(env.DOCKER_TOKEN);
     return `Basic ${env.DOCKER_TOKEN}`;
   }
   return undefined;
@@ -275,7 +278,11 @@ export function readManifest(text: string, contentType: string): ReadManifest {
   if (!digests.every((d): d is string => typeof d === 'string' && SHA256.test(d))) {
     bad("the manifest's layers do not all have sha256 digests");
   }
-  const unreadable = unreadableLayers(manifest.layers.map((layer: any) => String(layer?.mediaType ?? 'none')));
+  // A layer without a media type is left to Clair: klar ignores the type, and Clair's own error
+  // on a layer it cannot extract still fails the scan (5).
+  const unreadable = unreadableLayers(
+    manifest.layers.map((layer: any) => (typeof layer?.mediaType === 'string' ? layer.mediaType : undefined)),
+  );
   if (unreadable.length > 0) {
     return { kind: 'unreadable', mediaType, layerCount: manifest.layers.length, reasons: unreadable };
   }

@@ -147,7 +147,7 @@ const envFor = (image: string, env: Record<string, string | undefined> = {}) => 
 
 /** Runs the gate's main() on an image. */
 const gate = (image: string, env: Record<string, string | undefined> = {}): Promise<ScanRun> =>
-  scenario().runGate(envFor(image, env));
+  scenario().run(envFor(image, env));
 
 /** The images klar was asked to scan, the canary left out. */
 const scanned = (run: ScanRun) => run.klarCalls.map((c) => c.image).slice(1);
@@ -177,7 +177,7 @@ describe('OCI image manifests are read like Docker schema 2', () => {
 describe('indexes and manifest lists: every platform is scanned by its digest', () => {
   test("fails BuildKit's vulnerable OCI index (image + provenance attestation) with exit 1, skipping the attestation", async () => {
     const image = pushed.buildkitVulnerable.byTag;
-    const run = await scenario().run(envFor(image));
+    const run = await scenario().runProcess(envFor(image));
 
     expect(run.status).toBe(1);
     expect(scanned(run)).toEqual([pushed.ociVulnerable.byDigest]);
@@ -193,7 +193,7 @@ describe('indexes and manifest lists: every platform is scanned by its digest', 
   });
 
   test('passes a clean index with exit 0', async () => {
-    const run = await scenario().run(envFor(pushed.buildkitClean.byDigest));
+    const run = await scenario().runProcess(envFor(pushed.buildkitClean.byDigest));
 
     expect(run.status).toBe(0);
     expect(scanned(run)).toEqual([pushed.ociClean.byDigest]);
@@ -217,7 +217,7 @@ describe('indexes and manifest lists: every platform is scanned by its digest', 
   });
 
   test('fails a list whose arm64 image alone is vulnerable with exit 1, also with REQUIRE_COVERAGE=false', async () => {
-    const run = await scenario().run(envFor(pushed.listMixed.byTag, { REQUIRE_COVERAGE: 'false' }));
+    const run = await scenario().runProcess(envFor(pushed.listMixed.byTag, { REQUIRE_COVERAGE: 'false' }));
 
     expect(run.status).toBe(1);
     expect(scanned(run)).toEqual([platformImage.amd64Clean.byDigest, platformImage.arm64Vulnerable.byDigest]);
@@ -282,7 +282,7 @@ describe('what Clair v2 cannot read is not covered (exit 7) with the reason', ()
       'allow.yaml',
       'unscannable:\n  - image: formats/zstd\n    reason: "zstd until BuildKit gzip (SEC-9)"\n    expires: 2030-01-01\n',
     );
-    const run = await s.runGate(envFor(pushed.zstd.byTag, { ALLOWLIST_FILE: allowlist }));
+    const run = await s.run(envFor(pushed.zstd.byTag, { ALLOWLIST_FILE: allowlist }));
 
     expect(run.status).toBe(0);
     expect(run.stdout).toContain(`coverage:   not covered (${ZSTD_REASON}`);

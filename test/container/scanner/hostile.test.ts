@@ -138,6 +138,19 @@ describe('D9: one deadline and caps', () => {
     expect(run.lastErrorLine).toContain(message);
     expect(imageScans(run)).toHaveLength(0);
   });
+
+  test('fails 5 on a Clair answer over its cap, naming the cap', async () => {
+    const manifest = schema2Manifest(digest('f'), [digest('1')]);
+    const layer = hex(digest('f')) + hex(digest('1'));
+    registry.answer('/v2/clair-cap/manifests/1', { body: manifest });
+    clair.layer(layer, { status: 200, body: `{"Layer":{"Name":"${' '.repeat(32 * 1024 * 1024)}"}}` });
+    const run = await scan('clair-cap:1');
+
+    expect(run.status).toBe(5);
+    expect(run.lastErrorLine).toBe(
+      `scan-image: coverage: Clair's answer for layer ${layer} is larger than the gate's cap of 32 MiB`,
+    );
+  });
 });
 
 describe('D11: refused credentials', () => {

@@ -425,7 +425,7 @@ describe('klar and Clair failures', () => {
     const bin = path.join(scenario.dir, 'bin');
     fs.mkdirSync(bin);
     fs.symlinkSync(path.join(REPO_ROOT, 'container', 'scanner', 'scan-image'), path.join(bin, 'scan-image'));
-    const run = await scenario.runCommand(path.join(bin, 'scan-image'));
+    const run = await scenario.runProcess({}, { command: path.join(bin, 'scan-image') });
 
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Verdict: PASS');
@@ -436,7 +436,7 @@ describe('klar and Clair failures', () => {
     const fakeBin = path.join(scenario.dir, 'fake-bin');
     fs.mkdirSync(fakeBin);
     fs.writeFileSync(path.join(fakeBin, 'node'), '#!/bin/sh\nkill -KILL $$\n', { mode: 0o755 });
-    const run = await scenario.run({}, `${fakeBin}:${STUB_PATH}`);
+    const run = await scenario.runProcess({}, { pathOverride: `${fakeBin}:${STUB_PATH}` });
 
     expect(run.status).toBe(70);
     expect(run.lastErrorLine).toMatch(/^scan-image: internal error/);

@@ -146,43 +146,40 @@ export class Scenario {
   }
 
   /**
-   * Runs scan-image with the stubs first on PATH (or `pathOverride`), the defaults below and
-   * `env`, where `undefined` removes a variable. Nothing else reaches it from the test runner.
+   * Runs the gate in this process (its `main`, the code scan-image.js is built from), with the stub
+   * klar and aws first on its PATH, the defaults below and `env`, where `undefined` removes a
+   * variable. Nothing else reaches it from the test runner. Fast: only the stubs are processes.
    */
-  run(env: Record<string, string | undefined> = {}, pathOverride?: string): Promise<ScanRun> {
-    return this.runCommand(SCAN_IMAGE, env, pathOverride);
-  }
-
-  /** Like {@link run}, for scan-image found at another path (e.g. a symlink to it). */
-  async runCommand(
-    command: string,
-    env: Record<string, string | undefined> = {},
-    pathOverride?: string,
-  ): Promise<ScanRun> {
-    const result = await runWithStubs(command, [], await this.env(env, pathOverride), this.dir);
-    return this.collect(result);
+  run(env: Record<string, string | undefined> = {}): Promise<ScanRun> {
+    return this.execute(env, async (merged) => {
+      let stdout = '';
+      let stderr = '';
+      const status = await main(merged, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+      return { status, stdout, stderr };
+    });
   }
 
   /**
-   * Like {@link run}, calling the gate's main() in this process (its sources, not the bundle) with
-   * the same environment: klar and aws are still the stubs, found on the environment's PATH.
+   * Runs the scan-image command itself (or `command`, e.g. a symlink to it) as a process, with the
+   * stubs first on PATH (or `pathOverride`): the black-box run of the command, its bundle and Node.
    */
-  async runGate(env: Record<string, string | undefined> = {}): Promise<ScanRun> {
-    const merged = await this.env(env);
-    const given = Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));
-    let stdout = '';
-    let stderr = '';
-    const status = await main(given, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
-    return this.collect({ status, stdout, stderr });
+  runProcess(
+    env: Record<string, string | undefined> = {},
+    opts: { command?: string; pathOverride?: string } = {},
+  ): Promise<ScanRun> {
+    return this.execute({ ...env, ...(opts.pathOverride ? { PATH: opts.pathOverride } : {}) }, (merged) =>
+      runWithStubs(opts.command ?? SCAN_IMAGE, [], merged, this.dir),
+    );
   }
 
-  /** The environment of a run: the defaults below and `env`, where `undefined` removes a variable. */
-  private async env(
+  private async execute(
     env: Record<string, string | undefined>,
-    pathOverride?: string,
-  ): Promise<Record<string, string | undefined>> {
-    return {
-      PATH: pathOverride ?? STUB_PATH,
+    runner: (env: Record<string, string | undefined>) => Promise<RunScriptResult>,
+  ): Promise<ScanRun> {
+    const reportDir = path.join(this.dir, 'reports');
+    const merged: Record<string, string | undefined> = {
+      PATH: STUB_PATH,
+      TMPDIR: os.tmpdir(),
       STUB_KLAR_DIR: this.klarDir,
       STUB_AWS_DIR: this.awsDir,
       STUB_AWS_ECR_PASSWORD: ECR_PASSWORD,
@@ -190,25 +187,26 @@ export class Scenario {
       CANARY_IMAGE_URI: CANARY,
       CLAIR_ADDR,
       ALLOWED_REGISTRIES,
-      REPORT_DIR: path.join(this.dir, 'reports'),
+      REPORT_DIR: reportDir,
       READINESS_TIMEOUT_SECONDS: '0',
       READINESS_INTERVAL_SECONDS: '0',
       SCAN_TODAY: '2025-06-01',
       // These scenarios test klar's report, on registries that do not exist: their manifests come
-      // from the fake registry; coverage.test.ts tests the coverage check and the image formats
-      // against a real registry and a stub Clair.
+      // from the fake registry; coverage.test.ts and formats.test.ts test the coverage check and
+      // the image formats against a real registry and a stub Clair.
       REQUIRE_COVERAGE: 'false',
       http_proxy: await fakeRegistryProxy(),
       REGISTRY_INSECURE: 'true',
       ...env,
     };
-  }
-
-  /** A run's result with what it left behind. */
-  private collect(result: RunScriptResult): ScanRun {
-    const reportDir = path.join(this.dir, 'reports');
+    for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
+    const result = await runner(merged);
     const reports = fs.existsSync(reportDir)
-      ? fs.readdirSync(reportDir).map((f) => fs.readFileSync(path.join(reportDir, f), 'utf8'))
+      ? fs
+          .readdirSync(reportDir)
+          .map((f) => path.join(reportDir, f))
+          .filter((f) => fs.statSync(f).isFile())
+          .map((f) => fs.readFileSync(f, 'utf8'))
       : [];
     const stderrLines = result.stderr.trim().split('\n');
     return {
