@@ -12,7 +12,7 @@ import { newEncryptedLogGroup } from '../../common/encrypted-log-group';
 import { newRotatingKey } from '../../common/kms';
 import { ScanPolicyConfig } from '../../config/config';
 import { invokerStatements, scanRoleArnPattern } from './invoker-policy';
-import { gatePolicyEnvironment, readinessEnvironment } from './scan-policy';
+import { gatePolicyEnvironment, platformEnvironment, readinessEnvironment } from './scan-policy';
 
 /** The scanner project's name: fixed, so any pipeline can find an account's scanner. */
 export const SCANNER_PROJECT_NAME = 'clair-scanner';
@@ -128,6 +128,7 @@ export class ClairScanner extends Construct {
         SCAN_DEADLINE_SECONDS: String(scanDeadlineSeconds(props.policy)),
         ...gatePolicyEnvironment(props.policy),
         ...readinessEnvironment(props.policy),
+        ...platformEnvironment(props.policy),
       }),
       buildSpec: codebuild.BuildSpec.fromObject(scannerBuildSpec({ reportGroupArn: reports.reportGroupArn })),
       timeout: scannerBuildTimeout(props.policy),
