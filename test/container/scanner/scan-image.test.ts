@@ -4,6 +4,7 @@ import * as YAML from 'yaml';
 import { FAKE_MANIFEST_DIGEST } from './fake-registry';
 import { REPO_ROOT } from '../../helpers/run-script';
 import { STUB_PATH } from '../../helpers/stubs';
+import { klarMessages } from '../../helpers/stubs/klar-messages';
 import {
   APP_REPOSITORY,
   CANARY,
@@ -370,11 +371,11 @@ describe('klar and Clair failures', () => {
   test.each([
     [
       'the manifest is an OCI index',
-      "Can't pull image: Get https://registry/v2/app/manifests/1: unsupported manifest media type application/vnd.oci.image.index.v1+json",
+      klarMessages.unsupportedMediaType(IMAGE, 'application/vnd.oci.image.index.v1+json'),
     ],
     [
       'the registry refuses the credentials',
-      "Can't pull image: Get https://registry/v2/app/manifests/1: 401 Unauthorized",
+      klarMessages.registryError(IMAGE, '401 Unauthorized', 'UNAUTHORIZED: authentication required'),
     ],
     [
       'Clair times out',

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { klarFixtureKey, runWithStubs, STUBS_DIR } from '.';
+import { klarManifestUrl, klarMessages } from './klar-messages';
 
 // The stubs stand in for klar and the AWS CLI in the gate's tests; these prove the parts of their
 // contract that the gate's own tests do not reach.
@@ -52,7 +53,18 @@ test.each([
     'an unknown image',
     {},
     ['registry.internal.example:5000/other:1'],
-    "Can't pull image: Get https://registry.internal.example:5000/v2/other/manifests/1: manifest unknown",
+    'Can\'t pull image: Get "https://registry.internal.example:5000/v2/other/manifests/1": 404 Not Found: MANIFEST_UNKNOWN: manifest unknown',
+  ],
+  [
+    'an unknown image on an insecure registry, by digest',
+    { REGISTRY_INSECURE: 'true' },
+    [`registry.internal.example:5000/team/other@sha256:${'1'.repeat(64)}`],
+    klarMessages.registryError(
+      `registry.internal.example:5000/team/other@sha256:${'1'.repeat(64)}`,
+      '404 Not Found',
+      'MANIFEST_UNKNOWN: manifest unknown',
+      true,
+    ),
   ],
 ])('klar exits 2 with its message for %s', async (_what, env, args, message) => {
   const run = await klar(env, args);
@@ -60,6 +72,66 @@ test.each([
   expect(run.status).toBe(2);
   expect(run.stdout).toBe('');
   expect(run.stderr).toBe(`${message}\n`);
+});
+
+test('klar names the image and Clair as the real klar does when Clair is unreachable', async () => {
+  const run = await klar({ STUB_KLAR_UNREACHABLE: 'true', CLAIR_ADDR: 'http://127.0.0.1:1' });
+
+  expect(run.status).toBe(2);
+  const image = 'https://registry.internal.example:5000/v2/app:1';
+  expect(run.stderr).toBe(
+    `Failed to analyze using API v1: push image ${image} to Clair failed: can't push layer to Clair: ` +
+      'Post "http://127.0.0.1:1/v1/layers": dial tcp 127.0.0.1:1: connect: connection refused\n\n' +
+      `Failed to analyze using API v3: push image ${image} to Clair failed: ` +
+      'rpc error: code = Unavailable desc = all SubConns are in TransientFailure\n\n' +
+      'Failed to analyze, exiting\n',
+  );
+});
+
+test.each([
+  ['registry.internal.example:5000/app:1', false, 'https://registry.internal.example:5000/v2/app/manifests/1'],
+  [
+    `127.0.0.1:5000/team/app@sha256:${'a'.repeat(64)}`,
+    true,
+    `http://127.0.0.1:5000/v2/team/app/manifests/sha256:${'a'.repeat(64)}`,
+  ],
+])('klar asks for the manifest of %s (insecure: %s) at %s', (image, insecure, url) => {
+  expect(klarManifestUrl(image, insecure)).toBe(url);
+});
+
+// The patched klar's lines as it printed them against the test registry and the stand-ins
+// (docs/klar-patches.md), with the port set to 5000: the builders must keep producing them.
+const RECORDED = '127.0.0.1:5000/demo:1';
+const D1 = `sha256:${'1'.repeat(64)}`;
+const DF = 'sha256:f31db22a542704ef592873a59fa30c428de409a7d265317e57d88b261a8b7812';
+test.each([
+  [
+    klarMessages.registryError(RECORDED, '403 Forbidden', 'DENIED: requested access to the resource is denied', true),
+    'Can\'t pull image: Get "http://127.0.0.1:5000/v2/demo/manifests/1": 403 Forbidden: DENIED: requested access to the resource is denied',
+  ],
+  [
+    klarMessages.unsupportedMediaType(RECORDED, 'application/vnd.oci.image.index.v1+json', true),
+    'Can\'t pull image: Get "http://127.0.0.1:5000/v2/demo/manifests/1": unsupported manifest media type "application/vnd.oci.image.index.v1+json"',
+  ],
+  [
+    klarMessages.schema1(RECORDED, true),
+    'Can\'t pull image: Get "http://127.0.0.1:5000/v2/demo/manifests/1": Docker schema 1 manifest (application/vnd.docker.distribution.manifest.v1+prettyjws): klar analyzes Docker schema 2 and OCI image manifests only',
+  ],
+  [
+    klarMessages.digestMismatch(`127.0.0.1:5000/demo@${D1}`, DF, true),
+    `Can't pull image: Get "http://127.0.0.1:5000/v2/demo/manifests/${D1}": manifest digest ${DF} is not the requested ${D1}`,
+  ],
+  [
+    klarMessages.realmOffHost('http://localhost:5001/latest/credentials', '127.0.0.1'),
+    'Can\'t pull image: token realm "http://localhost:5001/latest/credentials" refused: not on the registry\'s host 127.0.0.1 or its documented token host',
+  ],
+  [
+    klarMessages.realmNotHttps('http://127.0.0.1:5001/token'),
+    'Can\'t pull image: token realm "http://127.0.0.1:5001/token" refused: not https (DOCKER_INSECURE or REGISTRY_INSECURE allow http)',
+  ],
+  [klarMessages.tokenRequest(401), "Can't pull image: Token request returned 401"],
+])("klar-messages builds the patched klar's line %s", (built, recorded) => {
+  expect(built).toBe(recorded);
 });
 
 test('aws fails loudly on a call it does not know', async () => {
