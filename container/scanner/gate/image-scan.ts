@@ -56,7 +56,7 @@ export async function resolveTargets(
     if (read.kind === 'index') {
       fail(
         EXIT.failed,
-        `index: the entry for ${entry.platform} (${entry.digest}) is itself an index, which the gate does not follow`,
+        `index: the entry for ${entry.platform} (${entry.digest}) is itself an index, which the gate does not follow; push one index of images`,
       );
     }
     targets.push({ ref: byDigest(image, entry.digest), manifest: read, platform });

@@ -90,7 +90,11 @@ export function readIndex(manifest: any): IndexEntries {
       continue;
     }
     const mediaType = String(entry.mediaType ?? '');
-    if (isIndex(mediaType)) bad(`entry ${i + 1} (${entry.digest}) is itself an index, which the gate does not follow`);
+    if (isIndex(mediaType)) {
+      bad(
+        `entry ${i + 1} (${entry.digest}) is itself an index, which the gate does not follow; push one index of images`,
+      );
+    }
     if (!isImageManifest(mediaType)) {
       bad(
         `entry ${i + 1} (${entry.digest}) has the media type ${safe(JSON.stringify(truncate(mediaType, 200)))}, not an image manifest`,
@@ -120,7 +124,7 @@ export function selectPlatforms(entries: IndexEntries, wanted: readonly string[]
       EXIT.failed,
       wanted.length === 0
         ? `index: the index holds no image, only ${entries.attestations} attestation manifest(s)`
-        : `index: the index holds no image for PLATFORMS=${wanted.join(',')} (it has ${offered})`,
+        : `index: the index holds no image for PLATFORMS=${wanted.join(',')} (it has ${offered}); push the platform you deploy, or set scan.platforms to one it holds`,
     );
   }
   if (chosen.length > MAX_PLATFORMS) {

@@ -242,7 +242,7 @@ describe('indexes and manifest lists: every platform is scanned by its digest', 
 
     expect(run.status).toBe(5);
     expect(run.lastErrorLine).toBe(
-      'scan-image: index: the index holds no image for PLATFORMS=linux/s390x (it has linux/amd64, linux/arm64/v8)',
+      'scan-image: index: the index holds no image for PLATFORMS=linux/s390x (it has linux/amd64, linux/arm64/v8); push the platform you deploy, or set scan.platforms to one it holds',
     );
   });
 

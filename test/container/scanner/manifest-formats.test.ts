@@ -137,7 +137,7 @@ describe('indexes', () => {
     };
 
     expect(failure(() => readIndex(nested)).message).toBe(
-      `index: entry 1 (${digest('e')}) is itself an index, which the gate does not follow`,
+      `index: entry 1 (${digest('e')}) is itself an index, which the gate does not follow; push one index of images`,
     );
   });
 
