@@ -273,7 +273,7 @@ describe('caps and the deadline on processes and inputs', () => {
   test("kills a child whose output exceeds the cap (klar's report, D9)", async () => {
     const run = runProcess(
       'sh',
-      ['-c', 'yes | head -c 5000'],
+      ['-c', 'exec head -c 5000 /dev/zero'],
       { PATH: '/usr/bin:/bin' },
       { deadline: deadline(), maxStdout: 1000, what: 'yes' },
     );
@@ -355,15 +355,17 @@ describe('image references and registries', () => {
 describe('the HTTP client', () => {
   let server: http.Server;
   let base: string;
+  const timers: NodeJS.Timeout[] = [];
   beforeAll(async () => {
     server = http.createServer((req, res) => {
-      if (req.url === '/slow') setTimeout(() => res.end('late'), 2000);
+      if (req.url === '/slow') timers.push(setTimeout(() => res.end('late'), 2000));
       else res.end('x'.repeat(2048));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(() => {
+    timers.forEach(clearTimeout);
     server.closeAllConnections();
     server.close();
   });
