@@ -4,7 +4,8 @@ import { EXIT, fail } from './errors';
 import { Answer, HttpClient, TooLargeError, TransportError } from './http';
 import { ImageRef } from './image-ref';
 import { SCHEMA1_REASON, unreadableLayers } from './layer-support';
-import { MANIFEST_ACCEPT, isImageManifest, isIndex, isSchema1 } from './media-types';
+import { MANIFEST_ACCEPT, SCHEMA1_SIGNED, isImageManifest, isIndex, isSchema1 } from './media-types';
+import { schema1Payload } from './schema1';
 import { IndexEntries, readIndex } from './platforms';
 import { addSecret, safe, truncate } from './text';
 
@@ -220,10 +221,12 @@ export class RegistryClient {
   /**
    * The manifest's sha256, checked against the digest asked for, or for a tag against the registry's
    * Docker-Content-Digest when it sends one: a registry cannot have another image reported as the
-   * one asked for (reference/hostile-inputs.md, D6).
+   * one asked for (reference/hostile-inputs.md, D6). A signed schema-1 manifest's is its payload's.
    */
   private verifiedDigest(answer: Answer, reference: string): string {
-    const computed = `sha256:${crypto.createHash('sha256').update(answer.body).digest('hex')}`;
+    const signed = header(answer, 'Content-Type').split(';')[0].trim() === SCHEMA1_SIGNED;
+    const hashed = (signed && schema1Payload(answer.body)) || answer.body;
+    const computed = `sha256:${crypto.createHash('sha256').update(hashed).digest('hex')}`;
     const byDigest = reference.startsWith('sha256:');
     const claimed = byDigest ? reference : header(answer, 'Docker-Content-Digest').trim();
     if (claimed !== '' && claimed !== computed) {

@@ -10,6 +10,7 @@ import {
   PushedIndex,
   pushImage,
   pushIndex,
+  pushSchema1,
   testRegistry,
 } from '../../helpers/registry/registry';
 import { StubClair, clairLayer, NAMESPACE_WITH_DATA } from '../../helpers/stubs/clair';
@@ -40,6 +41,7 @@ function content(vulnerable: boolean, name: string): LayerFiles[] {
 }
 
 let clair: StubClair;
+let schema1: { byTag: string; digest: string };
 /** Every platform image pushed, with whether its content is vulnerable. */
 const images: Array<{ image: PushedImage; vulnerable: boolean }> = [];
 const pushed = {} as Record<'ociVulnerable' | 'ociClean' | 'zstd', PushedImage> &
@@ -78,6 +80,7 @@ async function push(
 beforeAll(async () => {
   clair = await StubClair.start();
   clair.namespace('debian:12', NAMESPACE_WITH_DATA);
+  schema1 = await pushSchema1(registry.open, 'formats/schema1', 'v1', content(true, 'formats/schema1:v1'));
   pushed.ociVulnerable = await push('formats/oci', 'vulnerable', true, AMD64, OCI_MANIFEST);
   pushed.ociClean = await push('formats/oci', 'clean', false, AMD64, OCI_MANIFEST);
   pushed.zstd = await push('formats/zstd', 'v1', true, AMD64, OCI_MANIFEST, OCI_ZSTD_LAYER);
@@ -297,5 +300,26 @@ describe('what Clair v2 cannot read is not covered (exit 7) with the reason', ()
     );
     expect(scanned(run)).toHaveLength(1);
     expect(run.junit().suites).toHaveLength(2);
+  });
+
+  test.each([['required'], ['false']])(
+    'fails a Docker schema-1 image with exit 7, coverage %s, before klar runs (klar analyzed only its base layer)',
+    async (coverage) => {
+      const run = await gate(schema1.byTag, { REQUIRE_COVERAGE: coverage === 'false' ? 'false' : undefined });
+
+      expect(run.status).toBe(7);
+      expect(run.lastErrorLine).toContain(
+        `scan-image: not covered: Clair could not read ${schema1.byTag} (the manifest is Docker schema 1, which klar v2.4.0 analyzes wrongly`,
+      );
+      expect(run.lastErrorLine).toContain('rebuild and push it with a current Docker or BuildKit');
+      expect(scanned(run)).toEqual([]);
+    },
+  );
+
+  test('reads a signed schema-1 manifest by its digest, the hash of the manifest without its signatures', async () => {
+    const run = await gate(`${registry.open}/formats/schema1@${schema1.digest}`);
+
+    expect(run.status).toBe(7);
+    expect(run.lastErrorLine).toContain('the manifest is Docker schema 1');
   });
 });

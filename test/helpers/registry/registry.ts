@@ -244,3 +244,71 @@ export async function pushIndex(
   const { digest } = await pushManifest(registry, repository, tag, mediaType, { manifests: entries });
   return { byTag: `${registry}/${repository}:${tag}`, byDigest: `${registry}/${repository}@${digest}`, digest };
 }
+
+/**
+ * Pushes an image of the given layers (base first) as a signed Docker schema-1 manifest, which the
+ * registry accepts only with `compatibility.schema1.enabled` (the open registry of
+ * scripts/with-registry.sh): libtrust's JWS, an ES256 signature over the pretty-printed manifest
+ * with the key in its header. Its digest is the sha256 of the manifest without the signatures.
+ */
+export async function pushSchema1(
+  registry: string,
+  repository: string,
+  tag: string,
+  layers: LayerFiles[],
+): Promise<{ byTag: string; digest: string }> {
+  const blobs = layers.map(tarGz);
+  const digests = await Promise.all(blobs.map((blob) => pushBlob(registry, repository, blob)));
+  const ids = digests.map((d) => crypto.createHash('sha256').update(`v1-id-${d}`).digest('hex'));
+  // Schema 1 lists layers top first.
+  const order = [...digests.keys()].reverse();
+  const content = Buffer.from(
+    JSON.stringify(
+      {
+        schemaVersion: 1,
+        name: repository,
+        tag,
+        architecture: 'amd64',
+        fsLayers: order.map((i) => ({ blobSum: digests[i] })),
+        history: order.map((i) => ({
+          v1Compatibility: JSON.stringify({ id: ids[i], ...(i > 0 ? { parent: ids[i - 1] } : {}), os: 'linux' }),
+        })),
+      },
+      null,
+      3,
+    ),
+  );
+  const formatLength = content.lastIndexOf('}') - 1;
+  const tail = content.subarray(formatLength);
+  const b64 = (data: Buffer | string) => Buffer.from(data).toString('base64url');
+  const protectedHeader = b64(
+    JSON.stringify({ formatLength, formatTail: b64(tail), time: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }),
+  );
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = publicKey.export({ format: 'jwk' });
+  const signature = crypto.sign('sha256', Buffer.from(`${protectedHeader}.${b64(content)}`), {
+    key: privateKey,
+    dsaEncoding: 'ieee-p1363',
+  });
+  const signatures = [
+    {
+      header: { jwk: { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }, alg: 'ES256' },
+      signature: b64(signature),
+      protected: protectedHeader,
+    },
+  ];
+  const body = Buffer.concat([
+    content.subarray(0, formatLength),
+    Buffer.from(`,\n   "signatures": ${JSON.stringify(signatures)}`),
+    tail,
+  ]);
+  await check(
+    await fetch(`http://${registry}/v2/${repository}/manifests/${tag}`, {
+      method: 'PUT',
+      body,
+      headers: { 'Content-Type': 'application/vnd.docker.distribution.manifest.v1+prettyjws' },
+    }),
+    `schema-1 manifest ${repository}:${tag}`,
+  );
+  return { byTag: `${registry}/${repository}:${tag}`, digest: sha256(content) };
+}
