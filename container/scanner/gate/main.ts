@@ -18,9 +18,11 @@ import { decide } from './verdict';
 
 /*
  * scan-image, the scan gate: proves that Clair's vulnerability data is loaded (a canary image known
- * to be vulnerable must show findings), then scans IMAGE_URI with klar and decides pass or fail
- * itself, so that allow-listed findings are listed instead of silently dropped; then asks Clair what
- * it found in the image (coverage), so that an image Clair could not read never passes as clean.
+ * to be vulnerable must show findings), then reads IMAGE_URI's manifest (an index becomes each
+ * platform's image; a format Clair v2 cannot read is not covered), scans each image with klar and
+ * decides pass or fail itself, so that allow-listed findings are listed instead of silently dropped;
+ * then asks Clair what it found in the image (coverage), so that an image Clair could not read never
+ * passes as clean. An index passes only if every platform passes.
  *
  * Exit codes: 0 passed · 1 counted vulnerabilities exceed MAX_VULNERABILITIES · 2 bad input ·
  * 3 bad allowlist · 4 registry credentials could not be fetched or were refused · 5 klar, Clair or
