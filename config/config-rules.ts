@@ -40,6 +40,11 @@ export const RULES = {
     description: 'a Secrets Manager secret name',
     example: 'pipeline/dockerhub',
   },
+  platform: {
+    pattern: /^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)?$/,
+    description: 'a platform os/architecture[/variant] in lower case',
+    example: "'linux/arm64'",
+  },
   repositoryName: {
     pattern: /^(?=.{2,256}$)[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/,
     description: 'an ECR repository name',

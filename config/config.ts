@@ -140,6 +140,12 @@ export interface ScanPolicyConfig {
   readonly requireCoverage: boolean;
   /** Allowlist YAML, relative to the project root. @default none */
   readonly allowlistFile?: string;
+  /**
+   * The platforms (`os/architecture[/variant]`) of a multi-platform image (index or manifest list)
+   * to scan, for teams that deploy only these; a name without a variant takes any variant. Images
+   * with one platform are scanned whatever this says. @default every platform of the index
+   */
+  readonly platforms: string[];
   /** How long the scanner waits for Clair's data to load. @default 60 */
   readonly readinessTimeoutMinutes: number;
   /** Vulnerabilities the canary must show before Clair counts as ready. @default 1 */
@@ -574,6 +580,7 @@ function readScanPolicy(reader: ObjectReader): ScanPolicyConfig {
     ignoreUnfixed: reader.boolean('ignoreUnfixed', false),
     requireCoverage: reader.boolean('requireCoverage', true),
     allowlistFile: reader.optionalString('allowlistFile', RULES.relativePath),
+    platforms: reader.stringList('platforms', RULES.platform),
     readinessTimeoutMinutes: reader.integer('readinessTimeoutMinutes', 60, 1, 480),
     canaryMinVulnerabilities: reader.integer('canaryMinVulnerabilities', 1, 1, 100000),
     invokerAccounts: reader.stringList('invokerAccounts', RULES.account),

@@ -101,7 +101,8 @@ export class PipelineStack extends Stack {
         timeout: Duration.minutes(60),
       },
       // Builds push Docker schema-2 manifests: buildx's default provenance attestation would turn
-      // them into OCI indexes, which klar cannot read (docs/design.md, "Scan what is deployed").
+      // them into OCI indexes. The gate reads indexes, but the readiness check scans the canary
+      // (built here too) as given, by tag, which klar cannot read as an index (docs/design.md, 14).
       // One job builds and pushes every image in turn (publishAssetsInParallel: false).
       assetPublishingCodeBuildDefaults: {
         timeout: Duration.minutes(120),

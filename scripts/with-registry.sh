@@ -7,6 +7,7 @@
 #
 # Three registries serve the same storage, so an image pushed to the first is readable from all:
 #   TEST_REGISTRY            host:port of a registry without authentication (plain http); push here
+#                            (it also accepts signed Docker schema-1 manifests)
 #   TEST_REGISTRY_AUTH       host:port of a registry that takes only bearer tokens (plain http) from
 #                            the token server below, which grants pull to TEST_REGISTRY_USER with
 #                            TEST_REGISTRY_PASSWORD and answers 401 to anyone else
@@ -106,7 +107,11 @@ start token-server http 401 node "$root/test/helpers/registry/token-server.js" @
   "$tmp/token.key" "$tmp/token.crt" with-registry "$user" "$password"
 token_port=$started_port
 
-config "$tmp/open.yaml" ''
+# The open registry also accepts Docker schema-1 pushes (refused by default since 2.8), so the gate's
+# tests can push one.
+config "$tmp/open.yaml" "compatibility:
+  schema1:
+    enabled: true"
 start open http 200 env REGISTRY_HTTP_ADDR=127.0.0.1:@PORT@ "$registry_bin" serve "$tmp/open.yaml"
 open_port=$started_port
 

@@ -721,21 +721,96 @@ function checkAllowed(name, image, allowed) {
     }
 }
 },
+"gate/image-scan.js": function (module, exports, __gateRequire) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.resolveTargets = resolveTargets;
+exports.scanTarget = scanTarget;
+const coverage_1 = __gateRequire("gate/coverage.js");
+const errors_1 = __gateRequire("gate/errors.js");
+const klar_1 = __gateRequire("gate/klar.js");
+const platforms_1 = __gateRequire("gate/platforms.js");
+function byDigest(image, digest) {
+    return { ...image, uri: `${image.registry}/${image.repository}@${digest}`, reference: digest, byDigest: true };
+}
+async function resolveTargets(image, manifest, client, platforms, deadline) {
+    if (manifest.kind !== 'index')
+        return [{ ref: image, manifest }];
+    const targets = [];
+    for (const entry of (0, platforms_1.selectPlatforms)(manifest, platforms)) {
+        const platform = { name: entry.platform, indexDigest: manifest.digest };
+        const read = await client.manifest(deadline, entry.digest);
+        if (read.kind === 'index') {
+            (0, errors_1.fail)(errors_1.EXIT.failed, `index: the entry for ${entry.platform} (${entry.digest}) is itself an index, which the gate does not follow; push one index of images`);
+        }
+        targets.push({ ref: byDigest(image, entry.digest), manifest: read, platform });
+    }
+    return targets;
+}
+async function scanTarget(target, ctx) {
+    const { manifest } = target;
+    if (manifest.kind === 'unreadable') {
+        const coverage = { os: null, packages: 0, namespaces: [], findings: [], gaps: manifest.reasons };
+        return { target, klarOutput: null, layerCount: manifest.layerCount, findings: [], coverage };
+    }
+    try {
+        const scan = await (0, klar_1.scanWithKlar)(target.ref, ctx.env, ctx.klar, ctx.deadline);
+        if (!scan.ok) {
+            ctx.printRaw(scan.stderr);
+            (0, errors_1.fail)(errors_1.EXIT.failed, scan.error);
+        }
+        const findings = [...scan.report.findings];
+        let coverage = null;
+        if (ctx.clair) {
+            const layer = await ctx.clair.layer(manifest.layerName);
+            findings.push(...layer.findings);
+            coverage = await (0, coverage_1.checkCoverage)(layer, ctx.clair);
+        }
+        return { target, klarOutput: scan.stdout, layerCount: scan.report.layerCount, findings, coverage };
+    }
+    catch (error) {
+        if (error instanceof errors_1.GateError && target.platform) {
+            throw new errors_1.GateError(error.code, `${target.platform.name}: ${error.message}`);
+        }
+        throw error;
+    }
+}
+},
 "gate/junit.js": function (module, exports, __gateRequire) {
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.xml = xml;
 exports.junit = junit;
+exports.junitSuites = junitSuites;
 const text_1 = __gateRequire("gate/text.js");
 function xml(value) {
     return (0, text_1.safe)(value).replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&#39;', '"': '&quot;' })[c]);
 }
-function junit(suite, cases) {
+function counts(cases) {
     const failures = cases.filter((c) => c.failure).length;
     const skipped = cases.filter((c) => c.skipped !== undefined).length;
     const errors = cases.filter((c) => c.error !== undefined).length;
-    const counts = `tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}"`;
-    const body = cases.flatMap((c) => [
+    return `tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}"`;
+}
+function junit(suite, cases) {
+    return junitSuites([{ name: suite, cases }]);
+}
+function junitSuites(suites) {
+    return [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        `<testsuites name="scan-image" ${counts(suites.flatMap((s) => s.cases))}>`,
+        ...suites.flatMap((suite) => [
+            `  <testsuite name="${xml(suite.name)}" ${counts(suite.cases)}>`,
+            ...suite.cases.flatMap(testcase),
+            '  </testsuite>',
+        ]),
+        '</testsuites>',
+    ]
+        .join('\n')
+        .concat('\n');
+}
+function testcase(c) {
+    return [
         `    <testcase classname="${xml(c.classname)}" name="${xml(c.name)}">`,
         ...(c.failure
             ? [
@@ -750,17 +825,7 @@ function junit(suite, cases) {
                     ? [`      <error message="${xml(c.error)}"/>`]
                     : []),
         '    </testcase>',
-    ]);
-    return [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        `<testsuites name="scan-image" ${counts}>`,
-        `  <testsuite name="${xml(suite)}" ${counts}>`,
-        ...body,
-        '  </testsuite>',
-        '</testsuites>',
-    ]
-        .join('\n')
-        .concat('\n');
+    ];
 }
 },
 "gate/klar.js": function (module, exports, __gateRequire) {
@@ -841,6 +906,40 @@ async function scanWithKlar(image, env, opts, deadline) {
     return { ok: true, report, stdout };
 }
 },
+"gate/layer-support.js": function (module, exports, __gateRequire) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.SCHEMA1_REASON = exports.READABLE_LAYERS = void 0;
+exports.unreadableBecause = unreadableBecause;
+exports.unreadableLayers = unreadableLayers;
+exports.READABLE_LAYERS = [
+    'application/vnd.docker.image.rootfs.diff.tar.gzip',
+    'application/vnd.oci.image.layer.v1.tar',
+    'application/vnd.oci.image.layer.v1.tar+gzip',
+];
+const GZIP_FIX = "push it with gzip layers, BuildKit's default (docker buildx build --output type=registry,compression=gzip,force-compression=true)";
+const FOREIGN_FIX = "rebuild the image without non-distributable (Windows foreign) layers, or waive it in the allowlist's unscannable:";
+exports.SCHEMA1_REASON = 'the manifest is Docker schema 1, which klar v2.4.0 analyzes wrongly (only the base layer) and registries no longer accept; ' +
+    'rebuild and push it with a current Docker or BuildKit, which pushes Docker schema 2 or OCI';
+function unreadableBecause(mediaType) {
+    if (exports.READABLE_LAYERS.includes(mediaType))
+        return undefined;
+    if (/nondistributable|foreign/.test(mediaType)) {
+        return `non-distributable (foreign, ${mediaType}), which Clair v2 cannot fetch from the registry; ${FOREIGN_FIX}`;
+    }
+    if (/zstd/.test(mediaType))
+        return `zstd-compressed (${mediaType}), which Clair v2 cannot extract; ${GZIP_FIX}`;
+    return `of media type ${mediaType}, which Clair v2 does not extract; ${GZIP_FIX}`;
+}
+function unreadableLayers(mediaTypes) {
+    const counts = new Map();
+    for (const type of mediaTypes) {
+        if (type !== undefined && unreadableBecause(type) !== undefined)
+            counts.set(type, (counts.get(type) ?? 0) + 1);
+    }
+    return [...counts].map(([type, n]) => `${n} of ${mediaTypes.length} layer${mediaTypes.length === 1 ? '' : 's'} ${n === 1 ? 'is' : 'are'} ${unreadableBecause(type)}`);
+}
+},
 "gate/main.js": function (module, exports, __gateRequire) {
 "use strict";
 var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
@@ -881,12 +980,13 @@ exports.main = main;
 const fs = __importStar(require("fs"));
 const allowlist_1 = __gateRequire("gate/allowlist.js");
 const clair_v1_1 = __gateRequire("gate/clair-v1.js");
-const coverage_1 = __gateRequire("gate/coverage.js");
 const deadline_1 = __gateRequire("gate/deadline.js");
 const ecr_1 = __gateRequire("gate/ecr.js");
 const errors_1 = __gateRequire("gate/errors.js");
 const http_1 = __gateRequire("gate/http.js");
 const klar_1 = __gateRequire("gate/klar.js");
+const image_scan_1 = __gateRequire("gate/image-scan.js");
+const platform_verdict_1 = __gateRequire("gate/platform-verdict.js");
 const registry_1 = __gateRequire("gate/registry.js");
 const reports_1 = __gateRequire("gate/reports.js");
 const settings_1 = __gateRequire("gate/settings.js");
@@ -945,52 +1045,68 @@ async function gate(env, settings, deadline, ctx) {
     const image = settings.image;
     const password = await (0, ecr_1.ecrPassword)(image, env, deadline, printRaw);
     say(`scanning ${image.uri}`);
-    let manifest;
-    if (settings.requireCoverage) {
-        manifest = await new registry_1.RegistryClient(http, image, {
-            basic: (0, registry_1.basicCredentials)(password, env),
-            plainHttp: settings.registryInsecure,
-            insecureTls: settings.dockerInsecure,
-            timeoutMs,
-        }).manifest(deadline);
+    const client = new registry_1.RegistryClient(http, image, {
+        basic: (0, registry_1.basicCredentials)(password, env),
+        plainHttp: settings.registryInsecure,
+        insecureTls: settings.dockerInsecure,
+        timeoutMs,
+    });
+    const top = await client.manifest(deadline);
+    const targets = await (0, image_scan_1.resolveTargets)(image, top, client, settings.platforms, deadline);
+    const index = top.kind === 'index' ? { digest: top.digest, attestations: top.attestations } : null;
+    if (index)
+        say(`${image.uri} is an index: scanning ${targets.map((t) => t.platform?.name).join(', ')}`);
+    const clair = settings.requireCoverage ? new clair_v1_1.ClairV1(http, settings.clairAddr, timeoutMs) : undefined;
+    const scans = [];
+    for (const target of targets) {
+        scans.push(await (0, image_scan_1.scanTarget)(target, { env, klar: klarOptions(password), deadline, clair, printRaw }));
     }
-    const scan = await (0, klar_1.scanWithKlar)(image, env, klarOptions(password), deadline);
-    reports.write('klar.json', scan.stdout);
-    if (!scan.ok) {
-        printRaw(scan.stderr);
-        throw new errors_1.GateError(errors_1.EXIT.failed, scan.error);
-    }
-    let coverage = null;
-    const findings = [...scan.report.findings];
-    if (manifest) {
-        const clair = new clair_v1_1.ClairV1(http, settings.clairAddr, timeoutMs);
-        const layer = await clair.layer(manifest.layerName);
-        findings.push(...layer.findings);
-        coverage = await (0, coverage_1.checkCoverage)(layer, clair);
-    }
-    const verdict = (0, verdict_1.decide)({
-        image: image.uri,
-        repository: image.repository,
-        digest: manifest?.digest,
-        clair: settings.clairAddr,
-        layerCount: scan.report.layerCount,
-        findings,
-        coverage,
-        allowlist,
-        allowlistSource: text?.source ?? null,
-    }, settings);
-    reports.write('summary.txt', verdict.summary);
-    reports.write('junit.xml', verdict.junit);
-    out.stdout(verdict.summary);
-    if (verdict.counted > settings.maxVulnerabilities) {
-        out.stderr(`scan-image: vulnerabilities counted: ${verdict.counted} (at or above ${settings.severity}, not allowed), more than MAX_VULNERABILITIES=${settings.maxVulnerabilities}\n`);
+    reports.write('klar.json', klarReport(scans, index !== null));
+    const verdicts = scans.map((scan) => ({
+        scan,
+        verdict: (0, verdict_1.decide)({
+            image: image.uri,
+            repository: image.repository,
+            digest: scan.target.manifest.digest,
+            platform: scan.target.platform,
+            unread: scan.klarOutput === null,
+            clair: settings.clairAddr,
+            layerCount: scan.layerCount,
+            findings: scan.findings,
+            coverage: scan.coverage,
+            allowlist,
+            allowlistSource: text?.source ?? null,
+        }, settings),
+    }));
+    const overall = (0, platform_verdict_1.combine)(image.uri, index, verdicts, settings.maxVulnerabilities);
+    reports.write('summary.txt', overall.summary);
+    reports.write('junit.xml', overall.junit);
+    out.stdout(overall.summary);
+    if (overall.vulnerable.length > 0) {
+        const counts = index
+            ? ` on ${overall.vulnerable.map((v) => `${v.name} (${v.counted})`).join(', ')}`
+            : `: ${overall.vulnerable[0].counted}`;
+        out.stderr(`scan-image: vulnerabilities counted${counts} (at or above ${settings.severity}, not allowed), more than MAX_VULNERABILITIES=${settings.maxVulnerabilities}\n`);
         return errors_1.EXIT.vulnerable;
     }
-    if (verdict.coverage.state === 'not-covered') {
-        out.stderr(`scan-image: not covered: Clair could not read ${image.uri} (${(0, text_1.safe)(verdict.coverage.gaps)}), so no finding proves it clean; see docs/operations.md (exit 7)\n`);
+    if (overall.notCovered.length > 0) {
+        const what = index
+            ? overall.notCovered.map((n) => `${n.name} of ${image.uri} (${(0, text_1.safe)(n.gaps)})`).join(', ')
+            : `${image.uri} (${(0, text_1.safe)(overall.notCovered[0].gaps)})`;
+        out.stderr(`scan-image: not covered: Clair could not read ${what}, so no finding proves it clean; see docs/operations.md (exit 7)\n`);
         return errors_1.EXIT.notCovered;
     }
     return errors_1.EXIT.passed;
+}
+function klarReport(scans, isIndex) {
+    if (!isIndex)
+        return scans[0].klarOutput ?? '';
+    const reports = scans.map((s) => ({
+        platform: s.target.platform?.name,
+        digest: s.target.manifest.digest,
+        report: s.klarOutput === null ? null : JSON.parse(s.klarOutput),
+    }));
+    return `${JSON.stringify(reports)}\n`;
 }
 async function waitUntilReady(env, settings, deadline, klarOptions, ctx) {
     const canary = settings.canary;
@@ -1027,6 +1143,144 @@ async function waitUntilReady(env, settings, deadline, klarOptions, ctx) {
         ctx.say(`Clair not ready yet (attempt ${attempt}): ${problem}; retrying in ${pause} s`);
         await sleep(pause * 1000);
     }
+}
+},
+"gate/media-types.js": function (module, exports, __gateRequire) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.isSchema1 = exports.isIndex = exports.isImageManifest = exports.MANIFEST_ACCEPT = exports.SCHEMA1 = exports.SCHEMA1_SIGNED = exports.OCI_INDEX = exports.OCI_MANIFEST = exports.DOCKER_LIST = exports.DOCKER_MANIFEST = void 0;
+exports.DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+exports.DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+exports.OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+exports.OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+exports.SCHEMA1_SIGNED = 'application/vnd.docker.distribution.manifest.v1+prettyjws';
+exports.SCHEMA1 = 'application/vnd.docker.distribution.manifest.v1+json';
+exports.MANIFEST_ACCEPT = [exports.DOCKER_MANIFEST, exports.OCI_MANIFEST, exports.DOCKER_LIST, exports.OCI_INDEX, exports.SCHEMA1_SIGNED, exports.SCHEMA1].join(', ');
+const isImageManifest = (mediaType) => mediaType === exports.DOCKER_MANIFEST || mediaType === exports.OCI_MANIFEST;
+exports.isImageManifest = isImageManifest;
+const isIndex = (mediaType) => mediaType === exports.DOCKER_LIST || mediaType === exports.OCI_INDEX;
+exports.isIndex = isIndex;
+const isSchema1 = (mediaType, schemaVersion) => mediaType === exports.SCHEMA1 || mediaType === exports.SCHEMA1_SIGNED || schemaVersion === 1;
+exports.isSchema1 = isSchema1;
+},
+"gate/platform-verdict.js": function (module, exports, __gateRequire) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.combine = combine;
+const junit_1 = __gateRequire("gate/junit.js");
+const text_1 = __gateRequire("gate/text.js");
+function combine(image, index, verdicts, maxVulnerabilities) {
+    const name = (v) => v.scan.target.platform?.name ?? image;
+    const vulnerable = verdicts
+        .filter((v) => v.verdict.counted > maxVulnerabilities)
+        .map((v) => ({ name: name(v), counted: v.verdict.counted }));
+    const notCovered = verdicts
+        .filter((v) => v.verdict.coverage.state === 'not-covered')
+        .map((v) => ({ name: name(v), gaps: v.verdict.coverage.gaps }));
+    if (index === null) {
+        return { vulnerable, notCovered, summary: verdicts[0].verdict.summary, junit: verdicts[0].verdict.junit };
+    }
+    const failed = [...new Set([...vulnerable, ...notCovered].map((f) => f.name))];
+    const header = [
+        'Scan gate summary (an index: every platform must pass)',
+        `  image:      ${image}`,
+        `  index:      ${index.digest}`,
+        `  platforms:  ${verdicts.map(name).join(', ')} scanned; ${index.attestations} attestation manifest${index.attestations === 1 ? '' : 's'} skipped`,
+    ];
+    const verdict = failed.length === 0
+        ? `PASS: every platform passed (${verdicts.length})`
+        : `FAIL: ${failed.join(', ')} failed (${failed.length} of ${verdicts.length} platforms)`;
+    const summary = [
+        header.map(text_1.safe).join('\n'),
+        ...verdicts.map((v) => v.verdict.summary.replace(/^Scan gate summary\n/, `Platform ${(0, text_1.safe)(name(v))}\n`)),
+        `Verdict: ${verdict}\n`,
+    ].join('\n');
+    const suites = verdicts.map((v) => ({
+        name: `${image} ${name(v)}`,
+        cases: v.verdict.cases.map((c) => ({ ...c, classname: `${name(v)}.${c.classname}` })),
+    }));
+    return { vulnerable, notCovered, summary, junit: (0, junit_1.junitSuites)(suites) };
+}
+},
+"gate/platforms.js": function (module, exports, __gateRequire) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.MAX_PLATFORMS = void 0;
+exports.parsePlatforms = parsePlatforms;
+exports.readIndex = readIndex;
+exports.selectPlatforms = selectPlatforms;
+const errors_1 = __gateRequire("gate/errors.js");
+const media_types_1 = __gateRequire("gate/media-types.js");
+const text_1 = __gateRequire("gate/text.js");
+const PLATFORM_RE = /^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)?$/;
+exports.MAX_PLATFORMS = 16;
+const MAX_ENTRIES = 256;
+const SHA256 = /^sha256:[0-9a-f]{64}$/;
+function parsePlatforms(value) {
+    if (value === undefined || value.trim() === '')
+        return [];
+    return value.split(',').map((entry) => {
+        const platform = entry.trim().toLowerCase();
+        if (!PLATFORM_RE.test(platform)) {
+            (0, errors_1.fail)(errors_1.EXIT.badInput, `PLATFORMS must be os/architecture[/variant] entries separated by commas (e.g. linux/amd64,linux/arm64/v8), got '${(0, text_1.safe)(entry)}'`);
+        }
+        return platform;
+    });
+}
+function platformOf(entry) {
+    const p = entry?.platform;
+    if (typeof p !== 'object' || p === null || typeof p.os !== 'string' || typeof p.architecture !== 'string') {
+        return 'unspecified';
+    }
+    return [p.os, p.architecture, ...(typeof p.variant === 'string' && p.variant !== '' ? [p.variant] : [])]
+        .join('/')
+        .toLowerCase();
+}
+function isAttestation(entry) {
+    return (platformOf(entry) === 'unknown/unknown' ||
+        entry?.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest');
+}
+function readIndex(manifest) {
+    const bad = (message) => (0, errors_1.fail)(errors_1.EXIT.failed, `index: ${message}`);
+    if (!Array.isArray(manifest.manifests))
+        bad('the index has no manifests list');
+    if (manifest.manifests.length > MAX_ENTRIES) {
+        bad(`the index lists ${manifest.manifests.length} manifests, more than the gate's cap of ${MAX_ENTRIES}`);
+    }
+    const images = [];
+    let attestations = 0;
+    for (const [i, entry] of manifest.manifests.entries()) {
+        if (typeof entry !== 'object' || entry === null || typeof entry.digest !== 'string' || !SHA256.test(entry.digest)) {
+            bad(`entry ${i + 1} has no sha256 digest`);
+        }
+        if (isAttestation(entry)) {
+            attestations++;
+            continue;
+        }
+        const mediaType = String(entry.mediaType ?? '');
+        if ((0, media_types_1.isIndex)(mediaType)) {
+            bad(`entry ${i + 1} (${entry.digest}) is itself an index, which the gate does not follow; push one index of images`);
+        }
+        if (!(0, media_types_1.isImageManifest)(mediaType)) {
+            bad(`entry ${i + 1} (${entry.digest}) has the media type ${(0, text_1.safe)(JSON.stringify((0, text_1.truncate)(mediaType, 200)))}, not an image manifest`);
+        }
+        images.push({ digest: entry.digest, mediaType, platform: platformOf(entry) });
+    }
+    return { images, attestations };
+}
+const matches = (platform, wanted) => platform === wanted || (wanted.split('/').length === 2 && platform.startsWith(`${wanted}/`));
+function selectPlatforms(entries, wanted) {
+    const chosen = entries.images.filter((image) => wanted.length === 0 || image.platform === 'unspecified' || wanted.some((w) => matches(image.platform, w)));
+    const offered = entries.images.map((image) => image.platform).join(', ') || 'none';
+    if (chosen.length === 0) {
+        (0, errors_1.fail)(errors_1.EXIT.failed, wanted.length === 0
+            ? `index: the index holds no image, only ${entries.attestations} attestation manifest(s)`
+            : `index: the index holds no image for PLATFORMS=${wanted.join(',')} (it has ${offered}); push the platform you deploy, or set scan.platforms to one it holds`);
+    }
+    if (chosen.length > exports.MAX_PLATFORMS) {
+        (0, errors_1.fail)(errors_1.EXIT.failed, `index: the index holds ${chosen.length} images to scan, more than the gate's cap of ${exports.MAX_PLATFORMS}; set PLATFORMS to the platforms you deploy`);
+    }
+    return chosen;
 }
 },
 "gate/process.js": function (module, exports, __gateRequire) {
@@ -1109,19 +1363,18 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.RegistryClient = exports.MAX_LAYERS = exports.MAX_MANIFEST_BYTES = exports.EMPTY_LAYER = exports.DOCKER_MANIFEST = void 0;
+exports.RegistryClient = exports.MAX_LAYERS = exports.MAX_MANIFEST_BYTES = exports.EMPTY_LAYER = void 0;
 exports.registerCredentials = registerCredentials;
 exports.basicCredentials = basicCredentials;
 exports.readManifest = readManifest;
 const crypto = __importStar(require("crypto"));
 const errors_1 = __gateRequire("gate/errors.js");
 const http_1 = __gateRequire("gate/http.js");
+const layer_support_1 = __gateRequire("gate/layer-support.js");
+const media_types_1 = __gateRequire("gate/media-types.js");
+const schema1_1 = __gateRequire("gate/schema1.js");
+const platforms_1 = __gateRequire("gate/platforms.js");
 const text_1 = __gateRequire("gate/text.js");
-exports.DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
-const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-const ACCEPT = [exports.DOCKER_MANIFEST, DOCKER_LIST, OCI_MANIFEST, OCI_INDEX].join(', ');
 exports.EMPTY_LAYER = 'sha256:a3ed95caeb02ffe68cdd9fd84406680ae93d633cb16422d00e8a7c22955b46d4';
 exports.MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 exports.MAX_LAYERS = 128;
@@ -1157,9 +1410,9 @@ class RegistryClient {
         this.image = image;
         this.opts = opts;
     }
-    async manifest(deadline) {
+    async manifest(deadline, reference = this.image.reference) {
         deadline.check('reading the manifest');
-        const { registry, repository, reference } = this.image;
+        const { registry, repository } = this.image;
         const url = `${this.opts.plainHttp ? 'http' : 'https'}://${registry}/v2/${repository}/manifests/${reference}`;
         let answer = await this.get(url, this.opts.basic, 'the manifest');
         const challenge = header(answer, 'WWW-Authenticate');
@@ -1172,14 +1425,15 @@ class RegistryClient {
         }
         if (answer.status !== 200)
             (0, errors_1.fail)(errors_1.EXIT.failed, `coverage: the registry answered HTTP ${answer.status} for the manifest ${url}`);
-        const digest = this.verifiedDigest(answer);
+        const digest = this.verifiedDigest(answer, reference);
         const contentType = header(answer, 'Content-Type').split(';')[0].trim();
-        return { digest, ...readManifest(answer.body.toString('utf8'), contentType) };
+        const read = readManifest(answer.body.toString('utf8'), contentType);
+        return { ...read, digest };
     }
     async get(url, authorization, what) {
         try {
             return await this.http.get(url, {
-                headers: { Accept: ACCEPT, ...(authorization ? { Authorization: authorization } : {}) },
+                headers: { Accept: media_types_1.MANIFEST_ACCEPT, ...(authorization ? { Authorization: authorization } : {}) },
                 insecureTls: this.opts.insecureTls,
                 timeoutMs: this.opts.timeoutMs,
                 maxBytes: what === 'the manifest' ? exports.MAX_MANIFEST_BYTES : MAX_TOKEN_BYTES,
@@ -1241,12 +1495,15 @@ class RegistryClient {
         (0, text_1.addSecret)(token);
         return token;
     }
-    verifiedDigest(answer) {
-        const computed = `sha256:${crypto.createHash('sha256').update(answer.body).digest('hex')}`;
-        const claimed = this.image.byDigest ? this.image.reference : header(answer, 'Docker-Content-Digest').trim();
+    verifiedDigest(answer, reference) {
+        const signed = header(answer, 'Content-Type').split(';')[0].trim() === media_types_1.SCHEMA1_SIGNED;
+        const hashed = (signed && (0, schema1_1.schema1Payload)(answer.body)) || answer.body;
+        const computed = `sha256:${crypto.createHash('sha256').update(hashed).digest('hex')}`;
+        const byDigest = reference.startsWith('sha256:');
+        const claimed = byDigest ? reference : header(answer, 'Docker-Content-Digest').trim();
         if (claimed !== '' && claimed !== computed) {
             (0, errors_1.fail)(errors_1.EXIT.failed, `coverage: the registry ${this.image.registry} answered a manifest whose sha256 is ${computed}, not ` +
-                `${(0, text_1.safe)((0, text_1.truncate)(claimed, 100))} (${this.image.byDigest ? 'the digest asked for' : 'its Docker-Content-Digest'}): refused`);
+                `${(0, text_1.safe)((0, text_1.truncate)(claimed, 100))} (${byDigest ? 'the digest asked for' : 'its Docker-Content-Digest'}): refused`);
         }
         return computed;
     }
@@ -1265,14 +1522,14 @@ function readManifest(text, contentType) {
     if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest))
         bad('the manifest is not a JSON object');
     const mediaType = typeof manifest.mediaType === 'string' ? manifest.mediaType : contentType;
-    if (mediaType === OCI_MANIFEST) {
-        bad('the image has an OCI manifest, which klar v2.4.0 cannot read; push it as Docker schema 2');
+    if ((0, media_types_1.isSchema1)(mediaType, manifest.schemaVersion)) {
+        const count = Array.isArray(manifest.fsLayers) ? manifest.fsLayers.length : 0;
+        return { kind: 'unreadable', mediaType, layerCount: count, reasons: [layer_support_1.SCHEMA1_REASON] };
     }
-    if (mediaType === DOCKER_LIST || mediaType === OCI_INDEX) {
-        bad(`the image is a manifest list (${mediaType}), which klar v2.4.0 cannot read; scan one platform's image by its digest`);
-    }
-    if (mediaType !== exports.DOCKER_MANIFEST || manifest.schemaVersion !== 2) {
-        bad(`the manifest is not Docker schema 2 (media type ${(0, text_1.safe)(JSON.stringify((0, text_1.truncate)(mediaType, 200)))})`);
+    if ((0, media_types_1.isIndex)(mediaType) && manifest.schemaVersion === 2)
+        return { kind: 'index', mediaType, ...(0, platforms_1.readIndex)(manifest) };
+    if (!(0, media_types_1.isImageManifest)(mediaType) || manifest.schemaVersion !== 2) {
+        bad(`the manifest is neither Docker schema 2, OCI, a manifest list nor an index (media type ${(0, text_1.safe)(JSON.stringify((0, text_1.truncate)(mediaType, 200)))})`);
     }
     if (typeof manifest.config?.digest !== 'string' || !SHA256.test(manifest.config.digest)) {
         bad('the manifest has no sha256 config digest');
@@ -1283,6 +1540,10 @@ function readManifest(text, contentType) {
     if (!digests.every((d) => typeof d === 'string' && SHA256.test(d))) {
         bad("the manifest's layers do not all have sha256 digests");
     }
+    const unreadable = (0, layer_support_1.unreadableLayers)(manifest.layers.map((layer) => (typeof layer?.mediaType === 'string' ? layer.mediaType : undefined)));
+    if (unreadable.length > 0) {
+        return { kind: 'unreadable', mediaType, layerCount: manifest.layers.length, reasons: unreadable };
+    }
     const layers = digests.filter((d) => d !== exports.EMPTY_LAYER);
     if (layers.length === 0)
         bad('the manifest has only empty layers');
@@ -1290,7 +1551,7 @@ function readManifest(text, contentType) {
         bad(`the manifest has ${layers.length} layers, more than the gate's cap of ${exports.MAX_LAYERS}`);
     }
     const hex = (digest) => digest.slice('sha256:'.length);
-    return { mediaType, layers, layerName: hex(manifest.config.digest) + hex(layers[layers.length - 1]) };
+    return { kind: 'image', mediaType, layers, layerName: hex(manifest.config.digest) + hex(layers[layers.length - 1]) };
 }
 },
 "gate/reports.js": function (module, exports, __gateRequire) {
@@ -1391,6 +1652,26 @@ class Reports {
 }
 exports.Reports = Reports;
 },
+"gate/schema1.js": function (module, exports, __gateRequire) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.schema1Payload = schema1Payload;
+function schema1Payload(body) {
+    try {
+        const signatures = JSON.parse(body.toString('utf8'))?.signatures;
+        const header = JSON.parse(Buffer.from(String(signatures?.[0]?.protected), 'base64url').toString('utf8'));
+        const { formatLength, formatTail } = header ?? {};
+        if (!Number.isSafeInteger(formatLength) || formatLength < 0 || formatLength > body.length)
+            return undefined;
+        if (typeof formatTail !== 'string')
+            return undefined;
+        return Buffer.concat([body.subarray(0, formatLength), Buffer.from(formatTail, 'base64url')]);
+    }
+    catch {
+        return undefined;
+    }
+}
+},
 "gate/settings.js": function (module, exports, __gateRequire) {
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
@@ -1399,6 +1680,7 @@ exports.isDate = isDate;
 exports.readSettings = readSettings;
 const errors_1 = __gateRequire("gate/errors.js");
 const image_ref_1 = __gateRequire("gate/image-ref.js");
+const platforms_1 = __gateRequire("gate/platforms.js");
 const severity_1 = __gateRequire("gate/severity.js");
 const text_1 = __gateRequire("gate/text.js");
 exports.DEFAULT_DEADLINE_SECONDS = 3600 + 25 * 60;
@@ -1489,6 +1771,7 @@ function readSettings(env, now = new Date()) {
         countUnknown,
         ignoreUnfixed,
         requireCoverage,
+        platforms: (0, platforms_1.parsePlatforms)(env.PLATFORMS),
         clairTimeoutMinutes,
         registryInsecure,
         dockerInsecure,
@@ -1603,7 +1886,9 @@ function decide(scan, policy) {
         covered = { state: 'covered', gaps: '', text: 'covered' };
     else {
         const gaps = coverage.gaps.join('; ');
-        const waiver = scan.allowlist.unscannable.find((w) => w.image === scan.repository && (w.digest === null || w.digest === scan.digest) && !w.expired);
+        const waiver = scan.allowlist.unscannable.find((w) => w.image === scan.repository &&
+            (w.digest === null || w.digest === scan.digest || w.digest === scan.platform?.indexDigest) &&
+            !w.expired);
         covered = waiver
             ? { state: 'waived', gaps, text: `not covered (${gaps}), waived until ${waiver.expires}: ${waiver.reason}` }
             : { state: 'not-covered', gaps, text: `NOT COVERED: ${gaps}` };
@@ -1617,8 +1902,9 @@ function decide(scan, policy) {
     const lines = [
         'Scan gate summary',
         `  image:      ${scan.image}`,
+        ...(scan.platform ? [`  platform:   ${scan.platform.name} (${scan.digest})`] : []),
         `  clair:      ${scan.clair}`,
-        `  layers:     ${scan.layerCount}`,
+        `  layers:     ${scan.layerCount}${scan.unread ? ' (not scanned: Clair v2 cannot read this format)' : ''}`,
         `  policy:     severity >= ${policy.severity}; Unknown counts: ${policy.countUnknown}; unfixed ignored: ${policy.ignoreUnfixed}; tolerated: ${policy.maxVulnerabilities}`,
         `  allowlist:  ${scan.allowlistSource ?? 'none'}` +
             (scan.allowlistSource === null
@@ -1626,7 +1912,7 @@ function decide(scan, policy) {
                 : ` (${entries.length} entries, ${expired.length} expired` +
                     (unscannable.length === 0 ? '' : `; ${unscannable.length} unscannable`) +
                     ')'),
-        ...(coverage === null
+        ...(coverage === null || scan.unread
             ? []
             : [
                 `  namespaces: ${coverage.os === null
@@ -1696,6 +1982,7 @@ function decide(scan, policy) {
         coverage: { state: covered.state, gaps: covered.gaps },
         summary: lines.map(text_1.safe).join('\n').concat('\n'),
         junit: (0, junit_1.junit)(scan.image, cases),
+        cases,
     };
 }
 },

@@ -21,7 +21,7 @@ import { newRotatingKey } from '../../common/kms';
 import { ScanPolicyConfig } from '../../config/config';
 import { allowCrossAccountPull } from './cross-account-pull';
 import { invokerStatements } from './invoker-policy';
-import { readinessEnvironment } from './scan-policy';
+import { platformEnvironment, readinessEnvironment } from './scan-policy';
 
 /**
  * The scanner build's own timeout: readiness may wait its whole bound, then a last canary scan and
@@ -121,6 +121,7 @@ export class ClairScanner extends Construct {
         ...readinessEnvironment(props.policy),
         // The contract version this scanner speaks; scan steps read it before they start a build.
         [CONTRACT_VARIABLE]: String(SCAN_CONTRACT_VERSION),
+        ...platformEnvironment(props.policy),
       }),
       buildSpec: codebuild.BuildSpec.fromObject(scannerBuildSpec({ reportGroupArn: reports.reportGroupArn })),
       timeout: scannerBuildTimeout(props.policy),

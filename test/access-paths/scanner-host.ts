@@ -21,6 +21,7 @@ export function scanPolicy(
     pullRepositories: [],
     invokerAccounts: [],
     pullAccounts: [],
+    platforms: [],
     ...accounts,
   };
 }

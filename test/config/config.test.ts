@@ -1,9 +1,11 @@
+import { GATE_VARIABLES } from '@clair-pipeline/scan';
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../../config/config-reader';
 import { loadConfig, parseConfig } from '../../config/config';
 import { goDurationSeconds, rateExpressionMinutes } from '../../config/durations';
 import { PROFILES } from '../../config/profiles';
 import { defaultRawConfig } from '../helpers/default-config';
+import { platformEnvironment } from '../../stages/clair/scan-policy';
 
 /** The default config, with an empty section for each environment's settings, to set keys in. */
 function rawWithSections(): any {
@@ -106,6 +108,7 @@ describe.each(Object.entries(PROFILES))('the %s profile', (profile, defaults) =>
       countUnknown: true,
       ignoreUnfixed: false,
       requireCoverage: true,
+      platforms: [],
     });
   });
 
@@ -399,6 +402,11 @@ describe('invalid values fail with the key, the value and the fix', () => {
       /clairPipeline\.environments\.dev\.database\.multiAz must be true or false, got 'yes'/,
     ],
     [
+      'a platform without its operating system',
+      (raw: any) => (raw.environments.prod.scan.platforms = ['linux/arm64', 'arm64']),
+      /clairPipeline\.environments\.prod\.scan\.platforms\[1\] must be a platform os\/architecture\[\/variant\] in lower case, got 'arm64'/,
+    ],
+    [
       'a coverage requirement given as a word',
       (raw: any) => (raw.environments.prod.scan.requireCoverage = 'no'),
       /clairPipeline\.environments\.prod\.scan\.requireCoverage must be true or false, got 'no'/,
@@ -516,5 +524,18 @@ describe('overrides with -c', () => {
     raw.source.branch = 'release';
     const config = loadConfig(new App({ context: { clairPipeline: JSON.stringify(raw) } }).node);
     expect(config.source.branch).toBe('release');
+  });
+});
+
+describe('scan.platforms', () => {
+  test('reaches the scanner project as PLATFORMS, and nothing when every platform is scanned', () => {
+    const raw = rawWithSections();
+    raw.environments.prod.scan.platforms = ['linux/arm64', 'linux/amd64'];
+    const [dev, prod] = parseConfig(raw).environments;
+
+    expect(platformEnvironment(prod.scan)).toEqual({ PLATFORMS: 'linux/arm64,linux/amd64' });
+    expect(platformEnvironment(dev.scan)).toEqual({});
+    // The scanner's own setting: a caller starting a scan cannot widen or narrow it.
+    expect(GATE_VARIABLES).not.toContain('PLATFORMS');
   });
 });

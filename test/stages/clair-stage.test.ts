@@ -298,6 +298,8 @@ describe.each(ENVIRONMENTS)('Clair-$env', (expected) => {
         // The build's timeout (readiness + 30 min) less five minutes for the verdict and reports.
         SCAN_DEADLINE_SECONDS: String(3600 + 25 * 60),
       });
+      // scan.platforms is empty by default: every platform of an index is scanned.
+      expect(environment).not.toHaveProperty('PLATFORMS');
     });
 
     test("reads only its own account's ECR and those of the accounts it admits", () => {

@@ -17,16 +17,47 @@ export function xml(value: unknown): string {
   );
 }
 
+/** A test suite: its name and cases. */
+export interface JunitSuite {
+  readonly name: string;
+  readonly cases: JunitCase[];
+}
+
+/** The counts of a set of cases, as JUnit's attributes. */
+function counts(cases: JunitCase[]): string {
+  const failures = cases.filter((c) => c.failure).length;
+  const skipped = cases.filter((c) => c.skipped !== undefined).length;
+  const errors = cases.filter((c) => c.error !== undefined).length;
+  return `tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}"`;
+}
+
 /**
  * One test suite as JUnit XML, the format CodeBuild report groups read; the counts on both roots
  * are derived from the cases.
  */
 export function junit(suite: string, cases: JunitCase[]): string {
-  const failures = cases.filter((c) => c.failure).length;
-  const skipped = cases.filter((c) => c.skipped !== undefined).length;
-  const errors = cases.filter((c) => c.error !== undefined).length;
-  const counts = `tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}"`;
-  const body = cases.flatMap((c) => [
+  return junitSuites([{ name: suite, cases }]);
+}
+
+/** Test suites (one per platform of an index) as JUnit XML, the counts derived from the cases. */
+export function junitSuites(suites: JunitSuite[]): string {
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="scan-image" ${counts(suites.flatMap((s) => s.cases))}>`,
+    ...suites.flatMap((suite) => [
+      `  <testsuite name="${xml(suite.name)}" ${counts(suite.cases)}>`,
+      ...suite.cases.flatMap(testcase),
+      '  </testsuite>',
+    ]),
+    '</testsuites>',
+  ]
+    .join('\n')
+    .concat('\n');
+}
+
+/** One `<testcase>` element's lines. */
+function testcase(c: JunitCase): string[] {
+  return [
     `    <testcase classname="${xml(c.classname)}" name="${xml(c.name)}">`,
     ...(c.failure
       ? [
@@ -41,15 +72,5 @@ export function junit(suite: string, cases: JunitCase[]): string {
           ? [`      <error message="${xml(c.error)}"/>`]
           : []),
     '    </testcase>',
-  ]);
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="scan-image" ${counts}>`,
-    `  <testsuite name="${xml(suite)}" ${counts}>`,
-    ...body,
-    '  </testsuite>',
-    '</testsuites>',
-  ]
-    .join('\n')
-    .concat('\n');
+  ];
 }

@@ -1,14 +1,15 @@
 import * as fs from 'fs';
 import { NO_ALLOWLIST, allowlistText, klarWhitelist, parseAllowlist } from './allowlist';
 import { ClairV1 } from './clair-v1';
-import { Coverage, checkCoverage } from './coverage';
 import { Deadline, DeadlineError } from './deadline';
 import { ecrPassword } from './ecr';
 import { EXIT, ExitCode, GateError } from './errors';
 import { HttpClient, proxySettings } from './http';
 import { ImageRef } from './image-ref';
 import { scanWithKlar } from './klar';
-import { basicCredentials, Manifest, RegistryClient, registerCredentials } from './registry';
+import { TargetScan, resolveTargets, scanTarget } from './image-scan';
+import { combine } from './platform-verdict';
+import { basicCredentials, RegistryClient, registerCredentials } from './registry';
 import { Reports } from './reports';
 import { Env, Settings, readSettings } from './settings';
 import { escapeControls, redact, safe } from './text';
@@ -17,9 +18,11 @@ import { decide } from './verdict';
 
 /*
  * scan-image, the scan gate: proves that Clair's vulnerability data is loaded (a canary image known
- * to be vulnerable must show findings), then scans IMAGE_URI with klar and decides pass or fail
- * itself, so that allow-listed findings are listed instead of silently dropped; then asks Clair what
- * it found in the image (coverage), so that an image Clair could not read never passes as clean.
+ * to be vulnerable must show findings), then reads IMAGE_URI's manifest (an index becomes each
+ * platform's image; a format Clair v2 cannot read is not covered), scans each image with klar and
+ * decides pass or fail itself, so that allow-listed findings are listed instead of silently dropped;
+ * then asks Clair what it found in the image (coverage), so that an image Clair could not read never
+ * passes as clean. An index passes only if every platform passes.
  *
  * Exit codes: 0 passed · 1 counted vulnerabilities exceed MAX_VULNERABILITIES · 2 bad input ·
  * 3 bad allowlist · 4 registry credentials could not be fetched or were refused · 5 klar, Clair or
@@ -103,61 +106,81 @@ async function gate(env: Env, settings: Settings, deadline: Deadline, ctx: Conte
 
   const password = await ecrPassword(image, env, deadline, printRaw);
   say(`scanning ${image.uri}`);
-  let manifest: Manifest | undefined;
-  if (settings.requireCoverage) {
-    // Read and checked before klar runs: a refused credential is exit 4, a manifest over the caps or
-    // with another digest never reaches klar or Clair.
-    manifest = await new RegistryClient(http, image, {
-      basic: basicCredentials(password, env),
-      plainHttp: settings.registryInsecure,
-      insecureTls: settings.dockerInsecure,
-      timeoutMs,
-    }).manifest(deadline);
+  // Read and checked before klar runs, whatever REQUIRE_COVERAGE says: a refused credential is exit
+  // 4; a manifest over the caps or with another digest never reaches klar or Clair; an index is
+  // resolved to its platforms' images; a format Clair v2 cannot read is named (docs/scan-gate.md).
+  const client = new RegistryClient(http, image, {
+    basic: basicCredentials(password, env),
+    plainHttp: settings.registryInsecure,
+    insecureTls: settings.dockerInsecure,
+    timeoutMs,
+  });
+  const top = await client.manifest(deadline);
+  const targets = await resolveTargets(image, top, client, settings.platforms, deadline);
+  const index = top.kind === 'index' ? { digest: top.digest, attestations: top.attestations } : null;
+  if (index) say(`${image.uri} is an index: scanning ${targets.map((t) => t.platform?.name).join(', ')}`);
+  const clair = settings.requireCoverage ? new ClairV1(http, settings.clairAddr, timeoutMs) : undefined;
+  const scans: TargetScan[] = [];
+  for (const target of targets) {
+    scans.push(await scanTarget(target, { env, klar: klarOptions(password), deadline, clair, printRaw }));
   }
-  const scan = await scanWithKlar(image, env, klarOptions(password), deadline);
-  reports.write('klar.json', scan.stdout);
-  if (!scan.ok) {
-    printRaw(scan.stderr);
-    throw new GateError(EXIT.failed, scan.error);
-  }
-  let coverage: Coverage | null = null;
-  const findings = [...scan.report.findings];
-  if (manifest) {
-    const clair = new ClairV1(http, settings.clairAddr, timeoutMs);
-    const layer = await clair.layer(manifest.layerName);
-    findings.push(...layer.findings);
-    coverage = await checkCoverage(layer, clair);
-  }
-  const verdict = decide(
-    {
-      image: image.uri,
-      repository: image.repository,
-      digest: manifest?.digest,
-      clair: settings.clairAddr,
-      layerCount: scan.report.layerCount,
-      findings,
-      coverage,
-      allowlist,
-      allowlistSource: text?.source ?? null,
-    },
-    settings,
-  );
-  reports.write('summary.txt', verdict.summary);
-  reports.write('junit.xml', verdict.junit);
-  out.stdout(verdict.summary);
-  if (verdict.counted > settings.maxVulnerabilities) {
+  reports.write('klar.json', klarReport(scans, index !== null));
+  const verdicts = scans.map((scan) => ({
+    scan,
+    verdict: decide(
+      {
+        image: image.uri,
+        repository: image.repository,
+        digest: scan.target.manifest.digest,
+        platform: scan.target.platform,
+        unread: scan.klarOutput === null,
+        clair: settings.clairAddr,
+        layerCount: scan.layerCount,
+        findings: scan.findings,
+        coverage: scan.coverage,
+        allowlist,
+        allowlistSource: text?.source ?? null,
+      },
+      settings,
+    ),
+  }));
+  const overall = combine(image.uri, index, verdicts, settings.maxVulnerabilities);
+  reports.write('summary.txt', overall.summary);
+  reports.write('junit.xml', overall.junit);
+  out.stdout(overall.summary);
+  if (overall.vulnerable.length > 0) {
+    const counts = index
+      ? ` on ${overall.vulnerable.map((v) => `${v.name} (${v.counted})`).join(', ')}`
+      : `: ${overall.vulnerable[0].counted}`;
     out.stderr(
-      `scan-image: vulnerabilities counted: ${verdict.counted} (at or above ${settings.severity}, not allowed), more than MAX_VULNERABILITIES=${settings.maxVulnerabilities}\n`,
+      `scan-image: vulnerabilities counted${counts} (at or above ${settings.severity}, not allowed), more than MAX_VULNERABILITIES=${settings.maxVulnerabilities}\n`,
     );
     return EXIT.vulnerable;
   }
-  if (verdict.coverage.state === 'not-covered') {
+  if (overall.notCovered.length > 0) {
+    const what = index
+      ? overall.notCovered.map((n) => `${n.name} of ${image.uri} (${safe(n.gaps)})`).join(', ')
+      : `${image.uri} (${safe(overall.notCovered[0].gaps)})`;
     out.stderr(
-      `scan-image: not covered: Clair could not read ${image.uri} (${safe(verdict.coverage.gaps)}), so no finding proves it clean; see docs/operations.md (exit 7)\n`,
+      `scan-image: not covered: Clair could not read ${what}, so no finding proves it clean; see docs/operations.md (exit 7)\n`,
     );
     return EXIT.notCovered;
   }
   return EXIT.passed;
+}
+
+/**
+ * klar.json: klar's report on the image, or for an index a list of each platform's
+ * `{platform, digest, report}` (report null for a platform not sent to klar).
+ */
+function klarReport(scans: TargetScan[], isIndex: boolean): string {
+  if (!isIndex) return scans[0].klarOutput ?? '';
+  const reports = scans.map((s) => ({
+    platform: s.target.platform?.name,
+    digest: s.target.manifest.digest,
+    report: s.klarOutput === null ? null : JSON.parse(s.klarOutput),
+  }));
+  return `${JSON.stringify(reports)}\n`;
 }
 
 /**

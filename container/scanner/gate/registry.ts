@@ -3,13 +3,11 @@ import { Deadline } from './deadline';
 import { EXIT, fail } from './errors';
 import { Answer, HttpClient, TooLargeError, TransportError } from './http';
 import { ImageRef } from './image-ref';
+import { SCHEMA1_REASON, unreadableLayers } from './layer-support';
+import { MANIFEST_ACCEPT, SCHEMA1_SIGNED, isImageManifest, isIndex, isSchema1 } from './media-types';
+import { schema1Payload } from './schema1';
+import { IndexEntries, readIndex } from './platforms';
 import { addSecret, safe, truncate } from './text';
-
-export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
-const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-const ACCEPT = [DOCKER_MANIFEST, DOCKER_LIST, OCI_MANIFEST, OCI_INDEX].join(', ');
 
 /**
  * The legacy empty layer (a gzipped empty tar) of images built by Docker before 1.10: klar drops
@@ -47,8 +45,9 @@ export interface RegistryOptions {
   readonly timeoutMs: number;
 }
 
-/** An image's manifest, read and checked. */
-export interface Manifest {
+/** An image's manifest (Docker schema 2 or OCI), read and checked. */
+export interface ImageManifest {
+  readonly kind: 'image';
   /** The sha256 of the manifest as received, which is the digest asked for or the registry's header. */
   readonly digest: string;
   readonly mediaType: string;
@@ -57,6 +56,25 @@ export interface Manifest {
   /** klar's name for the layer it asks Clair about: `<config hex><top layer hex>`. */
   readonly layerName: string;
 }
+
+/** A manifest Clair v2 cannot read (schema 1, zstd or foreign layers), with the reasons. */
+export interface UnreadableManifest {
+  readonly kind: 'unreadable';
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly layerCount: number;
+  readonly reasons: string[];
+}
+
+/** An index or manifest list: its images, attestations left out. */
+export interface IndexManifest extends IndexEntries {
+  readonly kind: 'index';
+  readonly digest: string;
+  readonly mediaType: string;
+}
+
+/** A manifest, read and checked: an image, an index, or an image Clair v2 cannot read. */
+export type Manifest = ImageManifest | UnreadableManifest | IndexManifest;
 
 /** Registers the registry credentials of the environment for redaction (reference/hostile-inputs.md, D8). */
 export function registerCredentials(env: Readonly<Record<string, string | undefined>>): void {
@@ -98,13 +116,14 @@ export class RegistryClient {
   ) {}
 
   /**
-   * Fetches the image's manifest (Basic credentials, then the bearer-token flow after a 401 with a
-   * Bearer challenge), verifies its digest and reads klar's layer name from it. Fails 4 when the
-   * registry refuses the credentials, 5 on anything else.
+   * Fetches the image's manifest, or the one of `reference` (a platform's digest) in its
+   * repository (Basic credentials, then the bearer-token flow after a 401 with a Bearer challenge),
+   * verifies its digest and reads it. Fails 4 when the registry refuses the credentials, 5 on
+   * anything else.
    */
-  async manifest(deadline: Deadline): Promise<Manifest> {
+  async manifest(deadline: Deadline, reference: string = this.image.reference): Promise<Manifest> {
     deadline.check('reading the manifest');
-    const { registry, repository, reference } = this.image;
+    const { registry, repository } = this.image;
     const url = `${this.opts.plainHttp ? 'http' : 'https'}://${registry}/v2/${repository}/manifests/${reference}`;
     let answer = await this.get(url, this.opts.basic, 'the manifest');
     const challenge = header(answer, 'WWW-Authenticate');
@@ -120,15 +139,16 @@ export class RegistryClient {
     }
     if (answer.status !== 200)
       fail(EXIT.failed, `coverage: the registry answered HTTP ${answer.status} for the manifest ${url}`);
-    const digest = this.verifiedDigest(answer);
+    const digest = this.verifiedDigest(answer, reference);
     const contentType = header(answer, 'Content-Type').split(';')[0].trim();
-    return { digest, ...readManifest(answer.body.toString('utf8'), contentType) };
+    const read = readManifest(answer.body.toString('utf8'), contentType);
+    return { ...read, digest } as Manifest;
   }
 
   private async get(url: string, authorization: string | undefined, what: string): Promise<Answer> {
     try {
       return await this.http.get(url, {
-        headers: { Accept: ACCEPT, ...(authorization ? { Authorization: authorization } : {}) },
+        headers: { Accept: MANIFEST_ACCEPT, ...(authorization ? { Authorization: authorization } : {}) },
         insecureTls: this.opts.insecureTls,
         timeoutMs: this.opts.timeoutMs,
         maxBytes: what === 'the manifest' ? MAX_MANIFEST_BYTES : MAX_TOKEN_BYTES,
@@ -201,16 +221,19 @@ export class RegistryClient {
   /**
    * The manifest's sha256, checked against the digest asked for, or for a tag against the registry's
    * Docker-Content-Digest when it sends one: a registry cannot have another image reported as the
-   * one asked for (reference/hostile-inputs.md, D6).
+   * one asked for (reference/hostile-inputs.md, D6). A signed schema-1 manifest's is its payload's.
    */
-  private verifiedDigest(answer: Answer): string {
-    const computed = `sha256:${crypto.createHash('sha256').update(answer.body).digest('hex')}`;
-    const claimed = this.image.byDigest ? this.image.reference : header(answer, 'Docker-Content-Digest').trim();
+  private verifiedDigest(answer: Answer, reference: string): string {
+    const signed = header(answer, 'Content-Type').split(';')[0].trim() === SCHEMA1_SIGNED;
+    const hashed = (signed && schema1Payload(answer.body)) || answer.body;
+    const computed = `sha256:${crypto.createHash('sha256').update(hashed).digest('hex')}`;
+    const byDigest = reference.startsWith('sha256:');
+    const claimed = byDigest ? reference : header(answer, 'Docker-Content-Digest').trim();
     if (claimed !== '' && claimed !== computed) {
       fail(
         EXIT.failed,
         `coverage: the registry ${this.image.registry} answered a manifest whose sha256 is ${computed}, not ` +
-          `${safe(truncate(claimed, 100))} (${this.image.byDigest ? 'the digest asked for' : 'its Docker-Content-Digest'}): refused`,
+          `${safe(truncate(claimed, 100))} (${byDigest ? 'the digest asked for' : 'its Docker-Content-Digest'}): refused`,
       );
     }
     return computed;
@@ -219,12 +242,17 @@ export class RegistryClient {
 
 const SHA256 = /^sha256:[0-9a-f]{64}$/;
 
+/** A manifest read, before its digest is added. */
+type ReadManifest = Omit<ImageManifest, 'digest'> | Omit<UnreadableManifest, 'digest'> | Omit<IndexManifest, 'digest'>;
+
 /**
- * klar's layers and layer name from a manifest's text and Content-Type: `<config digest hex><last
- * layer digest hex>`, without "sha256:" (reference/coverage-and-clair-api.md), after dropping the
- * legacy empty layers as klar does. Throws a GateError (exit 5) on anything klar v2.4.0 cannot read.
+ * A manifest's text and Content-Type, read: an index's images; or an image's layers and klar's
+ * layer name, `<config digest hex><last layer digest hex>` without "sha256:" (the same for Docker
+ * schema 2 and OCI, reference/coverage-and-clair-api.md), after dropping the legacy empty layers as
+ * klar does; or why Clair v2 cannot read it (schema 1, layer types it does not extract). Throws a
+ * GateError (exit 5) on anything else.
  */
-export function readManifest(text: string, contentType: string): Omit<Manifest, 'digest'> {
+export function readManifest(text: string, contentType: string): ReadManifest {
   const bad = (message: string): never => fail(EXIT.failed, `coverage: ${message}`);
   let manifest: any;
   try {
@@ -235,16 +263,15 @@ export function readManifest(text: string, contentType: string): Omit<Manifest, 
   if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest))
     bad('the manifest is not a JSON object');
   const mediaType: string = typeof manifest.mediaType === 'string' ? manifest.mediaType : contentType;
-  if (mediaType === OCI_MANIFEST) {
-    bad('the image has an OCI manifest, which klar v2.4.0 cannot read; push it as Docker schema 2');
+  if (isSchema1(mediaType, manifest.schemaVersion)) {
+    const count = Array.isArray(manifest.fsLayers) ? manifest.fsLayers.length : 0;
+    return { kind: 'unreadable', mediaType, layerCount: count, reasons: [SCHEMA1_REASON] };
   }
-  if (mediaType === DOCKER_LIST || mediaType === OCI_INDEX) {
+  if (isIndex(mediaType) && manifest.schemaVersion === 2) return { kind: 'index', mediaType, ...readIndex(manifest) };
+  if (!isImageManifest(mediaType) || manifest.schemaVersion !== 2) {
     bad(
-      `the image is a manifest list (${mediaType}), which klar v2.4.0 cannot read; scan one platform's image by its digest`,
+      `the manifest is neither Docker schema 2, OCI, a manifest list nor an index (media type ${safe(JSON.stringify(truncate(mediaType, 200)))})`,
     );
-  }
-  if (mediaType !== DOCKER_MANIFEST || manifest.schemaVersion !== 2) {
-    bad(`the manifest is not Docker schema 2 (media type ${safe(JSON.stringify(truncate(mediaType, 200)))})`);
   }
   if (typeof manifest.config?.digest !== 'string' || !SHA256.test(manifest.config.digest)) {
     bad('the manifest has no sha256 config digest');
@@ -254,11 +281,19 @@ export function readManifest(text: string, contentType: string): Omit<Manifest, 
   if (!digests.every((d): d is string => typeof d === 'string' && SHA256.test(d))) {
     bad("the manifest's layers do not all have sha256 digests");
   }
+  // A layer without a media type is left to Clair: klar ignores the type, and Clair's own error
+  // on a layer it cannot extract still fails the scan (5).
+  const unreadable = unreadableLayers(
+    manifest.layers.map((layer: any) => (typeof layer?.mediaType === 'string' ? layer.mediaType : undefined)),
+  );
+  if (unreadable.length > 0) {
+    return { kind: 'unreadable', mediaType, layerCount: manifest.layers.length, reasons: unreadable };
+  }
   const layers = (digests as string[]).filter((d) => d !== EMPTY_LAYER);
   if (layers.length === 0) bad('the manifest has only empty layers');
   if (layers.length > MAX_LAYERS) {
     bad(`the manifest has ${layers.length} layers, more than the gate's cap of ${MAX_LAYERS}`);
   }
   const hex = (digest: string) => digest.slice('sha256:'.length);
-  return { mediaType, layers, layerName: hex(manifest.config.digest) + hex(layers[layers.length - 1]) };
+  return { kind: 'image', mediaType, layers, layerName: hex(manifest.config.digest) + hex(layers[layers.length - 1]) };
 }

@@ -1,5 +1,6 @@
 import { EXIT, fail } from './errors';
 import { HOST_RE, ImageRef, checkAllowed, parseAllowedRegistries, parseImageRef } from './image-ref';
+import { parsePlatforms } from './platforms';
 import { SEVERITIES, Severity } from './severity';
 import { safe } from './text';
 
@@ -31,6 +32,8 @@ export interface Settings {
   readonly countUnknown: boolean;
   readonly ignoreUnfixed: boolean;
   readonly requireCoverage: boolean;
+  /** PLATFORMS: the platforms of an index or list to scan (`os/arch[/variant]`); empty for all. */
+  readonly platforms: string[];
   readonly clairTimeoutMinutes: number;
   readonly registryInsecure: boolean;
   readonly dockerInsecure: boolean;
@@ -145,6 +148,7 @@ export function readSettings(env: Env, now: Date = new Date()): Settings {
     countUnknown,
     ignoreUnfixed,
     requireCoverage,
+    platforms: parsePlatforms(env.PLATFORMS),
     clairTimeoutMinutes,
     registryInsecure,
     dockerInsecure,

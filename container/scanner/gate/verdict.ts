@@ -19,8 +19,12 @@ export interface ScanResult {
   readonly image: string;
   /** The repository path (allowlist `image:`). */
   readonly repository: string;
-  /** The verified manifest digest, when the manifest was read. */
+  /** The verified manifest digest, when the manifest was read (a platform's, for an index). */
   readonly digest?: string;
+  /** For one platform of an index or list: its platform and the index's digest. */
+  readonly platform?: { readonly name: string; readonly indexDigest: string };
+  /** True when the image was not sent to Clair: its format is one Clair v2 cannot read (the gaps say why). */
+  readonly unread?: boolean;
   readonly clair: string;
   readonly layerCount: number;
   /** Every finding reported, by klar and by the backend. */
@@ -39,6 +43,8 @@ export interface Verdict {
   readonly coverage: { readonly state: 'covered' | 'waived' | 'not-checked' | 'not-covered'; readonly gaps: string };
   readonly summary: string;
   readonly junit: string;
+  /** The JUnit cases of junit, for a report of several platforms. */
+  readonly cases: JunitCase[];
 }
 
 /** What Clair v2 can see, printed with every verdict. */
@@ -88,7 +94,10 @@ export function decide(scan: ScanResult, policy: Policy): Verdict {
   else {
     const gaps = coverage.gaps.join('; ');
     const waiver = scan.allowlist.unscannable.find(
-      (w) => w.image === scan.repository && (w.digest === null || w.digest === scan.digest) && !w.expired,
+      (w) =>
+        w.image === scan.repository &&
+        (w.digest === null || w.digest === scan.digest || w.digest === scan.platform?.indexDigest) &&
+        !w.expired,
     );
     covered = waiver
       ? { state: 'waived', gaps, text: `not covered (${gaps}), waived until ${waiver.expires}: ${waiver.reason}` }
@@ -105,8 +114,9 @@ export function decide(scan: ScanResult, policy: Policy): Verdict {
   const lines = [
     'Scan gate summary',
     `  image:      ${scan.image}`,
+    ...(scan.platform ? [`  platform:   ${scan.platform.name} (${scan.digest})`] : []),
     `  clair:      ${scan.clair}`,
-    `  layers:     ${scan.layerCount}`,
+    `  layers:     ${scan.layerCount}${scan.unread ? ' (not scanned: Clair v2 cannot read this format)' : ''}`,
     `  policy:     severity >= ${policy.severity}; Unknown counts: ${policy.countUnknown}; unfixed ignored: ${policy.ignoreUnfixed}; tolerated: ${policy.maxVulnerabilities}`,
     `  allowlist:  ${scan.allowlistSource ?? 'none'}` +
       (scan.allowlistSource === null
@@ -114,7 +124,7 @@ export function decide(scan: ScanResult, policy: Policy): Verdict {
         : ` (${entries.length} entries, ${expired.length} expired` +
           (unscannable.length === 0 ? '' : `; ${unscannable.length} unscannable`) +
           ')'),
-    ...(coverage === null
+    ...(coverage === null || scan.unread
       ? []
       : [
           `  namespaces: ${
@@ -188,5 +198,6 @@ export function decide(scan: ScanResult, policy: Policy): Verdict {
     coverage: { state: covered.state, gaps: covered.gaps },
     summary: lines.map(safe).join('\n').concat('\n'),
     junit: junit(scan.image, cases),
+    cases,
   };
 }

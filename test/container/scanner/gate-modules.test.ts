@@ -48,15 +48,15 @@ const schema2 = (extra: object = {}) =>
 
 describe("the manifest: klar's layer name and what klar v2.4.0 cannot read", () => {
   test('names the config digest and the last layer digest, without sha256: prefixes', () => {
-    expect(readManifest(schema2(), '').layerName).toBe('c'.repeat(64) + '3'.repeat(64));
+    expect(readManifest(schema2(), '')).toMatchObject({ layerName: 'c'.repeat(64) + '3'.repeat(64) });
   });
 
   test('takes the media type from Content-Type when the manifest omits it', () => {
     const manifest = JSON.parse(schema2());
     delete manifest.mediaType;
     expect(
-      readManifest(JSON.stringify(manifest), 'application/vnd.docker.distribution.manifest.v2+json').layerName,
-    ).toBe('c'.repeat(64) + '3'.repeat(64));
+      readManifest(JSON.stringify(manifest), 'application/vnd.docker.distribution.manifest.v2+json'),
+    ).toMatchObject({ layerName: 'c'.repeat(64) + '3'.repeat(64) });
   });
 
   test('drops legacy empty layers as klar does, naming the last layer klar analyzed (D15)', () => {
@@ -70,14 +70,11 @@ describe("the manifest: klar's layer name and what klar v2.4.0 cannot read", () 
   });
 
   test.each([
-    ['an OCI manifest', schema2({ mediaType: 'application/vnd.oci.image.manifest.v1+json' }), /OCI manifest/],
     [
-      'a manifest list',
-      schema2({ mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json' }),
-      /manifest list/,
+      'an index without a manifests list',
+      schema2({ mediaType: 'application/vnd.oci.image.index.v1+json' }),
+      /no manifests list/,
     ],
-    ['an OCI index', schema2({ mediaType: 'application/vnd.oci.image.index.v1+json' }), /manifest list/],
-    ['schema 1', JSON.stringify({ schemaVersion: 1, fsLayers: [] }), /not Docker schema 2/],
     ['no layers', schema2({ layers: [] }), /no layers/],
     ['only empty layers', schema2({ layers: [{ digest: EMPTY_LAYER }] }), /only empty layers/],
     ['a layer without a sha256 digest', schema2({ layers: [{ digest: 'md5:x' }] }), /do not all have sha256 digests/],

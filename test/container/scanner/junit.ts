@@ -15,6 +15,8 @@ export interface JunitReport {
   readonly failures: number;
   readonly skipped: number;
   readonly errors: number;
+  /** The names of its test suites (one per platform of an index). */
+  readonly suites: string[];
   readonly cases: JunitCase[];
 }
 
@@ -103,6 +105,7 @@ export function parseJunit(file: string): JunitReport {
     failures: count('failures'),
     skipped: count('skipped'),
     errors: count('errors'),
+    suites: root.children.map((suite) => suite.attributes.name),
     cases,
   };
 }

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { FAKE_MANIFEST_DIGEST } from './fake-registry';
 import { REPO_ROOT } from '../../helpers/run-script';
 import { STUB_PATH } from '../../helpers/stubs';
 import { klarMessages } from '../../helpers/stubs/klar-messages';
@@ -345,7 +346,7 @@ describe('readiness', () => {
 
     expect(run.status).toBe(6);
     expect(run.lastErrorLine).toMatch(
-      /^scan-image: Clair is not ready: canary scan failed: klar exited 2 on \S+: Failed to analyze using API v1: can't push layer to Clair: .*connection refused after \d+ s \(1 attempt\)$/,
+      /^scan-image: Clair is not ready: canary scan failed: klar exited 2 on \S+: Failed to analyze using API v1: .*can't push layer to Clair: .*connection refused after \d+ s \(1 attempt\)$/,
     );
     expect(run.stderr).toContain('connection refused');
     expect(imageScans(run)).toBe(0);
@@ -468,7 +469,7 @@ describe('registry credentials and klar settings', () => {
   });
 
   test('passes DOCKER_USER and DOCKER_PASSWORD through for other registries without calling aws', async () => {
-    const image = `registry.internal.example:5000/team/app@sha256:${'a'.repeat(64)}`;
+    const image = `registry.internal.example:5000/team/app@${FAKE_MANIFEST_DIGEST}`;
     const run = await new Scenario()
       .answer(image, [])
       .run({ IMAGE_URI: image, DOCKER_USER: 'robot', DOCKER_PASSWORD: 'robot-secret', REGISTRY_INSECURE: 'true' });

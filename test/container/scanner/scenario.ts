@@ -4,6 +4,7 @@ import * as path from 'path';
 import { main } from '../../../container/scanner/gate/main';
 import { REPO_ROOT, RunScriptResult } from '../../helpers/run-script';
 import { AwsCall, klarFixtureKey, runWithStubs, STUB_PATH, stubCalls } from '../../helpers/stubs';
+import { fakeRegistryProxy, stopFakeRegistry } from './fake-registry';
 import { JunitReport, parseJunit } from './junit';
 
 const SCAN_IMAGE = path.join(REPO_ROOT, 'container', 'scanner', 'scan-image');
@@ -89,8 +90,9 @@ export interface ScanRun extends RunScriptResult {
 
 /** The scenario directories of this test file, deleted after its tests. */
 const scenarioDirs: string[] = [];
-afterAll(() => {
+afterAll(async () => {
   for (const dir of scenarioDirs) fs.rmSync(dir, { recursive: true, force: true });
+  await stopFakeRegistry();
 });
 
 /**
@@ -189,9 +191,12 @@ export class Scenario {
       READINESS_TIMEOUT_SECONDS: '0',
       READINESS_INTERVAL_SECONDS: '0',
       SCAN_TODAY: '2025-06-01',
-      // These scenarios test klar's report, on registries that do not exist; coverage.test.ts
-      // tests the coverage check against a real registry and a stub Clair.
+      // These scenarios test klar's report, on registries that do not exist: their manifests come
+      // from the fake registry; coverage.test.ts and formats.test.ts test the coverage check and
+      // the image formats against a real registry and a stub Clair.
       REQUIRE_COVERAGE: 'false',
+      http_proxy: await fakeRegistryProxy(),
+      REGISTRY_INSECURE: 'true',
       ...env,
     };
     for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];

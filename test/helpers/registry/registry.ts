@@ -37,6 +37,26 @@ export function testRegistry(): TestRegistry {
 export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 export const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+/** The zstd layer type, which only OCI manifests have. */
+export const OCI_ZSTD_LAYER = 'application/vnd.oci.image.layer.v1.tar+zstd';
+
+/** A platform as an index entry names it. */
+export interface Platform {
+  readonly os: string;
+  readonly architecture: string;
+  readonly variant?: string;
+}
+
+/** How to push an image besides its layers. */
+export interface ImageOptions {
+  /** The manifest's media type. @default Docker schema 2 */
+  readonly mediaType?: string;
+  /** The layers' media type (e.g. {@link OCI_ZSTD_LAYER}). @default gzip of the manifest's kind */
+  readonly layerMediaType?: string;
+  /** The image config's platform. @default linux/amd64 */
+  readonly platform?: Platform;
+}
 
 /** A file of an image layer: its path and content. */
 export type LayerFiles = Record<string, string>;
@@ -48,6 +68,9 @@ export interface PushedImage {
   readonly digest: string;
   /** `<config digest hex><last layer digest hex>`, the layer klar asks Clair about. */
   readonly layerName: string;
+  /** The manifest's media type and size, as an index entry names them. */
+  readonly mediaType: string;
+  readonly size: number;
 }
 
 const sha256 = (data: Buffer) => `sha256:${crypto.createHash('sha256').update(data).digest('hex')}`;
@@ -95,14 +118,14 @@ async function pushBlob(registry: string, repository: string, data: Buffer): Pro
   return digest;
 }
 
-/** Pushes a manifest under a tag; returns its digest. */
-export async function pushManifest(
+/** Pushes a manifest under a tag; returns its digest and size. */
+async function pushManifest(
   registry: string,
   repository: string,
   tag: string,
   mediaType: string,
   manifest: object,
-): Promise<string> {
+): Promise<{ digest: string; size: number }> {
   const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, ...manifest }));
   await check(
     await fetch(`http://${registry}/v2/${repository}/manifests/${tag}`, {
@@ -112,38 +135,40 @@ export async function pushManifest(
     }),
     `manifest ${repository}:${tag}`,
   );
-  return sha256(body);
+  return { digest: sha256(body), size: body.length };
 }
 
 /**
  * Pushes an image of the given layers (each a set of files, base first) as Docker schema 2, or as
- * an OCI image manifest when `mediaType` says so.
+ * an OCI image manifest when `mediaType` says so (a string, or {@link ImageOptions}). Layers of
+ * another media type are labelled so, their content still gzip: the gate judges them by the label.
  */
 export async function pushImage(
   registry: string,
   repository: string,
   tag: string,
   layers: LayerFiles[],
-  mediaType: string = DOCKER_MANIFEST,
+  options: string | ImageOptions = DOCKER_MANIFEST,
 ): Promise<PushedImage> {
+  const opts = typeof options === 'string' ? { mediaType: options } : options;
+  const mediaType = opts.mediaType ?? DOCKER_MANIFEST;
   const oci = mediaType === OCI_MANIFEST;
+  const platform = opts.platform ?? { os: 'linux', architecture: 'amd64' };
   const blobs = layers.map(tarGz);
   const diffIds = blobs.map((blob) => sha256(zlib.gunzipSync(blob)));
-  const config = Buffer.from(
-    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: diffIds } }),
-  );
+  const config = Buffer.from(JSON.stringify({ ...platform, rootfs: { type: 'layers', diff_ids: diffIds } }));
   const layerDigests = await Promise.all(blobs.map((blob) => pushBlob(registry, repository, blob)));
   const configDigest = await pushBlob(registry, repository, config);
-  const digest = await pushManifest(registry, repository, tag, mediaType, {
+  const { digest, size } = await pushManifest(registry, repository, tag, mediaType, {
     config: {
       mediaType: oci ? 'application/vnd.oci.image.config.v1+json' : 'application/vnd.docker.container.image.v1+json',
       size: config.length,
       digest: configDigest,
     },
     layers: blobs.map((blob, i) => ({
-      mediaType: oci
-        ? 'application/vnd.oci.image.layer.v1.tar+gzip'
-        : 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+      mediaType:
+        opts.layerMediaType ??
+        (oci ? 'application/vnd.oci.image.layer.v1.tar+gzip' : 'application/vnd.docker.image.rootfs.diff.tar.gzip'),
       size: blob.length,
       digest: layerDigests[i],
     })),
@@ -154,5 +179,136 @@ export async function pushImage(
     byDigest: `${registry}/${repository}@${digest}`,
     digest,
     layerName: hex(configDigest) + hex(layerDigests[layerDigests.length - 1]),
+    mediaType,
+    size,
   };
+}
+
+/** An index or list pushed: its references and digest. */
+export interface PushedIndex {
+  readonly byTag: string;
+  readonly byDigest: string;
+  readonly digest: string;
+}
+
+/**
+ * Pushes a Docker manifest list or an OCI index of images (each with its platform). With
+ * `attest`, each image gets a provenance attestation manifest as BuildKit pushes it: an OCI
+ * manifest of an in-toto layer, listed with platform `unknown/unknown` and the annotations
+ * `vnd.docker.reference.type: attestation-manifest` and `vnd.docker.reference.digest`.
+ */
+export async function pushIndex(
+  registry: string,
+  repository: string,
+  tag: string,
+  mediaType: string,
+  images: Array<{ image: PushedImage; platform: Platform }>,
+  attest = false,
+): Promise<PushedIndex> {
+  const entries: object[] = images.map(({ image, platform }) => ({
+    mediaType: image.mediaType,
+    size: image.size,
+    digest: image.digest,
+    platform,
+  }));
+  if (attest) {
+    for (const [i, { image }] of images.entries()) {
+      const statement = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v0.1', subject: [] }));
+      const config = Buffer.from('{}');
+      const attestation = await pushManifest(registry, repository, `${tag}-attestation-${i}`, OCI_MANIFEST, {
+        config: {
+          mediaType: 'application/vnd.oci.image.config.v1+json',
+          size: config.length,
+          digest: await pushBlob(registry, repository, config),
+        },
+        layers: [
+          {
+            mediaType: 'application/vnd.in-toto+json',
+            size: statement.length,
+            digest: await pushBlob(registry, repository, statement),
+            annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' },
+          },
+        ],
+      });
+      entries.push({
+        mediaType: OCI_MANIFEST,
+        ...attestation,
+        platform: { architecture: 'unknown', os: 'unknown' },
+        annotations: {
+          'vnd.docker.reference.digest': image.digest,
+          'vnd.docker.reference.type': 'attestation-manifest',
+        },
+      });
+    }
+  }
+  const { digest } = await pushManifest(registry, repository, tag, mediaType, { manifests: entries });
+  return { byTag: `${registry}/${repository}:${tag}`, byDigest: `${registry}/${repository}@${digest}`, digest };
+}
+
+/**
+ * Pushes an image of the given layers (base first) as a signed Docker schema-1 manifest, which the
+ * registry accepts only with `compatibility.schema1.enabled` (the open registry of
+ * scripts/with-registry.sh): libtrust's JWS, an ES256 signature over the pretty-printed manifest
+ * with the key in its header. Its digest is the sha256 of the manifest without the signatures.
+ */
+export async function pushSchema1(
+  registry: string,
+  repository: string,
+  tag: string,
+  layers: LayerFiles[],
+): Promise<{ byTag: string; digest: string }> {
+  const blobs = layers.map(tarGz);
+  const digests = await Promise.all(blobs.map((blob) => pushBlob(registry, repository, blob)));
+  const ids = digests.map((d) => crypto.createHash('sha256').update(`v1-id-${d}`).digest('hex'));
+  // Schema 1 lists layers top first.
+  const order = [...digests.keys()].reverse();
+  const content = Buffer.from(
+    JSON.stringify(
+      {
+        schemaVersion: 1,
+        name: repository,
+        tag,
+        architecture: 'amd64',
+        fsLayers: order.map((i) => ({ blobSum: digests[i] })),
+        history: order.map((i) => ({
+          v1Compatibility: JSON.stringify({ id: ids[i], ...(i > 0 ? { parent: ids[i - 1] } : {}), os: 'linux' }),
+        })),
+      },
+      null,
+      3,
+    ),
+  );
+  const formatLength = content.lastIndexOf('}') - 1;
+  const tail = content.subarray(formatLength);
+  const b64 = (data: Buffer | string) => Buffer.from(data).toString('base64url');
+  const protectedHeader = b64(
+    JSON.stringify({ formatLength, formatTail: b64(tail), time: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }),
+  );
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = publicKey.export({ format: 'jwk' });
+  const signature = crypto.sign('sha256', Buffer.from(`${protectedHeader}.${b64(content)}`), {
+    key: privateKey,
+    dsaEncoding: 'ieee-p1363',
+  });
+  const signatures = [
+    {
+      header: { jwk: { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }, alg: 'ES256' },
+      signature: b64(signature),
+      protected: protectedHeader,
+    },
+  ];
+  const body = Buffer.concat([
+    content.subarray(0, formatLength),
+    Buffer.from(`,\n   "signatures": ${JSON.stringify(signatures)}`),
+    tail,
+  ]);
+  await check(
+    await fetch(`http://${registry}/v2/${repository}/manifests/${tag}`, {
+      method: 'PUT',
+      body,
+      headers: { 'Content-Type': 'application/vnd.docker.distribution.manifest.v1+prettyjws' },
+    }),
+    `schema-1 manifest ${repository}:${tag}`,
+  );
+  return { byTag: `${registry}/${repository}:${tag}`, digest: sha256(content) };
 }

@@ -19,6 +19,8 @@ export interface ClairFeature {
   readonly version: string;
   /** The package's namespace. @default the layer's */
   readonly namespace?: string;
+  /** The package's vulnerabilities, as Clair lists them with `?vulnerabilities`. @default none */
+  readonly vulnerabilities?: Array<{ readonly Name: string; readonly Severity: string; readonly FixedBy?: string }>;
 }
 
 /**
@@ -36,6 +38,7 @@ export function clairLayer(name: string, namespace?: string, features: ClairFeat
       VersionFormat: 'dpkg',
       Version: f.version,
       AddedBy: name,
+      ...(f.vulnerabilities ? { Vulnerabilities: f.vulnerabilities } : {}),
     }));
   }
   return { status: 200, body: JSON.stringify({ Layer: layer }) };
