@@ -4,6 +4,7 @@ import { Node } from 'constructs';
 import { configFixHint, isPlainObject, ObjectReader, parseJson, ProblemList } from './config-reader';
 import { RULES } from './config-rules';
 import { goDurationSeconds, rateExpressionMinutes } from './durations';
+import { RescanConfig, readRescan } from './rescan-config';
 import { PROFILE_NAMES, ProfileDefaults, ProfileName, PROFILES, SampleAppEgress } from './profiles';
 
 /** The context key in cdk.json that holds the whole configuration. */
@@ -177,6 +178,8 @@ export interface EnvironmentConfig extends AccountRegion {
   readonly monitoring: MonitoringConfig;
   /** The sample application. */
   readonly sampleApp: SampleAppConfig;
+  /** The scheduled rescan of running images (docs/rescans.md). */
+  readonly rescan: RescanConfig;
   /** Stop for a manual approval (and a permission-broadening check) before this environment. @default true, except for the first environment */
   readonly requiresApproval: boolean;
 }
@@ -298,7 +301,7 @@ function readEnvironment(name: string, envsReader: ObjectReader, context: Enviro
   const profile = reader.choice('profile', PROFILE_NAMES, 'production');
   const defaults = PROFILES[profile];
   const { account, region } = readAccountRegion(reader, context.partition);
-  const env: EnvironmentConfig = {
+  const env: Omit<EnvironmentConfig, 'rescan'> = {
     name,
     profile,
     account,
@@ -312,8 +315,9 @@ function readEnvironment(name: string, envsReader: ObjectReader, context: Enviro
     sampleApp: readSampleApp(reader.object('sampleApp'), defaults),
     requiresApproval: reader.boolean('requiresApproval', !context.first),
   };
+  const rescan = readRescan(reader.object('rescan'), env.clair.updaterInterval);
   reader.done();
-  return env;
+  return { ...env, rescan };
 }
 
 /** 2 or 3 distinct zones of `region`, or undefined (then synth looks them up in the account). */

@@ -39,6 +39,15 @@ export interface Verdict {
   readonly coverage: { readonly state: 'covered' | 'waived' | 'not-checked' | 'not-covered'; readonly gaps: string };
   readonly summary: string;
   readonly junit: string;
+  /** The findings behind the numbers, one per (package, vulnerability), most severe first. */
+  readonly findings: {
+    /** Every finding reported. */
+    readonly reported: Finding[];
+    /** Those that count against the policy. */
+    readonly counted: Finding[];
+    /** Those the allowlist allows. */
+    readonly allowed: Finding[];
+  };
 }
 
 /** What Clair v2 can see, printed with every verdict. */
@@ -188,5 +197,6 @@ export function decide(scan: ScanResult, policy: Policy): Verdict {
     coverage: { state: covered.state, gaps: covered.gaps },
     summary: lines.map(safe).join('\n').concat('\n'),
     junit: junit(scan.image, cases),
+    findings: { reported: [...all].sort(bySeverity), counted, allowed },
   };
 }

@@ -1,0 +1,50 @@
+import { AwsCli } from './aws';
+import { ImageResult } from './scan';
+import { FailedFinding, HubTarget, asff, findingId, importFindings } from './security-hub';
+import { ImportedFinding } from './state';
+
+/** What a Security Hub update did. */
+export interface HubSync {
+  /** The findings now active in Security Hub, for the next rescan. */
+  readonly imported: ImportedFinding[];
+  readonly created: number;
+  readonly archived: number;
+  readonly failed: FailedFinding[];
+}
+
+/**
+ * Brings Security Hub in line with this rescan: every finding not imported yet is imported, every
+ * imported finding that is gone (fixed, allowed, image no longer running) is archived; unchanged
+ * ones are not sent again. A finding that fails stays pending (a new one is tried again next time,
+ * an archive too) and is returned.
+ */
+export async function syncSecurityHub(
+  aws: AwsCli,
+  target: HubTarget,
+  results: ImageResult[],
+  previous: ImportedFinding[],
+  at: string,
+  backoffMs?: number,
+): Promise<HubSync> {
+  const wanted = new Map<string, ImportedFinding>();
+  for (const r of results) {
+    for (const finding of r.findings) {
+      const id = findingId(target, r.image, finding);
+      wanted.set(id, { id, image: r.image, digest: r.digest, where: r.where, finding, createdAt: at });
+    }
+  }
+  const before = new Map(previous.map((f) => [f.id, f]));
+  const created = [...wanted.values()].filter((f) => !before.has(f.id));
+  const gone = previous.filter((f) => !wanted.has(f.id));
+  const failed = await importFindings(
+    aws,
+    [...created.map((f) => asff(target, f, at, false)), ...gone.map((f) => asff(target, f, at, true))],
+    backoffMs,
+  );
+  const failedIds = new Set(failed.map((f) => f.Id));
+  const imported = [
+    ...previous.filter((f) => wanted.has(f.id) || failedIds.has(f.id)),
+    ...created.filter((f) => !failedIds.has(f.id)),
+  ];
+  return { imported, created: created.length, archived: gone.length, failed };
+}

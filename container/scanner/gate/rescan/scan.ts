@@ -1,0 +1,140 @@
+import { Allowlist } from '../allowlist';
+import { ClairV1 } from '../clair-v1';
+import { checkCoverage } from '../coverage';
+import { Deadline, DeadlineError } from '../deadline';
+import { ecrPassword } from '../ecr';
+import { GateError } from '../errors';
+import { Finding } from '../findings';
+import { HttpClient } from '../http';
+import { checkAllowed, parseImageRef } from '../image-ref';
+import { KlarOptions, scanWithKlar } from '../klar';
+import { RegistryClient, basicCredentials } from '../registry';
+import { Env, Settings } from '../settings';
+import { decide } from '../verdict';
+import { Target } from './inventory';
+
+/** A finding as the rescan keeps it: enough to notify and to write a Security Hub finding. */
+export interface KeptFinding {
+  readonly id: string;
+  readonly package: string;
+  readonly version: string;
+  readonly severity: string;
+  readonly fixedBy: string;
+  readonly link: string;
+  readonly description: string;
+}
+
+/** One image's rescan. */
+export interface ImageResult {
+  readonly image: string;
+  /** The verified manifest digest, when the manifest was read. */
+  readonly digest?: string;
+  readonly where: string[];
+  /** `failing`: the gate would refuse it (counted findings or not covered); `not-scanned`: an error. */
+  readonly status: 'passed' | 'failing' | 'not-scanned';
+  /** The verdict line, or why it could not be scanned. */
+  readonly reason: string;
+  /** The findings that count against the policy (`<id> <package>`). */
+  readonly counted: string[];
+  /** Every finding the allowlist does not allow; a not-scanned image keeps its previous ones. */
+  readonly findings: KeptFinding[];
+}
+
+/** The key of a finding: vulnerability and package. */
+export const findingKey = (f: { id: string; package: string }): string => `${f.id} ${f.package}`;
+
+/** The longest description kept (Security Hub's limit for a finding's description). */
+const MAX_DESCRIPTION = 1024;
+
+function keep(f: Finding): KeptFinding {
+  return {
+    id: f.Name,
+    package: f.FeatureName ?? 'unknown',
+    version: f.FeatureVersion ?? '',
+    severity: f.Severity,
+    fixedBy: f.FixedBy ?? '',
+    link: f.Link ?? '',
+    description: (f.Description ?? '').slice(0, MAX_DESCRIPTION),
+  };
+}
+
+/** What every image's rescan shares. */
+export interface ScanContext {
+  readonly env: Env;
+  readonly settings: Settings;
+  readonly allowlist: Allowlist;
+  readonly allowlistSource: string | null;
+  readonly deadline: Deadline;
+  readonly http: HttpClient;
+  readonly klarOptions: (ecrPassword: string | undefined) => KlarOptions;
+  readonly printRaw: (text: string) => void;
+}
+
+/**
+ * Rescans one image with the gate's own steps and verdict: the registry's manifest (verified
+ * digest), klar, Clair's view of the top layer and the coverage check, then decide() with the
+ * gate's policy and allowlist. An image that cannot be rescanned (not allowed, not pullable, klar or
+ * Clair failing) is `not-scanned` with the reason, never passed.
+ */
+export async function rescanImage(target: Target, ctx: ScanContext): Promise<ImageResult> {
+  const { settings, deadline } = ctx;
+  const notScanned = (reason: string): ImageResult => ({
+    image: target.uri,
+    where: target.where,
+    status: 'not-scanned',
+    reason,
+    counted: [],
+    findings: [],
+  });
+  if (target.problem) return notScanned(target.problem);
+  try {
+    const image = parseImageRef('the image', target.uri);
+    checkAllowed('the image', image, settings.allowedRegistries);
+    const password = await ecrPassword(image, ctx.env, deadline, ctx.printRaw);
+    const timeoutMs = settings.clairTimeoutMinutes * 60 * 1000;
+    const manifest = await new RegistryClient(ctx.http, image, {
+      basic: basicCredentials(password, ctx.env),
+      plainHttp: settings.registryInsecure,
+      insecureTls: settings.dockerInsecure,
+      timeoutMs,
+    }).manifest(deadline);
+    const scan = await scanWithKlar(image, ctx.env, ctx.klarOptions(password), deadline);
+    if (!scan.ok) return notScanned(scan.error);
+    const findings = [...scan.report.findings];
+    let coverage = null;
+    if (settings.requireCoverage) {
+      const clair = new ClairV1(ctx.http, settings.clairAddr, timeoutMs);
+      const layer = await clair.layer(manifest.layerName);
+      findings.push(...layer.findings);
+      coverage = await checkCoverage(layer, clair);
+    }
+    const verdict = decide(
+      {
+        image: image.uri,
+        repository: image.repository,
+        digest: manifest.digest,
+        clair: settings.clairAddr,
+        layerCount: scan.report.layerCount,
+        findings,
+        coverage,
+        allowlist: ctx.allowlist,
+        allowlistSource: ctx.allowlistSource,
+      },
+      settings,
+    );
+    const failing = verdict.counted > settings.maxVulnerabilities || verdict.coverage.state === 'not-covered';
+    const allowed = new Set(verdict.findings.allowed.map((f) => findingKey(keep(f))));
+    return {
+      image: image.uri,
+      digest: manifest.digest,
+      where: target.where,
+      status: failing ? 'failing' : 'passed',
+      reason: verdict.summary.split('\n').find((line) => line.startsWith('Verdict: ')) ?? '',
+      counted: verdict.findings.counted.map((f) => findingKey(keep(f))),
+      findings: verdict.findings.reported.map(keep).filter((f) => !allowed.has(findingKey(f))),
+    };
+  } catch (error) {
+    if (error instanceof GateError || error instanceof DeadlineError) return notScanned(error.message);
+    throw error;
+  }
+}
