@@ -104,7 +104,8 @@ stop_build() {
 print_build() {
   jq -r '{"1": "vulnerabilities counted over the limit", "2": "bad input to scan-image",
       "3": "bad allowlist", "4": "registry credentials could not be fetched or were refused",
-      "5": "klar, Clair or the registry failed", "6": "Clair not ready: its data is not loaded",
+      "5": "klar, Clair or the registry failed, or the scan ran past its deadline",
+      "6": "Clair not ready: its data is not loaded",
       "7": "not covered: Clair could not read the image (no OS, unread packages, or no data for its distribution)",
       "70": "internal error in scan-image"} as $meaning
     | "remote-scan: remote build \(.id): \(.buildStatus)",

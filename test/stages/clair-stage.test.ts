@@ -304,6 +304,8 @@ describe.each(ENVIRONMENTS)('Clair-$env', (expected) => {
       const registries = JSON.stringify(environment.ALLOWED_REGISTRIES);
       expect(registries).toContain(`${expected.account}.dkr.ecr.eu-west-1.`);
       expect(registries).toContain('AWS::URLSuffix');
+      // The canary is published to the same registry.
+      expect(JSON.stringify(environment.CANARY_IMAGE_URI)).toContain(`${expected.account}.dkr.ecr.eu-west-1.`);
       expect(GATE_VARIABLES).not.toContain('ALLOWED_REGISTRIES');
       expect(GATE_VARIABLES).not.toContain('SCAN_DEADLINE_SECONDS');
     });

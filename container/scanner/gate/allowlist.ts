@@ -97,7 +97,7 @@ function waiverProblems(entry: unknown): string[] {
 
 /** The YAML documents of a text; throws a one-line reason when it is not valid YAML. */
 function documents(text: string): unknown[] {
-  const docs = YAML.parseAllDocuments(text, { uniqueKeys: true, strict: true, prettyErrors: false });
+  const docs = YAML.parseAllDocuments(text, { uniqueKeys: true, strict: true, prettyErrors: true });
   const list = Array.isArray(docs) ? docs : [];
   for (const doc of list) {
     const [problem] = [...doc.errors, ...doc.warnings];

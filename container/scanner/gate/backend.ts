@@ -18,8 +18,6 @@ export interface LayerReport {
  * another backend (Clair v4, Trivy) implements this interface (DESIGN.md, "Out of scope for now").
  */
 export interface VulnerabilityBackend {
-  /** The backend's name in messages ("Clair"). */
-  readonly name: string;
   /** What the backend found in a layer, by klar's layer name. */
   layer(layerName: string): Promise<LayerReport>;
   /** Whether the backend holds vulnerability data for a namespace (a validated name). */

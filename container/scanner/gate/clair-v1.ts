@@ -30,8 +30,6 @@ export function encodePathSegment(segment: string): string {
  * `GET /v1/namespaces/<ns>/vulnerabilities?limit=1`.
  */
 export class ClairV1 implements VulnerabilityBackend {
-  readonly name = 'Clair';
-
   constructor(
     private readonly http: HttpClient,
     private readonly addr: string,

@@ -8,14 +8,14 @@ import { EXIT, ExitCode, GateError } from './errors';
 import { HttpClient, proxySettings } from './http';
 import { ImageRef } from './image-ref';
 import { scanWithKlar } from './klar';
-import { basicCredentials, Manifest, RegistryClient } from './registry';
+import { basicCredentials, Manifest, RegistryClient, registerCredentials } from './registry';
 import { Reports } from './reports';
 import { Env, Settings, readSettings } from './settings';
 import { escapeControls, redact, safe } from './text';
-import { decide } from './verdict';
 import { onePerPair } from './findings';
+import { decide } from './verdict';
 
-/**
+/*
  * scan-image, the scan gate: proves that Clair's vulnerability data is loaded (a canary image known
  * to be vulnerable must show findings), then scans IMAGE_URI with klar and decides pass or fail
  * itself, so that allow-listed findings are listed instead of silently dropped; then asks Clair what
@@ -36,7 +36,7 @@ export interface Output {
   stderr(text: string): void;
 }
 
-/** Sleeps, without keeping the process alive past the deadline. */
+/** Waits `ms` milliseconds. */
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One run of the gate: the environment in, the exit code out. */
@@ -87,7 +87,7 @@ async function gate(env: Env, settings: Settings, deadline: Deadline, ctx: Conte
     ecrPassword: ecr,
     noProxy,
   });
-  basicCredentials(undefined, env); // registers DOCKER_PASSWORD and DOCKER_TOKEN for redaction
+  registerCredentials(env);
 
   const text = allowlistText(env, (file) => fs.readFileSync(file));
   const allowlist = text ? parseAllowlist(text.text, text.source, settings.today) : NO_ALLOWLIST;

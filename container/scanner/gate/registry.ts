@@ -58,21 +58,24 @@ export interface Manifest {
   readonly layerName: string;
 }
 
-/** `Basic <base64>` credentials for a registry from the gate's inputs, registered for redaction. */
+/** Registers the registry credentials of the environment for redaction (reference/hostile-inputs.md, D8). */
+export function registerCredentials(env: Readonly<Record<string, string | undefined>>): void {
+  addSecret(env.DOCKER_PASSWORD, env.DOCKER_USER ?? '');
+  addSecret(env.DOCKER_TOKEN);
+}
+
+/** `Basic <base64>` credentials for a registry from the gate's inputs (all registered for redaction). */
 export function basicCredentials(
   ecrPassword: string | undefined,
   env: Readonly<Record<string, string | undefined>>,
 ): string | undefined {
   if (ecrPassword) {
-    addSecret(ecrPassword, 'AWS');
     return `Basic ${Buffer.from(`AWS:${ecrPassword}`).toString('base64')}`;
   }
   if (env.DOCKER_USER) {
-    addSecret(env.DOCKER_PASSWORD, env.DOCKER_USER);
     return `Basic ${Buffer.from(`${env.DOCKER_USER}:${env.DOCKER_PASSWORD ?? ''}`).toString('base64')}`;
   }
   if (env.DOCKER_TOKEN) {
-    addSecret(env.DOCKER_TOKEN);
     return `Basic ${env.DOCKER_TOKEN}`;
   }
   return undefined;

@@ -21,6 +21,7 @@ import { APP_REPOSITORY, ECR_PASSWORD, Scenario, ScanRun, vuln } from './scenari
 
 // scan-image's coverage check against a real registry (scripts/with-registry.sh) and a stub of
 // Clair's v1 API; klar stays a stub. The images are pushed once, and the scenarios share them.
+// Most scenarios run the gate in-process (fast); those marked `asProcess` run the command itself.
 const test = global.test.concurrent;
 
 const registry = testRegistry();
@@ -107,20 +108,22 @@ beforeAll(async () => {
 
 afterAll(() => clair?.close());
 
-/** Runs scan-image on `image` with coverage required (the default), klar finding `findings`. */
+/** Runs the gate on `image` with coverage required (the default), klar finding `findings`. */
 function scan(
   image: string,
   env: Record<string, string | undefined> = {},
   findings = [vuln('CVE-1', 'Low')],
+  asProcess = false,
 ): Promise<ScanRun> {
   const scenario = new Scenario().answer(image, findings);
-  return scenario.run({
+  const merged = {
     IMAGE_URI: image,
     CLAIR_ADDR: clair.url,
     REGISTRY_INSECURE: 'true',
     REQUIRE_COVERAGE: undefined,
     ...env,
-  });
+  };
+  return asProcess ? scenario.runProcess(merged) : scenario.run(merged);
 }
 
 /** The covered image, by tag, as another of the test registries serves it (they share one storage). */
@@ -150,7 +153,7 @@ describe('not covered: exit 7, naming the reason', () => {
     ['a namespace without data', 'debian13', 'no vulnerability data for debian:13'],
     ['two namespaces, one without data', 'mixed', 'no vulnerability data for ubuntu:26.04'],
   ] as Array<[string, ImageName, string]>)('fails on %s', async (_what, name, reason) => {
-    const run = await scan(pushed[name].byTag);
+    const run = await scan(pushed[name].byTag, {}, undefined, true);
 
     expect(run.status).toBe(7);
     expect(run.lastErrorLine).toBe(
@@ -168,7 +171,7 @@ describe('not covered: exit 7, naming the reason', () => {
 
 describe('covered images pass or fail exactly as before', () => {
   test('passes a covered, clean image, showing namespaces and packages', async () => {
-    const run = await scan(pushed.covered.byTag);
+    const run = await scan(pushed.covered.byTag, {}, undefined, true);
 
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('  namespaces: debian:12\n  packages:   2 found by Clair\n  coverage:   covered\n');
@@ -251,13 +254,13 @@ describe('covered images pass or fail exactly as before', () => {
       ...HTTPS,
     };
 
-    const insecure = await scan(image, { ...credentials, DOCKER_INSECURE: 'true' });
+    const insecure = await scan(image, { ...credentials, DOCKER_INSECURE: 'true' }, undefined, true);
     expect(insecure.status).toBe(0);
     expect(insecure.stdout).toContain('coverage:   covered');
     expect(insecure.visible).not.toContain(registry.password);
 
     // The registry's certificate is self-signed: by default the check refuses it, and the scan fails.
-    const verified = await scan(image, credentials);
+    const verified = await scan(image, credentials, undefined, true);
     expect(verified.status).toBe(5);
     expect(verified.lastErrorLine).toMatch(
       /^scan-image: coverage: cannot fetch the manifest https:\/\/127\.0\.0\.1:\d+\/v2\/coverage\/covered\/manifests\/\S+: self-signed certificate/,

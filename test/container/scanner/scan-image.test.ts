@@ -424,7 +424,7 @@ describe('klar and Clair failures', () => {
     const bin = path.join(scenario.dir, 'bin');
     fs.mkdirSync(bin);
     fs.symlinkSync(path.join(REPO_ROOT, 'container', 'scanner', 'scan-image'), path.join(bin, 'scan-image'));
-    const run = await scenario.runCommand(path.join(bin, 'scan-image'));
+    const run = await scenario.runProcess({}, { command: path.join(bin, 'scan-image') });
 
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Verdict: PASS');
@@ -435,7 +435,7 @@ describe('klar and Clair failures', () => {
     const fakeBin = path.join(scenario.dir, 'fake-bin');
     fs.mkdirSync(fakeBin);
     fs.writeFileSync(path.join(fakeBin, 'node'), '#!/bin/sh\nkill -KILL $$\n', { mode: 0o755 });
-    const run = await scenario.run({}, `${fakeBin}:${STUB_PATH}`);
+    const run = await scenario.runProcess({}, { pathOverride: `${fakeBin}:${STUB_PATH}` });
 
     expect(run.status).toBe(70);
     expect(run.lastErrorLine).toMatch(/^scan-image: internal error/);
@@ -583,5 +583,172 @@ describe('input validation', () => {
 
     expect(run.status).toBe(2);
     expect(run.lastErrorLine).toBe('scan-image: CANARY_IMAGE_URI is required');
+  });
+});
+
+describe('hostile inputs (reference/hostile-inputs.md)', () => {
+  test.each([
+    [
+      'an entry with two expires (D3)',
+      `allow:\n  - id: CVE-2022-0778\n    reason: r\n    expires: 2000-01-01\n    expires: 2099-01-01\n`,
+    ],
+    [
+      'two allow lists (D3)',
+      `allow:\n  - id: CVE-1\n    reason: r\n    expires: 2099-01-01\nallow:\n  - id: CVE-2022-0778\n    reason: r\n    expires: 2099-01-01\n`,
+    ],
+  ])('rejects an allowlist with %s: a duplicate key, exit 3', async (_what, text) => {
+    const scenario = new Scenario().answer(IMAGE, [vuln('CVE-2022-0778', 'High')]);
+    const run = await scenario.run({ ALLOWLIST_FILE: scenario.file('allow.yaml', text) });
+
+    expect(run.status).toBe(3);
+    expect(run.lastErrorLine).toMatch(
+      /^scan-image: bad allowlist \S+allow\.yaml: a duplicate key at line \d+, column \d+: each key may appear once in a mapping$/,
+    );
+    expect(run.klarCalls).toHaveLength(0);
+  });
+
+  test('counts the worst severity of a pair reported twice: Low and Unknown fail at High (D4)', async () => {
+    const run = await new Scenario()
+      .answer(IMAGE, [vuln('CVE-2099-0001', 'Low'), vuln('CVE-2099-0001', 'Unknown')])
+      .run();
+
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('CVE-2099-0001 [Unknown] openssl');
+  });
+
+  test('counts severities klar groups under names Clair does not define, as Unknown (D5)', async () => {
+    const run = await new Scenario()
+      .klarPrints(IMAGE, JSON.stringify({ LayerCount: 1, Vulnerabilities: { Important: [{ Name: 'CVE-2099-3' }] } }))
+      .run();
+
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('CVE-2099-3 [Unknown (reported as "Important")]');
+  });
+
+  test("never shows credentials a registry echoed into klar's errors (D8)", async () => {
+    const basic = Buffer.from('robot:robot-secret').toString('base64');
+    const run = await new Scenario()
+      .klarError(IMAGE, `Can't parse Www-Authenticate: Bearer error="you sent Basic ${basic}"`)
+      .run({ DOCKER_USER: 'robot', DOCKER_PASSWORD: 'robot-secret' });
+
+    expect(run.status).toBe(5);
+    expect(run.lastErrorLine).toContain('you sent Basic [redacted]');
+    expect(run.visible).not.toContain(basic);
+  });
+
+  test('names a klar crash as one, not by its stack trace (D10)', async () => {
+    const run = await new Scenario()
+      .klarError(
+        IMAGE,
+        'panic: runtime error: index out of range [0] with length 0\n\ngoroutine 1 [running]:\nmain.main()\n\t/go/src/github.com/optiopay/klar/main.go:74 +0x5da',
+      )
+      .run();
+
+    expect(run.status).toBe(5);
+    expect(run.lastErrorLine).toBe(
+      `scan-image: klar exited 2 on ${IMAGE}: klar crashed: panic: runtime error: index out of range [0] with length 0`,
+    );
+  });
+
+  test.each([
+    ['port 0', 'registry.example.com:0/app:1', /registry port from 1 to 65535/],
+    ['port 65536', 'registry.example.com:65536/app:1', /registry port from 1 to 65535/],
+    ['port 99999', 'registry.example.com:99999/app:1', /registry port from 1 to 65535/],
+    ['a name over 255 characters', `registry.example.com/${'a/'.repeat(120)}app:1`, /at most 255 characters, got 264/],
+  ])('rejects an IMAGE_URI with %s, exit 2 (D12)', async (_what, image, message) => {
+    const run = await new Scenario().run({ IMAGE_URI: image, ALLOWED_REGISTRIES: image.split('/')[0] });
+
+    expect(run.status).toBe(2);
+    expect(run.lastErrorLine).toMatch(message);
+    expect(run.klarCalls).toHaveLength(0);
+  });
+
+  test('rejects a REPORT_DIR that looks like an option, exit 2 (D13)', async () => {
+    const run = await new Scenario().answer(IMAGE, []).run({ REPORT_DIR: '--version' });
+
+    expect(run.status).toBe(2);
+    expect(run.lastErrorLine).toMatch(/^scan-image: REPORT_DIR must be a directory path \(not starting with '-'/);
+    expect(run.klarCalls).toHaveLength(0);
+  });
+
+  test('rejects a REPORT_DIR that cannot be created, naming it, before any scan (D13)', async () => {
+    const scenario = new Scenario().answer(IMAGE, []);
+    const file = scenario.file('not-a-directory', '');
+    const run = await scenario.run({ REPORT_DIR: `${file}/reports` });
+
+    expect(run.status).toBe(2);
+    expect(run.lastErrorLine).toMatch(
+      /^scan-image: REPORT_DIR '\S+\/not-a-directory\/reports' cannot be created or written: /,
+    );
+    expect(run.klarCalls).toHaveLength(0);
+  });
+
+  test('leaves no stale PASS behind when an old report cannot be removed (D13)', async () => {
+    const scenario = new Scenario().answer(IMAGE, []);
+    const reports = path.join(scenario.dir, 'reports');
+    fs.mkdirSync(path.join(reports, 'summary.txt', 'stuck'), { recursive: true });
+    fs.writeFileSync(path.join(reports, 'junit.xml'), 'stale PASS');
+    const run = await scenario.run();
+
+    expect(run.status).toBe(2);
+    expect(run.lastErrorLine).toMatch(/holds reports of an earlier run that cannot be removed: summary\.txt$/);
+    expect(run.junit()).toMatchObject({ errors: 1 });
+    expect(run.klarCalls).toHaveLength(0);
+  });
+
+  test('escapes control characters from allowlist reasons and klar, so no line can overwrite another (D16)', async () => {
+    const scenario = new Scenario().answer(IMAGE, [vuln('CVE-2022-0778', 'High')]);
+    const text = allowlist(
+      '  - id: CVE-2022-0778\n    reason: "ok\\rscan-image: PASS\\u001b[2K"\n    expires: 2099-01-01\n',
+    );
+    const allowed = await scenario.run({ ALLOWLIST_FILE: scenario.file('allow.yaml', text) });
+    const failed = await new Scenario().klarError(IMAGE, 'Failed\r\u001b[2Kscan-image: PASS').run();
+
+    expect(allowed.status).toBe(0);
+    expect(allowed.stdout).toContain('until 2099-01-01: ok\\rscan-image: PASS\\x1b[2K');
+    expect(failed.status).toBe(5);
+    expect(failed.lastErrorLine).toBe(`scan-image: klar exited 2 on ${IMAGE}: Failed\\r\\x1b[2Kscan-image: PASS`);
+    for (const run of [allowed, failed]) {
+      expect(run.visible).not.toContain('\r');
+      expect(run.visible).not.toContain('\u001b');
+    }
+  });
+});
+
+describe('ALLOWED_REGISTRIES', () => {
+  test.each([
+    ['IMAGE_URI', { IMAGE_URI: 'elsewhere.example.com/app:1' }],
+    ['CANARY_IMAGE_URI', { CANARY_IMAGE_URI: 'elsewhere.example.com/canary:1' }],
+    ['IMAGE_URI on another port of an allowed host', { IMAGE_URI: 'registry.internal.example:5001/app:1' }],
+  ])('rejects a %s outside the list before klar or Clair sees it, exit 2', async (_what, env) => {
+    const run = await new Scenario().answer(IMAGE, []).run(env);
+
+    expect(run.status).toBe(2);
+    expect(run.lastErrorLine).toMatch(
+      /^scan-image: (CANARY_)?IMAGE_URI is on registry '\S+', which is not in ALLOWED_REGISTRIES \(registry\.internal\.example:5000, /,
+    );
+    expect(run.klarCalls).toHaveLength(0);
+  });
+
+  test.each([
+    ['missing', undefined, /^scan-image: ALLOWED_REGISTRIES is required/],
+    [
+      'malformed',
+      'registry.internal.example:5000,https://x',
+      /^scan-image: ALLOWED_REGISTRIES must be host\[:port\] entries separated by commas, got 'https:\/\/x'$/,
+    ],
+  ])('rejects an ALLOWED_REGISTRIES that is %s, exit 2', async (_what, value, message) => {
+    const run = await new Scenario().answer(IMAGE, []).run({ ALLOWED_REGISTRIES: value });
+
+    expect(run.status).toBe(2);
+    expect(run.lastErrorLine).toMatch(message);
+  });
+
+  test('matches hosts in any case, ignoring spaces around entries', async () => {
+    const run = await new Scenario()
+      .answer(IMAGE, [])
+      .run({ ALLOWED_REGISTRIES: ' Registry.Internal.Example:5000 , other.example.com' });
+
+    expect(run.status).toBe(0);
   });
 });

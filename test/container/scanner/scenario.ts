@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { main } from '../../../container/scanner/gate/main';
 import { REPO_ROOT, RunScriptResult } from '../../helpers/run-script';
 import { AwsCall, klarFixtureKey, runWithStubs, STUB_PATH, stubCalls } from '../../helpers/stubs';
 import { JunitReport, parseJunit } from './junit';
@@ -143,22 +144,40 @@ export class Scenario {
   }
 
   /**
-   * Runs scan-image with the stubs first on PATH (or `pathOverride`), the defaults below and
-   * `env`, where `undefined` removes a variable. Nothing else reaches it from the test runner.
+   * Runs the gate in this process (its `main`, the code scan-image.js is built from), with the stub
+   * klar and aws first on its PATH, the defaults below and `env`, where `undefined` removes a
+   * variable. Nothing else reaches it from the test runner. Fast: only the stubs are processes.
    */
-  run(env: Record<string, string | undefined> = {}, pathOverride?: string): Promise<ScanRun> {
-    return this.runCommand(SCAN_IMAGE, env, pathOverride);
+  run(env: Record<string, string | undefined> = {}): Promise<ScanRun> {
+    return this.execute(env, async (merged) => {
+      let stdout = '';
+      let stderr = '';
+      const status = await main(merged, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+      return { status, stdout, stderr };
+    });
   }
 
-  /** Like {@link run}, for scan-image found at another path (e.g. a symlink to it). */
-  async runCommand(
-    command: string,
+  /**
+   * Runs the scan-image command itself (or `command`, e.g. a symlink to it) as a process, with the
+   * stubs first on PATH (or `pathOverride`): the black-box run of the command, its bundle and Node.
+   */
+  runProcess(
     env: Record<string, string | undefined> = {},
-    pathOverride?: string,
+    opts: { command?: string; pathOverride?: string } = {},
+  ): Promise<ScanRun> {
+    return this.execute({ ...env, ...(opts.pathOverride ? { PATH: opts.pathOverride } : {}) }, (merged) =>
+      runWithStubs(opts.command ?? SCAN_IMAGE, [], merged, this.dir),
+    );
+  }
+
+  private async execute(
+    env: Record<string, string | undefined>,
+    runner: (env: Record<string, string | undefined>) => Promise<RunScriptResult>,
   ): Promise<ScanRun> {
     const reportDir = path.join(this.dir, 'reports');
     const merged: Record<string, string | undefined> = {
-      PATH: pathOverride ?? STUB_PATH,
+      PATH: STUB_PATH,
+      TMPDIR: os.tmpdir(),
       STUB_KLAR_DIR: this.klarDir,
       STUB_AWS_DIR: this.awsDir,
       STUB_AWS_ECR_PASSWORD: ECR_PASSWORD,
@@ -175,9 +194,14 @@ export class Scenario {
       REQUIRE_COVERAGE: 'false',
       ...env,
     };
-    const result = await runWithStubs(command, [], merged, this.dir);
+    for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
+    const result = await runner(merged);
     const reports = fs.existsSync(reportDir)
-      ? fs.readdirSync(reportDir).map((f) => fs.readFileSync(path.join(reportDir, f), 'utf8'))
+      ? fs
+          .readdirSync(reportDir)
+          .map((f) => path.join(reportDir, f))
+          .filter((f) => fs.statSync(f).isFile())
+          .map((f) => fs.readFileSync(f, 'utf8'))
       : [];
     const stderrLines = result.stderr.trim().split('\n');
     return {
