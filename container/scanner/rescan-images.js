@@ -98,7 +98,7 @@ function waiverProblems(entry) {
     ];
 }
 function documents(text) {
-    const docs = YAML.parseAllDocuments(text, { uniqueKeys: true, strict: true, prettyErrors: false });
+    const docs = YAML.parseAllDocuments(text, { uniqueKeys: true, strict: true, prettyErrors: true });
     const list = Array.isArray(docs) ? docs : [];
     for (const doc of list) {
         const [problem] = [...doc.errors, ...doc.warnings];
@@ -235,7 +235,6 @@ class ClairV1 {
     http;
     addr;
     timeoutMs;
-    name = 'Clair';
     constructor(http, addr, timeoutMs) {
         this.http = http;
         this.addr = addr;
@@ -874,8 +873,8 @@ const registry_1 = __gateRequire("gate/registry.js");
 const reports_1 = __gateRequire("gate/reports.js");
 const settings_1 = __gateRequire("gate/settings.js");
 const text_1 = __gateRequire("gate/text.js");
-const verdict_1 = __gateRequire("gate/verdict.js");
 const findings_1 = __gateRequire("gate/findings.js");
+const verdict_1 = __gateRequire("gate/verdict.js");
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function main(env, out, now = Date.now) {
     const say = (line) => out.stdout(`scan-image: ${(0, text_1.safe)(line)}\n`);
@@ -914,7 +913,7 @@ async function gate(env, settings, deadline, ctx) {
         ecrPassword: ecr,
         noProxy,
     });
-    (0, registry_1.basicCredentials)(undefined, env);
+    (0, registry_1.registerCredentials)(env);
     const text = (0, allowlist_1.allowlistText)(env, (file) => fs.readFileSync(file));
     const allowlist = text ? (0, allowlist_1.parseAllowlist)(text.text, text.source, settings.today) : allowlist_1.NO_ALLOWLIST;
     const reports = new reports_1.Reports(settings.reportDir, settings.image?.uri, settings.clairAddr);
@@ -1093,6 +1092,7 @@ var __importStar = (this && this.__importStar) || (function () {
 })();
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.RegistryClient = exports.MAX_LAYERS = exports.MAX_MANIFEST_BYTES = exports.EMPTY_LAYER = exports.DOCKER_MANIFEST = void 0;
+exports.registerCredentials = registerCredentials;
 exports.basicCredentials = basicCredentials;
 exports.readManifest = readManifest;
 const crypto = __importStar(require("crypto"));
@@ -1109,17 +1109,18 @@ exports.MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 exports.MAX_LAYERS = 128;
 const MAX_TOKEN_BYTES = 1024 * 1024;
 const DOCUMENTED_TOKEN_HOSTS = { 'registry-1.docker.io': ['auth.docker.io'] };
+function registerCredentials(env) {
+    (0, text_1.addSecret)(env.DOCKER_PASSWORD, env.DOCKER_USER ?? '');
+    (0, text_1.addSecret)(env.DOCKER_TOKEN);
+}
 function basicCredentials(ecrPassword, env) {
     if (ecrPassword) {
-        (0, text_1.addSecret)(ecrPassword, 'AWS');
         return `Basic ${Buffer.from(`AWS:${ecrPassword}`).toString('base64')}`;
     }
     if (env.DOCKER_USER) {
-        (0, text_1.addSecret)(env.DOCKER_PASSWORD, env.DOCKER_USER);
         return `Basic ${Buffer.from(`${env.DOCKER_USER}:${env.DOCKER_PASSWORD ?? ''}`).toString('base64')}`;
     }
     if (env.DOCKER_TOKEN) {
-        (0, text_1.addSecret)(env.DOCKER_TOKEN);
         return `Basic ${env.DOCKER_TOKEN}`;
     }
     return undefined;
@@ -1784,7 +1785,7 @@ async function run(env, settings, deadline, aws, out, say, now) {
             .slice(-20))
             out.stderr(`${(0, text_1.safe)(line)}\n`);
     };
-    (0, registry_1.basicCredentials)(undefined, env);
+    (0, registry_1.registerCredentials)(env);
     const text = (0, allowlist_1.allowlistText)(env, (file) => fs.readFileSync(file));
     const allowlist = text ? (0, allowlist_1.parseAllowlist)(text.text, text.source, gate.today) : allowlist_1.NO_ALLOWLIST;
     await (0, main_1.waitUntilReady)(env, gate, deadline, klarOptions, { setReports: () => undefined, say, printRaw, out, now });

@@ -4,7 +4,7 @@ import { Deadline, DeadlineError } from '../deadline';
 import { EXIT, ExitCode, GateError } from '../errors';
 import { HttpClient, proxySettings } from '../http';
 import { Output, waitUntilReady } from '../main';
-import { basicCredentials } from '../registry';
+import { registerCredentials } from '../registry';
 import { Env } from '../settings';
 import { escapeControls, redact, safe } from '../text';
 import { AwsCli } from './aws';
@@ -102,7 +102,7 @@ async function run(
       .slice(-20))
       out.stderr(`${safe(line)}\n`);
   };
-  basicCredentials(undefined, env); // registers DOCKER_PASSWORD and DOCKER_TOKEN for redaction
+  registerCredentials(env);
   const text = allowlistText(env, (file) => fs.readFileSync(file));
   const allowlist = text ? parseAllowlist(text.text, text.source, gate.today) : NO_ALLOWLIST;
 
