@@ -4,6 +4,7 @@
  * invoker may override when it starts the scanner, and the scheduled freshness check's start.
  */
 import { DENIED_OVERRIDE_KEYS, GATE_VARIABLES, SCAN_ROLE_PREFIX } from '../../stages/clair/invoker-policy';
+import { SCANNER_PROJECT_NAME } from '../../stages/clair/scanner';
 import { CloudModel, ModelResource, PARTITION } from './cloud-model';
 import { Caller, decide, roleCaller, sessionOf, withAdminGrant, withoutStatements } from './evaluate';
 import { actionConditionKeys } from './iam-data';
@@ -198,7 +199,7 @@ describe('the invoker policy', () => {
 const scheduledStarts = model.resources('AWS::Events::Rule').flatMap((rule) =>
   model
     .resolve(rule.stack, rule.props.Targets ?? [])
-    .filter((target: any) => target.Arn.includes(':codebuild:'))
+    .filter((target: any) => target.Arn.endsWith(`:project/${SCANNER_PROJECT_NAME}`))
     .map((target: any) => ({ rule, target, request: JSON.parse(target.Input) })),
 );
 
