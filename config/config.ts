@@ -315,7 +315,11 @@ function readEnvironment(name: string, envsReader: ObjectReader, context: Enviro
     sampleApp: readSampleApp(reader.object('sampleApp'), defaults),
     requiresApproval: reader.boolean('requiresApproval', !context.first),
   };
-  const rescan = readRescan(reader.object('rescan'), env.clair.updaterInterval);
+  const rescan = readRescan(reader.object('rescan'), env.clair.updaterInterval, {
+    account,
+    region,
+    invokerAccounts: env.scan.invokerAccounts,
+  });
   reader.done();
   return { ...env, rescan };
 }

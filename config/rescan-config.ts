@@ -41,8 +41,19 @@ export function defaultRescanSchedule(updaterInterval: string): string {
   return `rate(${minutes} minutes)`;
 }
 
-/** Reads an environment's `rescan` settings; the schedule defaults to the updater's interval. */
-export function readRescan(reader: ObjectReader, updaterInterval: string): RescanConfig {
+/** Where the environment's images may come from: the scanner's registries (ALLOWED_REGISTRIES). */
+export interface RescanRegistries {
+  readonly account: string;
+  readonly region: string;
+  readonly invokerAccounts: string[];
+}
+
+/**
+ * Reads an environment's `rescan` settings; the schedule defaults to the updater's interval. A
+ * listed image must be on a registry the scanner may read (its own or an admitted account's ECR
+ * in its region), or the rescan could only report it as not rescanned.
+ */
+export function readRescan(reader: ObjectReader, updaterInterval: string, registries: RescanRegistries): RescanConfig {
   const rescan: RescanConfig = {
     enabled: reader.boolean('enabled', true),
     schedule: reader.optionalString('schedule', RULES.scheduleExpression) ?? defaultRescanSchedule(updaterInterval),
@@ -56,6 +67,17 @@ export function readRescan(reader: ObjectReader, updaterInterval: string): Resca
       reader.problem(
         'schedule',
         `must be a rate expression from 'rate(1 hour)' to 'rate(6 days)' (singular unit for 1, plural otherwise; no cron: the rescan alarms' window is one interval plus one rescan), got '${rescan.schedule}'`,
+      );
+    }
+  }
+  const allowed = [registries.account, ...registries.invokerAccounts].map(
+    (account) => `${account}.dkr.ecr.${registries.region}.`,
+  );
+  for (const image of rescan.images.filter((i) => IMAGE_RULE.pattern.test(i))) {
+    if (!allowed.some((prefix) => image.startsWith(prefix))) {
+      reader.problem(
+        'images',
+        `must name images on the ECR registries the scanner may read (${allowed.map((p) => `${p}amazonaws.com`).join(', ')}; add the account to scan.invokerAccounts), got '${image}'`,
       );
     }
   }
