@@ -1655,7 +1655,7 @@ async function ecsTargets(aws) {
                         add(image, where, `ECS reports no digest for ${image} (container ${container.name}) yet`);
                 }
             }
-            for (const failure of answer.failures ?? []) {
+            for (const failure of (answer.failures ?? []).filter((f) => f.reason !== 'MISSING')) {
                 add(String(failure.arn), nameOf(cluster), `ECS could not describe the task: ${failure.reason}`);
             }
         }
@@ -1714,6 +1714,7 @@ exports.rescan = rescan;
 const fs = __importStar(require("fs"));
 const allowlist_1 = __gateRequire("gate/allowlist.js");
 const deadline_1 = __gateRequire("gate/deadline.js");
+const ecr_1 = __gateRequire("gate/ecr.js");
 const errors_1 = __gateRequire("gate/errors.js");
 const http_1 = __gateRequire("gate/http.js");
 const main_1 = __gateRequire("gate/main.js");
@@ -1734,7 +1735,7 @@ async function rescan(env, out, now = Date.now) {
     try {
         settings = (0, settings_1.readRescanSettings)(env, new Date(now()));
         const deadline = new deadline_1.Deadline(settings.gate.deadlineSeconds, now);
-        aws = new aws_1.AwsCli(env, settings.region, deadline);
+        aws = new aws_1.AwsCli(env, settings.region, new deadline_1.Deadline(settings.gate.deadlineSeconds + AWS_MARGIN_SECONDS, now));
         return await run(env, settings, deadline, aws, out, say, now);
     }
     catch (error) {
@@ -1753,6 +1754,7 @@ async function rescan(env, out, now = Date.now) {
         aws?.close();
     }
 }
+const AWS_MARGIN_SECONDS = 180;
 async function pool(items, limit, fn) {
     const results = new Array(items.length);
     let next = 0;
@@ -1793,6 +1795,7 @@ async function run(env, settings, deadline, aws, out, say, now) {
     const previous = await (0, state_1.loadState)(aws, location);
     const list = await (0, inventory_1.targets)(settings.ecs ? aws : undefined, settings.listed);
     say(`rescanning ${list.length} image${list.length === 1 ? '' : 's'}, ${settings.concurrency} at a time`);
+    const passwords = new Map();
     const ctx = {
         env,
         settings: gate,
@@ -1801,7 +1804,11 @@ async function run(env, settings, deadline, aws, out, say, now) {
         deadline,
         http: new http_1.HttpClient(deadline, (0, http_1.proxySettings)({ ...env, NO_PROXY: noProxy })),
         klarOptions,
-        printRaw,
+        password: (image) => {
+            if (!passwords.has(image.registry))
+                passwords.set(image.registry, (0, ecr_1.ecrPassword)(image, env, deadline, printRaw));
+            return passwords.get(image.registry);
+        },
     };
     const results = (0, changes_1.carryForward)(await pool(list, settings.concurrency, (target) => (0, scan_1.rescanImage)(target, ctx)), previous?.images ?? []);
     for (const r of results)
@@ -1882,7 +1889,6 @@ exports.rescanImage = rescanImage;
 const clair_v1_1 = __gateRequire("gate/clair-v1.js");
 const coverage_1 = __gateRequire("gate/coverage.js");
 const deadline_1 = __gateRequire("gate/deadline.js");
-const ecr_1 = __gateRequire("gate/ecr.js");
 const errors_1 = __gateRequire("gate/errors.js");
 const image_ref_1 = __gateRequire("gate/image-ref.js");
 const klar_1 = __gateRequire("gate/klar.js");
@@ -1917,7 +1923,7 @@ async function rescanImage(target, ctx) {
     try {
         const image = (0, image_ref_1.parseImageRef)('the image', target.uri);
         (0, image_ref_1.checkAllowed)('the image', image, settings.allowedRegistries);
-        const password = await (0, ecr_1.ecrPassword)(image, ctx.env, deadline, ctx.printRaw);
+        const password = await ctx.password(image);
         const timeoutMs = settings.clairTimeoutMinutes * 60 * 1000;
         const manifest = await new registry_1.RegistryClient(ctx.http, image, {
             basic: (0, registry_1.basicCredentials)(password, ctx.env),

@@ -61,7 +61,8 @@ export async function ecsTargets(aws: AwsCli): Promise<Target[]> {
           else add(image, where, `ECS reports no digest for ${image} (container ${container.name}) yet`);
         }
       }
-      for (const failure of answer.failures ?? []) {
+      // MISSING: the task stopped between ListTasks and DescribeTasks; it no longer runs.
+      for (const failure of (answer.failures ?? []).filter((f: { reason?: string }) => f.reason !== 'MISSING')) {
         add(String(failure.arn), nameOf(cluster), `ECS could not describe the task: ${failure.reason}`);
       }
     }

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { NO_ALLOWLIST, allowlistText, parseAllowlist } from '../allowlist';
 import { Deadline, DeadlineError } from '../deadline';
+import { ecrPassword } from '../ecr';
 import { EXIT, ExitCode, GateError } from '../errors';
 import { HttpClient, proxySettings } from '../http';
 import { Output, waitUntilReady } from '../main';
@@ -35,7 +36,9 @@ export async function rescan(env: Env, out: Output, now: () => number = Date.now
   try {
     settings = readRescanSettings(env, new Date(now()));
     const deadline = new Deadline(settings.gate.deadlineSeconds, now);
-    aws = new AwsCli(env, settings.region, deadline);
+    // The AWS calls after the images (notification, state, metrics) get a few minutes more, still
+    // inside the build's timeout (SCAN_DEADLINE_SECONDS is 5 minutes short of it).
+    aws = new AwsCli(env, settings.region, new Deadline(settings.gate.deadlineSeconds + AWS_MARGIN_SECONDS, now));
     return await run(env, settings, deadline, aws, out, say, now);
   } catch (error) {
     const known = error instanceof GateError || error instanceof DeadlineError;
@@ -57,6 +60,9 @@ export async function rescan(env: Env, out: Output, now: () => number = Date.now
     aws?.close();
   }
 }
+
+/** Seconds the closing AWS calls may run past SCAN_DEADLINE_SECONDS. */
+const AWS_MARGIN_SECONDS = 180;
 
 /** Runs `fn` on every item, at most `limit` at a time; the results in the items' order. */
 async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -111,6 +117,7 @@ async function run(
   const previous = await loadState(aws, location);
   const list = await targets(settings.ecs ? aws : undefined, settings.listed);
   say(`rescanning ${list.length} image${list.length === 1 ? '' : 's'}, ${settings.concurrency} at a time`);
+  const passwords = new Map<string, Promise<string | undefined>>();
   const ctx: ScanContext = {
     env,
     settings: gate,
@@ -119,7 +126,10 @@ async function run(
     deadline,
     http: new HttpClient(deadline, proxySettings({ ...env, NO_PROXY: noProxy })),
     klarOptions,
-    printRaw,
+    password: (image) => {
+      if (!passwords.has(image.registry)) passwords.set(image.registry, ecrPassword(image, env, deadline, printRaw));
+      return passwords.get(image.registry)!;
+    },
   };
   const results = carryForward(
     await pool(list, settings.concurrency, (target) => rescanImage(target, ctx)),

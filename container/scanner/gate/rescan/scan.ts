@@ -2,11 +2,10 @@ import { Allowlist } from '../allowlist';
 import { ClairV1 } from '../clair-v1';
 import { checkCoverage } from '../coverage';
 import { Deadline, DeadlineError } from '../deadline';
-import { ecrPassword } from '../ecr';
 import { GateError } from '../errors';
 import { Finding } from '../findings';
 import { HttpClient } from '../http';
-import { checkAllowed, parseImageRef } from '../image-ref';
+import { ImageRef, checkAllowed, parseImageRef } from '../image-ref';
 import { KlarOptions, scanWithKlar } from '../klar';
 import { RegistryClient, basicCredentials } from '../registry';
 import { Env, Settings } from '../settings';
@@ -67,7 +66,8 @@ export interface ScanContext {
   readonly deadline: Deadline;
   readonly http: HttpClient;
   readonly klarOptions: (ecrPassword: string | undefined) => KlarOptions;
-  readonly printRaw: (text: string) => void;
+  /** The ECR password for an image's registry (undefined for other registries), fetched once per registry. */
+  readonly password: (image: ImageRef) => Promise<string | undefined>;
 }
 
 /**
@@ -90,7 +90,7 @@ export async function rescanImage(target: Target, ctx: ScanContext): Promise<Ima
   try {
     const image = parseImageRef('the image', target.uri);
     checkAllowed('the image', image, settings.allowedRegistries);
-    const password = await ecrPassword(image, ctx.env, deadline, ctx.printRaw);
+    const password = await ctx.password(image);
     const timeoutMs = settings.clairTimeoutMinutes * 60 * 1000;
     const manifest = await new RegistryClient(ctx.http, image, {
       basic: basicCredentials(password, ctx.env),
