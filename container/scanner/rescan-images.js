@@ -1609,7 +1609,12 @@ async function syncSecurityHub(aws, target, results, previous, at, backoffMs) {
         ...previous.filter((f) => wanted.has(f.id) || failedIds.has(f.id)),
         ...created.filter((f) => !failedIds.has(f.id)),
     ];
-    return { imported, created: created.length, archived: gone.length, failed };
+    return {
+        imported,
+        created: created.filter((f) => !failedIds.has(f.id)).length,
+        archived: gone.filter((f) => !failedIds.has(f.id)).length,
+        failed,
+    };
 }
 },
 "gate/rescan/inventory.js": function (module, exports, __gateRequire) {

@@ -7,6 +7,7 @@ import { ImportedFinding } from './state';
 export interface HubSync {
   /** The findings now active in Security Hub, for the next rescan. */
   readonly imported: ImportedFinding[];
+  /** Findings imported for the first time, and archived, by this update. */
   readonly created: number;
   readonly archived: number;
   readonly failed: FailedFinding[];
@@ -46,5 +47,10 @@ export async function syncSecurityHub(
     ...previous.filter((f) => wanted.has(f.id) || failedIds.has(f.id)),
     ...created.filter((f) => !failedIds.has(f.id)),
   ];
-  return { imported, created: created.length, archived: gone.length, failed };
+  return {
+    imported,
+    created: created.filter((f) => !failedIds.has(f.id)).length,
+    archived: gone.filter((f) => !failedIds.has(f.id)).length,
+    failed,
+  };
 }
