@@ -1590,23 +1590,30 @@ process.on('unhandledRejection', failClosed);
 "gate/rescan/hub-sync.js": function (module, exports, __gateRequire) {
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
+exports.REFRESH_AFTER_DAYS = void 0;
 exports.syncSecurityHub = syncSecurityHub;
 const security_hub_1 = __gateRequire("gate/rescan/security-hub.js");
+exports.REFRESH_AFTER_DAYS = 30;
 async function syncSecurityHub(aws, target, results, previous, at, backoffMs) {
     const wanted = new Map();
     for (const r of results) {
         for (const finding of r.findings) {
             const id = (0, security_hub_1.findingId)(target, r.image, finding);
-            wanted.set(id, { id, image: r.image, digest: r.digest, where: r.where, finding, createdAt: at });
+            wanted.set(id, { id, image: r.image, digest: r.digest, where: r.where, finding, createdAt: at, updatedAt: at });
         }
     }
     const before = new Map(previous.map((f) => [f.id, f]));
     const created = [...wanted.values()].filter((f) => !before.has(f.id));
     const gone = previous.filter((f) => !wanted.has(f.id));
-    const failed = await (0, security_hub_1.importFindings)(aws, [...created.map((f) => (0, security_hub_1.asff)(target, f, at, false)), ...gone.map((f) => (0, security_hub_1.asff)(target, f, at, true))], backoffMs);
+    const refreshBefore = new Date(Date.parse(at) - exports.REFRESH_AFTER_DAYS * 86400 * 1000).toISOString();
+    const stale = previous
+        .filter((f) => wanted.has(f.id) && (f.updatedAt ?? f.createdAt) < refreshBefore)
+        .map((f) => ({ ...wanted.get(f.id), createdAt: f.createdAt }));
+    const failed = await (0, security_hub_1.importFindings)(aws, [...[...created, ...stale].map((f) => (0, security_hub_1.asff)(target, f, at, false)), ...gone.map((f) => (0, security_hub_1.asff)(target, f, at, true))], backoffMs);
     const failedIds = new Set(failed.map((f) => f.Id));
+    const refreshed = new Map(stale.filter((f) => !failedIds.has(f.id)).map((f) => [f.id, f]));
     const imported = [
-        ...previous.filter((f) => wanted.has(f.id) || failedIds.has(f.id)),
+        ...previous.filter((f) => wanted.has(f.id) || failedIds.has(f.id)).map((f) => refreshed.get(f.id) ?? f),
         ...created.filter((f) => !failedIds.has(f.id)),
     ];
     return {

@@ -95,3 +95,23 @@ test('findings go 100 a request; one over 240 KB is never sent and is reported',
   expect(batches.map((b) => b.length)).toEqual([100, 100, 50]);
   expect(failed).toEqual([expect.objectContaining({ Id: 'huge', ErrorCode: 'FindingTooLarge' })]);
 });
+
+test('an unchanged finding is sent again once 30 days old, so that Security Hub keeps it', async () => {
+  const { aws, batches } = recordingAws();
+  const target = { partition: 'aws', region: 'eu-west-1', account: '111111111111' };
+  const results = [result('r/app@1', 'failing', [finding('CVE-1')])];
+  const first = await syncSecurityHub(aws, target, results, [], '2026-01-01T00:00:00.000Z');
+  const soon = await syncSecurityHub(aws, target, results, first.imported, '2026-01-20T00:00:00.000Z');
+  expect(batches).toHaveLength(1);
+  const late = await syncSecurityHub(aws, target, results, soon.imported, '2026-02-01T00:00:00.000Z');
+  expect(batches[1]).toEqual([
+    expect.objectContaining({
+      RecordState: 'ACTIVE',
+      CreatedAt: '2026-01-01T00:00:00.000Z',
+      UpdatedAt: '2026-02-01T00:00:00.000Z',
+    }),
+  ]);
+  expect(late.imported).toEqual([
+    expect.objectContaining({ createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-02-01T00:00:00.000Z' }),
+  ]);
+});

@@ -12,6 +12,8 @@ export interface ImportedFinding {
   readonly finding: KeptFinding;
   /** When it was first imported (its CreatedAt). */
   readonly createdAt: string;
+  /** When it was last imported (its UpdatedAt); older states lack it (then: createdAt). */
+  readonly updatedAt?: string;
 }
 
 /** What a rescan leaves for the next one. */
