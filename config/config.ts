@@ -14,6 +14,7 @@ import { RULES } from './config-rules';
 import { checkConnectionAccount, checkZonesCanBeLearnt } from './cross-checks';
 import { goDurationSeconds, rateExpressionMinutes } from './durations';
 import { canLookUpZones } from './lookups';
+import { RescanConfig, readRescan } from './rescan-config';
 import { PROFILE_NAMES, ProfileDefaults, ProfileName, PROFILES, SampleAppEgress } from './profiles';
 
 export { CONTEXT_KEY } from './command-line';
@@ -198,6 +199,8 @@ export interface EnvironmentConfig extends AccountRegion {
   readonly monitoring: MonitoringConfig;
   /** The sample application. */
   readonly sampleApp: SampleAppConfig;
+  /** The scheduled rescan of running images (docs/rescans.md). */
+  readonly rescan: RescanConfig;
   /** Stop for a manual approval (and a permission-broadening check) before this environment. @default true, except for the first environment */
   readonly requiresApproval: boolean;
 }
@@ -385,7 +388,7 @@ function readEnvironment(
   const profile = reader.choice('profile', PROFILE_NAMES, 'production');
   const defaults = PROFILES[profile];
   const { account, region } = readAccountRegion(reader, context.partition);
-  const env: EnvironmentConfig = {
+  const env: Omit<EnvironmentConfig, 'rescan'> = {
     name,
     profile,
     account,
@@ -399,9 +402,15 @@ function readEnvironment(
     sampleApp: readSampleApp(reader.switchableObject('sampleApp'), defaults),
     requiresApproval: reader.boolean('requiresApproval', !context.first),
   };
-  checkZonesCanBeLearnt(reader, env, context.canLookUpZones);
+  const rescan = readRescan(reader.object('rescan'), env.clair.updaterInterval, {
+    account,
+    region,
+    pullAccounts: env.scan.pullAccounts,
+  });
+  const environment = { ...env, rescan };
+  checkZonesCanBeLearnt(reader, environment, context.canLookUpZones);
   reader.done();
-  return env;
+  return environment;
 }
 
 /** 2 or 3 distinct zones of `region`, or undefined (then synth looks them up in the account). */

@@ -3,9 +3,10 @@
 # ShellCheck (lints every shell script), PostgreSQL server and client (the Clair entrypoint's
 # connection tests), openssl (their throwaway TLS certificates), jq and yq (the scanner script's
 # JSON and YAML handling, as in the scanner image), git (the image build checks), curl (the
-# scanner's coverage check), htpasswd from apache2-utils (a test registry's Basic authentication),
-# and Debian's or Ubuntu's docker-registry, unpacked into
-# node_modules/.cache (never installed: its package starts a registry on all interfaces) for
+# scanner's coverage check), the AWS CLI (the rescan's calls, made against a local stand-in),
+# htpasswd from apache2-utils (a test registry's Basic authentication), and Debian's or Ubuntu's
+# docker-registry, unpacked into node_modules/.cache (never installed: its package starts a
+# registry on all interfaces) for
 # scripts/with-registry.sh; cfn-lint with pip. On Debian (developer machines, CI) and on
 # Ubuntu (the pipeline's pinned CodeBuild standard image). A missing tool is installed or the run
 # fails here, loudly: no test may skip because a tool is absent.
@@ -26,6 +27,7 @@ need yq yq
 need git git
 need curl curl
 need htpasswd apache2-utils
+need aws awscli
 registry_dir="$(cd "$(dirname "$0")/.." && pwd)/node_modules/.cache/clair-pipeline/docker-registry"
 need_registry=false
 if [ ! -x "$registry_dir/usr/bin/docker-registry" ]; then need_registry=true; fi

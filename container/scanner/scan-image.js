@@ -977,6 +977,7 @@ var __importStar = (this && this.__importStar) || (function () {
 })();
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.main = main;
+exports.waitUntilReady = waitUntilReady;
 const fs = __importStar(require("fs"));
 const allowlist_1 = __gateRequire("gate/allowlist.js");
 const clair_v1_1 = __gateRequire("gate/clair-v1.js");
@@ -1983,6 +1984,7 @@ function decide(scan, policy) {
         summary: lines.map(text_1.safe).join('\n').concat('\n'),
         junit: (0, junit_1.junit)(scan.image, cases),
         cases,
+        findings: { reported: [...all].sort(bySeverity), counted, allowed },
     };
 }
 },

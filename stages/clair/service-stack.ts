@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../../config/config';
 import { DATABASE_PORT } from './database';
 import { ClairMonitoring } from './monitoring';
+import { ClairRescan } from './rescan';
 import { ClairScanner } from './scanner';
 import { ClairService } from './service';
 
@@ -68,7 +69,7 @@ export class ClairServiceStack extends Stack {
       logRetentionDays: environment.clair.logRetentionDays,
     });
     this.clair.allowCaller(scanner.securityGroup, 'Clair scanner');
-    new ClairMonitoring(this, 'Monitoring', {
+    const monitoring = new ClairMonitoring(this, 'Monitoring', {
       environment,
       service: this.clair.service,
       loadBalancer: this.clair.loadBalancer,
@@ -77,6 +78,14 @@ export class ClairServiceStack extends Stack {
       database,
       scanner: scanner.project,
     });
+    const rescan = new ClairRescan(this, 'Rescan', {
+      vpc,
+      clairUrl: this.clair.url,
+      environment,
+      topic: monitoring.topic,
+    });
+    this.clair.allowCaller(rescan.securityGroup, 'Clair rescan');
+    monitoring.dashboard.addWidgets(rescan.widget());
 
     this.outputs = {
       clairUrl: new CfnOutput(this, 'ClairUrl', {

@@ -3,7 +3,7 @@
  * by walking the trust policies), the pipeline roles that may and may not assume them, what the
  * invoker may override when it starts the scanner, and the scheduled freshness check's start.
  */
-import { GATE_VARIABLES, SCAN_ROLE_PREFIX } from '@clair-pipeline/scan';
+import { GATE_VARIABLES, SCAN_ROLE_PREFIX, SCANNER_PROJECT_NAME } from '@clair-pipeline/scan';
 import { DENIED_OVERRIDE_KEYS } from '../../stages/clair/invoker-policy';
 import { CloudModel, ModelResource, PARTITION } from './cloud-model';
 import { Caller, decide, roleCaller, sessionOf, withAdminGrant, withoutStatements } from './evaluate';
@@ -199,7 +199,7 @@ describe('the invoker policy', () => {
 const scheduledStarts = model.resources('AWS::Events::Rule').flatMap((rule) =>
   model
     .resolve(rule.stack, rule.props.Targets ?? [])
-    .filter((target: any) => target.Arn.includes(':codebuild:'))
+    .filter((target: any) => target.Arn.endsWith(`:project/${SCANNER_PROJECT_NAME}`))
     .map((target: any) => ({ rule, target, request: JSON.parse(target.Input) })),
 );
 

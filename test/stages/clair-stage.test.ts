@@ -237,20 +237,21 @@ describe.each(ENVIRONMENTS)('Clair-$env', (expected) => {
       });
     });
 
-    test('admits only the scanner', () => {
+    test('admits only the scanner and the rescan', () => {
       const albGroup = idOf(service, 'AWS::EC2::SecurityGroup', 'ClairLoadBalancerSecurityGroup');
       const group = service.toJSON().Resources[albGroup].Properties;
       expect(group.SecurityGroupIngress).toBeUndefined();
       const ingress = Object.values(service.findResources('AWS::EC2::SecurityGroupIngress')).filter(
         (i) => i.Properties.GroupId['Fn::GetAtt']?.[0] === albGroup,
       );
-      expect(ingress).toHaveLength(1);
-      expect(ingress[0].Properties).toMatchObject({
-        FromPort: 6060,
-        SourceSecurityGroupId: {
-          'Fn::GetAtt': [idOf(service, 'AWS::EC2::SecurityGroup', 'ScannerSecurityGroup'), 'GroupId'],
-        },
-      });
+      expect(ingress.map((i) => i.Properties)).toEqual(
+        ['ScannerSecurityGroup', 'RescanSecurityGroup'].map((prefix) =>
+          expect.objectContaining({
+            FromPort: 6060,
+            SourceSecurityGroupId: { 'Fn::GetAtt': [idOf(service, 'AWS::EC2::SecurityGroup', prefix), 'GroupId'] },
+          }),
+        ),
+      );
     });
 
     test('the Clair URL output has a scheme, the load balancer host and an explicit port', () => {
@@ -274,7 +275,9 @@ describe.each(ENVIRONMENTS)('Clair-$env', (expected) => {
   });
 
   describe('scanner', () => {
-    const project = only(service, 'AWS::CodeBuild::Project').Properties;
+    const [project] = Object.values(
+      service.findResources('AWS::CodeBuild::Project', { Properties: { Name: 'clair-scanner' } }),
+    ).map((r) => r.Properties);
     const environment = Object.fromEntries(project.Environment.EnvironmentVariables.map((v: any) => [v.Name, v.Value]));
 
     test('runs unprivileged in the Clair VPC, in its own security group', () => {

@@ -15,13 +15,15 @@ import * as ts from 'typescript';
 
 /** The committed bundle. */
 export const BUNDLE_FILE = path.join(__dirname, '..', 'scan-image.js');
+/** The committed bundle of the rescan (docs/rescans.md), built the same way from rescan/entry.ts. */
+export const RESCAN_BUNDLE_FILE = path.join(__dirname, '..', 'rescan-images.js');
 const GATE_DIR = __dirname;
 const YAML_DIR = path.dirname(require.resolve('yaml/package.json'));
-const ENTRY = 'gate/entry.js';
 
 /** A module's id in the bundle for a file: `gate/<name>.js` or `yaml/<path>`. */
 function idOf(file: string): string {
-  if (file.startsWith(`${GATE_DIR}${path.sep}`)) return `gate/${path.basename(file).replace(/\.ts$/, '.js')}`;
+  if (file.startsWith(`${GATE_DIR}${path.sep}`))
+    return `gate/${path.relative(GATE_DIR, file).split(path.sep).join('/').replace(/\.ts$/, '.js')}`;
   return `yaml/${path.relative(YAML_DIR, file).split(path.sep).join('/')}`;
 }
 
@@ -54,8 +56,8 @@ function compile(file: string): string {
   }).outputText;
 }
 
-/** The bundle's text. */
-export function bundleGate(): string {
+/** The bundle's text, from an entry file in this directory (the gate's by default). */
+export function bundleGate(entry = 'entry.ts'): string {
   const modules = new Map<string, string>();
   const visit = (file: string): string => {
     const id = idOf(file);
@@ -68,7 +70,7 @@ export function bundleGate(): string {
     modules.set(id, code);
     return id;
   };
-  visit(path.join(GATE_DIR, 'entry.ts'));
+  const entryId = visit(path.join(GATE_DIR, entry));
   const yamlVersion = JSON.parse(fs.readFileSync(path.join(YAML_DIR, 'package.json'), 'utf8')).version;
   const body = [...modules.keys()]
     .sort()
@@ -91,12 +93,17 @@ export function bundleGate(): string {
     '  }',
     '  return __gateCache[id].exports;',
     '}',
-    `__gateRequire(${JSON.stringify(ENTRY)});`,
+    `__gateRequire(${JSON.stringify(entryId)});`,
     '',
   ].join('\n');
 }
 
 if (require.main === module) {
-  fs.writeFileSync(BUNDLE_FILE, bundleGate());
-  console.log(`wrote ${path.relative(process.cwd(), BUNDLE_FILE)}`);
+  for (const [file, entry] of [
+    [BUNDLE_FILE, 'entry.ts'],
+    [RESCAN_BUNDLE_FILE, 'rescan/entry.ts'],
+  ]) {
+    fs.writeFileSync(file, bundleGate(entry));
+    console.log(`wrote ${path.relative(process.cwd(), file)}`);
+  }
 }

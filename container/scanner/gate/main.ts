@@ -71,7 +71,7 @@ export async function main(env: Env, out: Output, now: () => number = Date.now):
 }
 
 /** What the gate's steps share besides the settings. */
-interface Context {
+export interface Context {
   readonly setReports: (reports: Reports) => void;
   readonly say: (line: string) => void;
   readonly printRaw: (text: string) => void;
@@ -189,7 +189,7 @@ function klarReport(scans: TargetScan[], isIndex: boolean): string {
  * or still behind a starting load balancer looks the same from here) and the last one is reported;
  * none ever passes. Fails 6.
  */
-async function waitUntilReady(
+export async function waitUntilReady(
   env: Env,
   settings: Settings,
   deadline: Deadline,

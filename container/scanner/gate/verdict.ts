@@ -45,6 +45,15 @@ export interface Verdict {
   readonly junit: string;
   /** The JUnit cases of junit, for a report of several platforms. */
   readonly cases: JunitCase[];
+  /** The findings behind the numbers, one per (package, vulnerability), most severe first. */
+  readonly findings: {
+    /** Every finding reported. */
+    readonly reported: Finding[];
+    /** Those that count against the policy. */
+    readonly counted: Finding[];
+    /** Those the allowlist allows. */
+    readonly allowed: Finding[];
+  };
 }
 
 /** What Clair v2 can see, printed with every verdict. */
@@ -199,5 +208,6 @@ export function decide(scan: ScanResult, policy: Policy): Verdict {
     summary: lines.map(safe).join('\n').concat('\n'),
     junit: junit(scan.image, cases),
     cases,
+    findings: { reported: [...all].sort(bySeverity), counted, allowed },
   };
 }

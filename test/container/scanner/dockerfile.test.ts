@@ -26,7 +26,7 @@ test.each([
 
 test('the scanner image copies in only files that exist beside its Dockerfile', () => {
   const sources = [...scanner.matchAll(/^COPY\s+(?!--from)(\S+)\s/gm)].map((m) => m[1]);
-  expect(sources).toEqual(['klar-patches/', 'scan-image', 'scan-image.js']);
+  expect(sources).toEqual(['klar-patches/', 'scan-image', 'scan-image.js', 'rescan-images', 'rescan-images.js']);
   for (const source of sources) {
     expect(fs.existsSync(path.join(REPO_ROOT, 'container', 'scanner', source))).toBe(true);
   }
@@ -120,6 +120,9 @@ test('the scanner image installs what scan-image runs: Node for the gate, bash f
 test('the scanner image proves at build time that Node loads the whole gate (exit 2 without IMAGE_URI)', () => {
   expect(scanner).toContain(
     '{ env -i PATH=/usr/local/bin:/usr/bin:/bin scan-image >/dev/null 2>&1; test "$?" -eq 2; }',
+  );
+  expect(scanner).toContain(
+    '{ env -i PATH=/usr/local/bin:/usr/bin:/bin rescan-images >/dev/null 2>&1; test "$?" -eq 2; }',
   );
 });
 

@@ -1,0 +1,177 @@
+/**
+ * The rescan's role and schedule (docs/rescans.md), evaluated against the default app's templates:
+ * the role may list and describe this account's running tasks, pull the images the scanner may pull,
+ * read and write its state object (with its key), notify the environment's topic and put its
+ * metrics; nothing that changes what is deployed, nothing of another account, no other object,
+ * namespace or topic. The default app leaves Security Hub off, so importing is denied there
+ * (test/stages/rescan.test.ts checks the grant when it is on). The schedule starts the rescan only.
+ */
+import { RESCAN_METRICS_NAMESPACE, RESCAN_PROJECT_NAME, RESCAN_STATE_KEY } from '../../stages/clair/rescan';
+import { cdkAssetRepositoryName, SCANNER_PROJECT_NAME } from '@clair-pipeline/scan';
+import { CloudModel, ModelResource, PARTITION } from './cloud-model';
+import { Caller, decide, roleCaller } from './evaluate';
+import { bucketPolicy, keyByArn, topicPolicy } from './resource-policies';
+
+const model = CloudModel.ofDefaultApp();
+
+const rescans = model
+  .resources('AWS::CodeBuild::Project')
+  .filter((project) => project.props.Name === RESCAN_PROJECT_NAME)
+  .map((project) => {
+    const variable = (name: string): string =>
+      model.resolve(
+        project.stack,
+        project.props.Environment.EnvironmentVariables.find((v: any) => v.Name === name).Value,
+      );
+    return {
+      project,
+      role: model.resourceByArn(model.resolve(project.stack, project.props.ServiceRole)),
+      bucket: variable('RESCAN_STATE_BUCKET'),
+      keyArn: variable('RESCAN_STATE_KMS_KEY'),
+      topicArn: variable('RESCAN_TOPIC_ARN'),
+    };
+  });
+
+test('the walk of the templates finds a rescan in every environment', () => {
+  expect(rescans.length).toBe(
+    model.resources('AWS::CodeBuild::Project').filter((p) => p.props.Name === SCANNER_PROJECT_NAME).length,
+  );
+  expect(rescans.length).toBeGreaterThan(0);
+});
+
+describe.each(rescans.map((r) => [r.project.stack.displayPath, r] as const))('the rescan role of %s', (_name, r) => {
+  const { account, region } = r.project.stack;
+  const caller: Caller = roleCaller(model, r.role);
+  const ask = (action: string, resource: string, context: Record<string, string> = {}, resourcePolicy?: any) =>
+    decide({ caller, action, resource, resourceAccount: resource.split(':')[4] || account, resourcePolicy, context });
+  const cluster = (a = account) => `arn:${PARTITION}:ecs:${region}:${a}:cluster/prod`;
+  const stateObject = `arn:${PARTITION}:s3:::${r.bucket}/${RESCAN_STATE_KEY}`;
+  const objectPolicy = () => bucketPolicy(model, r.bucket);
+  const viaS3 = { 'kms:ViaService': `s3.${region}.amazonaws.com`, 'kms:CallerAccount': account };
+  const topic = model.resourceByArn(r.topicArn);
+  const topicKey = keyByArn(model, model.resolve(topic.stack, topic.props.KmsMasterKeyId));
+
+  test.each([
+    ['lists the clusters', 'ecs:ListClusters', '*', {}],
+    [
+      "lists a cluster's tasks",
+      'ecs:ListTasks',
+      `arn:${PARTITION}:ecs:${region}:${account}:container-instance/prod/0123`,
+      { 'ecs:cluster': cluster() },
+    ],
+    [
+      'describes its tasks',
+      'ecs:DescribeTasks',
+      `arn:${PARTITION}:ecs:${region}:${account}:task/prod/0123`,
+      { 'ecs:cluster': cluster() },
+    ],
+    [
+      'pulls from the CDK asset repository',
+      'ecr:BatchGetImage',
+      `arn:${PARTITION}:ecr:${region}:${account}:repository/${cdkAssetRepositoryName(account, region)}`,
+      {},
+    ],
+    ['puts its metrics', 'cloudwatch:PutMetricData', '*', { 'cloudwatch:namespace': RESCAN_METRICS_NAMESPACE }],
+  ] as Array<[string, string, string, Record<string, string>]>)('%s', async (_what, action, resource, context) => {
+    expect(await ask(action, resource, context)).toBe('Allowed');
+  });
+
+  test('reads and writes its state object, with its key', async () => {
+    for (const action of ['s3:GetObject', 's3:PutObject']) {
+      expect(await ask(action, stateObject, {}, objectPolicy())).toBe('Allowed');
+    }
+    const key = keyByArn(model, r.keyArn);
+    for (const action of ['kms:Decrypt', 'kms:GenerateDataKey']) {
+      expect(await ask(action, r.keyArn, viaS3, key.policy)).toBe('Allowed');
+    }
+  });
+
+  test("notifies the environment's topic", async () => {
+    expect(await ask('sns:Publish', r.topicArn, {}, topicPolicy(model, r.topicArn))).toBe('Allowed');
+    expect(await ask('kms:GenerateDataKey', model.arnOf(topicKey.key), {}, topicKey.policy)).toBe('Allowed');
+  });
+
+  test.each([
+    [
+      'describe the tasks of another account',
+      'ecs:DescribeTasks',
+      `arn:${PARTITION}:ecs:${region}:999999999999:task/prod/0123`,
+      { 'ecs:cluster': cluster('999999999999') },
+    ],
+    [
+      'stop a task',
+      'ecs:StopTask',
+      `arn:${PARTITION}:ecs:${region}:${account}:task/prod/0123`,
+      { 'ecs:cluster': cluster() },
+    ],
+    [
+      'change a service',
+      'ecs:UpdateService',
+      `arn:${PARTITION}:ecs:${region}:${account}:service/prod/web`,
+      { 'ecs:cluster': cluster() },
+    ],
+    [
+      'run a task',
+      'ecs:RunTask',
+      `arn:${PARTITION}:ecs:${region}:${account}:task-definition/web:1`,
+      { 'ecs:cluster': cluster() },
+    ],
+    [
+      'push an image',
+      'ecr:PutImage',
+      `arn:${PARTITION}:ecr:${region}:${account}:repository/${cdkAssetRepositoryName(account, region)}`,
+      {},
+    ],
+    ['put metrics into another namespace', 'cloudwatch:PutMetricData', '*', { 'cloudwatch:namespace': 'AWS/ECS' }],
+    [
+      'import findings (Security Hub is off in the default app)',
+      'securityhub:BatchImportFindings',
+      `arn:${PARTITION}:securityhub:${region}:${account}:product/${account}/default`,
+      { 'securityhub:TargetAccount': account },
+    ],
+  ] as Array<[string, string, string, Record<string, string>]>)(
+    'may not %s',
+    async (_what, action, resource, context) => {
+      expect(await ask(action, resource, context)).not.toBe('Allowed');
+    },
+  );
+
+  test('may not touch another object of its bucket, nor delete its state', async () => {
+    expect(await ask('s3:GetObject', `arn:${PARTITION}:s3:::${r.bucket}/other.json`, {}, objectPolicy())).not.toBe(
+      'Allowed',
+    );
+    expect(await ask('s3:DeleteObject', stateObject, {}, objectPolicy())).not.toBe('Allowed');
+  });
+
+  test('may not publish to another topic', async () => {
+    const other = model
+      .resources('AWS::SNS::Topic')
+      .map((t) => model.arnOf(t))
+      .find((arn) => arn !== r.topicArn)!;
+    expect(await ask('sns:Publish', other, {}, topicPolicy(model, other))).not.toBe('Allowed');
+  });
+});
+
+const schedules = model.resources('AWS::Events::Rule').flatMap((rule: ModelResource) =>
+  model
+    .resolve(rule.stack, rule.props.Targets ?? [])
+    .filter((target: any) => target.Arn.endsWith(`:project/${RESCAN_PROJECT_NAME}`))
+    .map((target: any) => ({ rule, target })),
+);
+
+describe('the rescan schedule', () => {
+  test('the walk of the templates finds one per rescan', () => {
+    expect(schedules.length).toBe(rescans.length);
+  });
+
+  test.each(schedules.map((s) => [s.rule.stack.displayPath, s] as const))(
+    'may start the rescan and nothing else (%s)',
+    async (_name, { rule, target }) => {
+      const caller = roleCaller(model, model.resourceByArn(target.RoleArn));
+      const start = (project: string) =>
+        decide({ caller, action: 'codebuild:StartBuild', resource: project, resourceAccount: rule.stack.account });
+      expect(await start(target.Arn)).toBe('Allowed');
+      expect(await start(target.Arn.replace(RESCAN_PROJECT_NAME, SCANNER_PROJECT_NAME))).not.toBe('Allowed');
+    },
+  );
+});

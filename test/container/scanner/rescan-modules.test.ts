@@ -1,0 +1,117 @@
+import { AwsCli } from '../../../container/scanner/gate/rescan/aws';
+import { carryForward, compare } from '../../../container/scanner/gate/rescan/changes';
+import { syncSecurityHub } from '../../../container/scanner/gate/rescan/hub-sync';
+import { byDigest } from '../../../container/scanner/gate/rescan/inventory';
+import { ImageResult, KeptFinding } from '../../../container/scanner/gate/rescan/scan';
+import { MAX_FINDING_BYTES, importFindings } from '../../../container/scanner/gate/rescan/security-hub';
+
+// The rescan's modules called directly, for what the black-box runs (rescan.test.ts) do not reach
+// cheaply: images that stop running, oversized findings, many batches.
+
+const DIGEST = `sha256:${'1'.repeat(64)}`;
+const finding = (id: string, extra: Partial<KeptFinding> = {}): KeptFinding => ({
+  id,
+  package: 'openssl',
+  version: '3.0.11',
+  severity: 'High',
+  fixedBy: '3.0.13',
+  link: '',
+  description: '',
+  ...extra,
+});
+const result = (image: string, status: ImageResult['status'], findings: KeptFinding[]): ImageResult => ({
+  image,
+  digest: DIGEST,
+  where: ['prod/service:web'],
+  status,
+  reason: '',
+  counted: status === 'failing' ? findings.map((f) => `${f.id} ${f.package}`) : [],
+  findings,
+});
+
+/** An AWS CLI stand-in that records batch-import-findings requests and accepts everything. */
+function recordingAws(): { aws: AwsCli; batches: Array<Array<Record<string, any>>> } {
+  const batches: Array<Array<Record<string, any>>> = [];
+  const aws = {
+    file: (text: string) => text,
+    call: async (_service: string, _operation: string, args: string[]) => {
+      const findings = JSON.parse(args[1]).Findings;
+      batches.push(findings);
+      return { FailedCount: 0, SuccessCount: findings.length, FailedFindings: [] };
+    },
+  } as unknown as AwsCli;
+  return { aws, batches };
+}
+
+test('digests replace tags and digests, registry ports kept', () => {
+  expect(byDigest('registry.example:5000/team/app:1.2', DIGEST)).toBe(`registry.example:5000/team/app@${DIGEST}`);
+  expect(byDigest(`registry.example/app@sha256:${'2'.repeat(64)}`, DIGEST)).toBe(`registry.example/app@${DIGEST}`);
+  expect(byDigest('registry.example/app', DIGEST)).toBe(`registry.example/app@${DIGEST}`);
+});
+
+test('an image that stopped running takes its findings with it; one not rescanned keeps them', () => {
+  const before = [result('r/app@1', 'failing', [finding('CVE-1')]), result('r/job@1', 'passed', [finding('CVE-2')])];
+  const now = carryForward([result('r/job@1', 'not-scanned', [])], before);
+  expect(now[0].findings).toEqual([finding('CVE-2')]);
+  const changes = compare(before, now);
+  expect(changes).toEqual([
+    expect.objectContaining({ image: 'r/job@1', notScanned: '', appeared: [], gone: [] }),
+    expect.objectContaining({ image: 'r/app@1', stoppedRunning: true, gone: [finding('CVE-1')] }),
+  ]);
+  // Nothing changed: nothing to say.
+  expect(compare(now, now)).toEqual([]);
+});
+
+test("Security Hub archives the findings of an image that stopped running, and keeps a not-rescanned image's", async () => {
+  const { aws, batches } = recordingAws();
+  const target = { partition: 'aws', region: 'eu-west-1', account: '111111111111' };
+  const first = await syncSecurityHub(
+    aws,
+    target,
+    [result('r/app@1', 'failing', [finding('CVE-1')]), result('r/job@1', 'passed', [finding('CVE-2')])],
+    [],
+    '2026-01-01T00:00:00.000Z',
+  );
+  expect(first).toMatchObject({ created: 2, archived: 0, failed: [] });
+  const later = carryForward([result('r/job@1', 'not-scanned', [])], [result('r/job@1', 'passed', [finding('CVE-2')])]);
+  const second = await syncSecurityHub(aws, target, later, first.imported, '2026-01-02T00:00:00.000Z', 0);
+  expect(second).toMatchObject({ created: 0, archived: 1, failed: [] });
+  expect(batches[1]).toEqual([
+    expect.objectContaining({
+      Title: 'CVE-1 in openssl 3.0.11',
+      RecordState: 'ARCHIVED',
+      CreatedAt: '2026-01-01T00:00:00.000Z',
+      UpdatedAt: '2026-01-02T00:00:00.000Z',
+    }),
+  ]);
+  expect(second.imported.map((f) => f.image)).toEqual(['r/job@1']);
+});
+
+test('findings go 100 a request; one over 240 KB is never sent and is reported', async () => {
+  const { aws, batches } = recordingAws();
+  const findings = Array.from({ length: 250 }, (_, i) => ({ Id: `f-${i}` }));
+  const huge = { Id: 'huge', Description: 'x'.repeat(MAX_FINDING_BYTES) };
+  const failed = await importFindings(aws, [...findings, huge], 0);
+  expect(batches.map((b) => b.length)).toEqual([100, 100, 50]);
+  expect(failed).toEqual([expect.objectContaining({ Id: 'huge', ErrorCode: 'FindingTooLarge' })]);
+});
+
+test('an unchanged finding is sent again once 30 days old, so that Security Hub keeps it', async () => {
+  const { aws, batches } = recordingAws();
+  const target = { partition: 'aws', region: 'eu-west-1', account: '111111111111' };
+  const results = [result('r/app@1', 'failing', [finding('CVE-1')])];
+  const first = await syncSecurityHub(aws, target, results, [], '2026-01-01T00:00:00.000Z');
+  const soon = await syncSecurityHub(aws, target, results, first.imported, '2026-01-20T00:00:00.000Z');
+  expect(batches).toHaveLength(1);
+  const late = await syncSecurityHub(aws, target, results, soon.imported, '2026-02-01T00:00:00.000Z');
+  expect(batches[1]).toEqual([
+    expect.objectContaining({
+      RecordState: 'ACTIVE',
+      CreatedAt: '2026-01-01T00:00:00.000Z',
+      UpdatedAt: '2026-02-01T00:00:00.000Z',
+    }),
+  ]);
+  expect(late.imported).toEqual([
+    expect.objectContaining({ createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-02-01T00:00:00.000Z' }),
+  ]);
+});

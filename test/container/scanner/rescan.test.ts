@@ -1,0 +1,375 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { RESCAN_BUNDLE_FILE, bundleGate } from '../../../container/scanner/gate/bundle';
+import { findingId } from '../../../container/scanner/gate/rescan/security-hub';
+import { PushedImage, pushImage, testRegistry } from '../../helpers/registry/registry';
+import { REPO_ROOT, RunScriptResult } from '../../helpers/run-script';
+import { STUBS_DIR, runWithStubs } from '../../helpers/stubs';
+import { StubAwsEndpoint } from '../../helpers/stubs/aws-endpoint';
+import { NAMESPACE_WITH_DATA, StubClair, clairLayer } from '../../helpers/stubs/clair';
+import { ALLOWED_REGISTRIES, CANARY, KlarItem, Scenario, vuln } from './scenario';
+
+// rescan-images against the real test registry (scripts/with-registry.sh), a stub Clair and the
+// stub klar, with ECS, S3, SNS, CloudWatch and Security Hub answered by a local stand-in behind
+// the real AWS CLI (AWS_ENDPOINT_URL): the requests are the CLI's own, serialized from the
+// services' models.
+const test = global.test.concurrent;
+
+const RESCAN = path.join(REPO_ROOT, 'container', 'scanner', 'rescan-images');
+const ACCOUNT = '111111111111';
+const REGION = 'eu-west-1';
+const CLUSTER = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/prod`;
+const BUCKET = 'clair-rescan-state-111111111111';
+const STATE_KEY = 'rescan/state.json';
+const KMS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/0b6d9c4e-1111-4222-8333-444455556666`;
+const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:clair-notifications`;
+const NAMESPACE = 'ClairPipeline/Rescan';
+const PRODUCT_ARN = `arn:aws:securityhub:${REGION}:${ACCOUNT}:product/${ACCOUNT}/default`;
+
+const registry = testRegistry();
+let clair: StubClair;
+let app: PushedImage;
+let worker: PushedImage;
+const OS_RELEASE = 'ID=debian\nVERSION_ID="12"\n';
+const DPKG = 'Package: openssl\nStatus: install ok installed\nVersion: 3.0.11-1~deb12u2\n';
+
+beforeAll(async () => {
+  clair = await StubClair.start();
+  app = await pushImage(registry.open, 'rescan/app', 'v1', [
+    { 'etc/os-release': OS_RELEASE, 'var/lib/dpkg/status': DPKG },
+    { 'app/run': 'app' },
+  ]);
+  worker = await pushImage(registry.open, 'rescan/worker', 'v1', [
+    { 'etc/os-release': OS_RELEASE, 'var/lib/dpkg/status': DPKG },
+    { 'app/run': 'worker' },
+  ]);
+  for (const image of [app, worker]) {
+    clair.layer(image.layerName, clairLayer(image.layerName, 'debian:12', [{ name: 'openssl', version: '3.0.11' }]));
+  }
+  clair.namespace('debian:12', NAMESPACE_WITH_DATA);
+});
+afterAll(() => clair?.close());
+
+/**
+ * The real AWS CLI (scripts/ensure-test-tools.sh installs it): behind a pyenv shim, the program the
+ * shim runs, which saves the shim's seconds on every call.
+ */
+function realAws(): string {
+  const found = execFileSync('bash', ['-c', 'command -v aws'], { encoding: 'utf8' }).trim();
+  return found.includes('/shims/') ? execFileSync('pyenv', ['which', 'aws'], { encoding: 'utf8' }).trim() : found;
+}
+
+/** A directory with the stub `klar` and the real `aws`; `node` comes from the runner's PATH. */
+const binDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rescan-bin-'));
+for (const [name, target] of [
+  ['klar', path.join(STUBS_DIR, 'klar')],
+  ['aws', realAws()],
+]) {
+  fs.writeFileSync(path.join(binDir, name), `#!/bin/sh\nexec ${target} "$@"\n`, { mode: 0o755 });
+}
+/** Each rescan makes about eight AWS CLI calls, each a Python start: slow on a loaded machine. */
+const SLOW = 600_000;
+
+/** One environment: its klar fixtures (Scenario), its AWS stand-in, and rescans run against them. */
+class Environment {
+  readonly scenario = new Scenario();
+  constructor(readonly aws: StubAwsEndpoint) {}
+
+  static async start(): Promise<Environment> {
+    return new Environment(await StubAwsEndpoint.start());
+  }
+
+  /** ECS runs `image` (by tag, with the digest ECS resolved) in a service. */
+  runs(image: PushedImage, service: string): this {
+    const name = image.byTag.split('/').slice(1).join('/').replace(/:.*$/, '');
+    this.aws.runTask(CLUSTER, {
+      taskArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task/prod/${service}-${this.aws.clusters.size}${Math.random().toString(16).slice(2, 10)}`,
+      group: `service:${service}`,
+      containers: [{ name, image: image.byTag, imageDigest: image.digest }],
+    });
+    return this;
+  }
+
+  /** What klar (Clair) reports for an image from now on. */
+  finds(image: PushedImage, findings: KlarItem[]): this {
+    this.scenario.answer(image.byDigest, findings);
+    return this;
+  }
+
+  rescan(env: Record<string, string | undefined> = {}): Promise<RunScriptResult> {
+    return runWithStubs(
+      RESCAN,
+      [],
+      {
+        PATH: `${binDir}:${process.env.PATH}`,
+        HOME: process.env.HOME,
+        STUB_KLAR_DIR: path.join(this.scenario.dir, 'klar'),
+        CANARY_IMAGE_URI: CANARY,
+        CLAIR_ADDR: clair.url,
+        ALLOWED_REGISTRIES,
+        REGISTRY_INSECURE: 'true',
+        READINESS_TIMEOUT_SECONDS: '0',
+        SCAN_TODAY: '2025-06-01',
+        AWS_ENDPOINT_URL: this.aws.url,
+        AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
+        AWS_SECRET_ACCESS_KEY: 'stand-in-secret',
+        AWS_MAX_ATTEMPTS: '1',
+        AWS_CONFIG_FILE: path.join(this.scenario.dir, 'no-aws-config'),
+        AWS_SHARED_CREDENTIALS_FILE: path.join(this.scenario.dir, 'no-aws-credentials'),
+        AWS_REGION: REGION,
+        RESCAN_ACCOUNT_ID: ACCOUNT,
+        RESCAN_PARTITION: 'aws',
+        RESCAN_ENVIRONMENT: 'prod',
+        RESCAN_STATE_BUCKET: BUCKET,
+        RESCAN_STATE_KEY: STATE_KEY,
+        RESCAN_STATE_KMS_KEY: KMS_KEY,
+        RESCAN_TOPIC_ARN: TOPIC,
+        RESCAN_METRIC_NAMESPACE: NAMESPACE,
+        RESCAN_SECURITY_HUB: 'true',
+        ...env,
+      },
+      this.scenario.dir,
+    );
+  }
+
+  /** The metrics of the n-th rescan (1-based), by name. */
+  metrics(n: number): Record<string, number> {
+    const put = this.aws.metrics[n - 1];
+    expect(put.Namespace).toBe(NAMESPACE);
+    for (const m of put.MetricData) expect(m.Dimensions).toEqual([{ Name: 'Environment', Value: 'prod' }]);
+    return Object.fromEntries(put.MetricData.map((m) => [m.MetricName, m.Value]));
+  }
+
+  close(): Promise<void> {
+    return this.aws.close();
+  }
+}
+
+const CVE_A = vuln('CVE-2024-0001', 'High', 'openssl');
+const CVE_B = vuln('CVE-2024-0002', 'Low', 'libc6');
+
+test(
+  'a newly vulnerable running image notifies once and is imported; unchanged, nothing; fixed, archived',
+  async () => {
+    const env = (await Environment.start()).runs(app, 'web').runs(worker, 'jobs').finds(app, []).finds(worker, []);
+    try {
+      // First rescan: both clean. No finding, so nothing to say; metrics follow.
+      let run = await env.rescan();
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain(`rescan-images: passed ${app.byDigest} (prod/service:web)`);
+      expect(env.aws.published).toEqual([]);
+      expect(env.aws.imports).toEqual([]);
+      expect(env.metrics(1)).toEqual({ RunningImagesFailingPolicy: 0, ImagesNotScanned: 0, RescanFailed: 0 });
+      const state = env.aws.objects.get(`${BUCKET}/${STATE_KEY}`)!;
+      expect(state).toMatchObject({ encryption: 'aws:kms', kmsKeyId: KMS_KEY });
+
+      // Clair learns of a vulnerability in the app's openssl: the next rescan notifies and imports.
+      env.finds(app, [CVE_A, CVE_B]);
+      run = await env.rescan();
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain(`rescan-images: FAILING ${app.byDigest} (prod/service:web)`);
+      expect(env.aws.published).toHaveLength(1);
+      const note = env.aws.published[0];
+      expect(note.TopicArn).toBe(TOPIC);
+      expect(note.Subject).toBe('Clair rescan prod: 1 newly failing, 2 new findings');
+      expect(note.Message).toContain(`${app.byDigest}: NEWLY FAILS THE POLICY`);
+      expect(note.Message).toContain(`  digest:  ${app.digest}`);
+      expect(note.Message).toContain('  runs in: prod/service:web');
+      expect(note.Message).toContain('  counted: CVE-2024-0001 openssl');
+      expect(note.Message).toContain('    CVE-2024-0002 [Low] libc6 1.1.1k-1 (fixed by 1.1.1n-0+deb11u1)');
+      expect(note.Message).not.toContain(worker.byDigest);
+      expect(env.metrics(2)).toEqual({ RunningImagesFailingPolicy: 1, ImagesNotScanned: 0, RescanFailed: 0 });
+      expect(env.aws.imports).toHaveLength(1);
+      expect(env.aws.imports[0]).toHaveLength(2);
+      const high = env.aws.imports[0].find((f) => f.Title.startsWith('CVE-2024-0001'))!;
+      expect(high).toMatchObject({
+        SchemaVersion: '2018-10-08',
+        ProductArn: PRODUCT_ARN,
+        AwsAccountId: ACCOUNT,
+        GeneratorId: 'clair-pipeline/rescan',
+        RecordState: 'ACTIVE',
+        FindingProviderFields: {
+          Severity: { Label: 'HIGH', Original: 'High' },
+          Types: ['Software and Configuration Checks/Vulnerabilities/CVE'],
+        },
+        Resources: [{ Type: 'Other', Id: app.byDigest, Partition: 'aws', Region: REGION }],
+        Vulnerabilities: [
+          {
+            Id: 'CVE-2024-0001',
+            VulnerablePackages: [{ Name: 'openssl', Version: '1.1.1k-1', FixedInVersion: '1.1.1n-0+deb11u1' }],
+            FixAvailable: 'YES',
+          },
+        ],
+        ProductFields: { 'clair-pipeline/where': 'prod/service:web' },
+      });
+      expect(high.Severity).toBeUndefined();
+
+      // Unchanged: no notification, no import (no duplicate), the metric still says 1.
+      run = await env.rescan();
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('nothing changed since the previous rescan; no notification');
+      expect(env.aws.published).toHaveLength(1);
+      expect(env.aws.imports).toHaveLength(1);
+      expect(env.metrics(3)).toEqual({ RunningImagesFailingPolicy: 1, ImagesNotScanned: 0, RescanFailed: 0 });
+
+      // Fixed (the vulnerability is gone from Clair's answer): notified, and the finding archived.
+      env.finds(app, [CVE_B]);
+      run = await env.rescan();
+      expect(run.status).toBe(0);
+      expect(env.aws.published).toHaveLength(2);
+      expect(env.aws.published[1].Message).toContain(`${app.byDigest}: passes the policy again`);
+      expect(env.aws.published[1].Message).toMatch(/gone \(1\):\n {4}CVE-2024-0001 \[High\] openssl/);
+      expect(env.aws.imports).toHaveLength(2);
+      expect(env.aws.imports[1]).toEqual([expect.objectContaining({ Id: high.Id, RecordState: 'ARCHIVED' })]);
+      expect(
+        env.aws.imports[1][0].UpdatedAt > high.UpdatedAt || env.aws.imports[1][0].UpdatedAt === high.UpdatedAt,
+      ).toBe(true);
+      expect(env.aws.findings.get(high.Id)!.CreatedAt).toBe(high.CreatedAt);
+      expect(env.metrics(4)).toEqual({ RunningImagesFailingPolicy: 0, ImagesNotScanned: 0, RescanFailed: 0 });
+      expect(env.aws.requests.filter((r) => r.operation.startsWith('unexpected'))).toEqual([]);
+    } finally {
+      await env.close();
+    }
+  },
+  SLOW,
+);
+
+test(
+  'Clair not ready: exit 6, RescanFailed, and nothing reads as clean',
+  async () => {
+    const env = (await Environment.start()).runs(app, 'web').finds(app, []);
+    env.scenario.answer(CANARY, []);
+    try {
+      const run = await env.rescan();
+      expect(run.status).toBe(6);
+      expect(run.stderr).toContain('rescan-images: Clair is not ready: canary');
+      expect(env.aws.metrics).toHaveLength(1);
+      expect(env.metrics(1)).toEqual({ RescanFailed: 1 });
+      expect(env.aws.published).toEqual([]);
+      expect(env.aws.imports).toEqual([]);
+      expect(env.aws.calls('PutObject')).toEqual([]);
+      expect(env.aws.calls('ListClusters')).toEqual([]);
+    } finally {
+      await env.close();
+    }
+  },
+  SLOW,
+);
+
+test(
+  'an image that fails to pull is reported, notified and counted, never skipped',
+  async () => {
+    const env = (await Environment.start()).runs(app, 'web').finds(app, []);
+    const gone = `${registry.open}/rescan/deleted@sha256:${'0'.repeat(64)}`;
+    env.aws.runTask(CLUSTER, {
+      taskArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task/prod/old`,
+      group: 'service:legacy',
+      containers: [
+        { name: 'legacy', image: `${registry.open}/rescan/deleted:v0`, imageDigest: `sha256:${'0'.repeat(64)}` },
+      ],
+    });
+    try {
+      const run = await env.rescan();
+      expect(run.status).toBe(5);
+      expect(run.stdout).toContain(`rescan-images: NOT RESCANNED ${gone} (prod/service:legacy): `);
+      expect(run.stderr).toContain('rescan-images: incomplete: 1 image not rescanned');
+      expect(env.metrics(1)).toEqual({ RunningImagesFailingPolicy: 0, ImagesNotScanned: 1, RescanFailed: 0 });
+      expect(env.aws.published).toHaveLength(1);
+      expect(env.aws.published[0].Message).toContain(`${gone}: COULD NOT BE RESCANNED: `);
+      expect(env.aws.published[0].Message).toContain('  runs in: prod/service:legacy');
+      expect(run.stdout).toContain(`passed ${app.byDigest}`);
+
+      // Still not pullable: reported again (exit 5, the metric), but notified once.
+      const again = await env.rescan();
+      expect(again.status).toBe(5);
+      expect(env.metrics(2)).toMatchObject({ ImagesNotScanned: 1 });
+      expect(env.aws.published).toHaveLength(1);
+    } finally {
+      await env.close();
+    }
+  },
+  SLOW,
+);
+
+test(
+  'findings Security Hub refuses are retried, and reported when it keeps refusing',
+  async () => {
+    const env = (await Environment.start()).runs(app, 'web').finds(app, [CVE_A, CVE_B]);
+    const hub = { partition: 'aws', region: REGION, account: ACCOUNT };
+    const id = (v: KlarItem) =>
+      findingId(hub, app.byDigest, { id: v.Name, package: v.FeatureName } as Parameters<typeof findingId>[2]);
+    const refusal = { ErrorCode: 'InvalidInput', ErrorMessage: 'Finding is malformed' };
+    try {
+      // Throttled once, then one finding refused once: both tried again, everything imported.
+      env.aws.throttle = 1;
+      env.aws.refuse.set(id(CVE_A), { times: 1, refusal });
+      const first = await env.rescan();
+      expect(first.status).toBe(0);
+      expect(env.aws.calls('BatchImportFindings')).toHaveLength(3);
+      expect(env.aws.imports.map((batch) => batch.length)).toEqual([2, 1]);
+      expect([...env.aws.findings.keys()].sort()).toEqual([id(CVE_A), id(CVE_B)].sort());
+
+      // A new finding Security Hub keeps refusing: exit 5, named, RescanFailed; pending for next time.
+      const cve3 = vuln('CVE-2024-0003', 'Critical', 'zlib');
+      env.finds(app, [CVE_A, CVE_B, cve3]);
+      env.aws.refuse.set(id(cve3), { times: Infinity, refusal });
+      const run = await env.rescan();
+      expect(run.status).toBe(5);
+      expect(run.stderr).toContain(
+        `rescan-images: Security Hub refused finding ${id(cve3)}: InvalidInput: Finding is malformed`,
+      );
+      expect(env.aws.imports.slice(2).map((batch) => batch.map((f) => f.Id))).toEqual(Array(4).fill([id(cve3)]));
+      expect(env.metrics(2)).toMatchObject({ RescanFailed: 1 });
+      const state = JSON.parse(env.aws.objects.get(`${BUCKET}/${STATE_KEY}`)!.body.toString('utf8'));
+      expect(state.imported.map((f: { id: string }) => f.id).sort()).toEqual([id(CVE_A), id(CVE_B)].sort());
+    } finally {
+      await env.close();
+    }
+  },
+  SLOW,
+);
+
+test(
+  'listed images are rescanned without ECS, in requests of at most 100 findings',
+  async () => {
+    const env = await Environment.start();
+    const many = Array.from({ length: 150 }, (_, i) =>
+      vuln(`CVE-2024-1${String(i).padStart(3, '0')}`, 'Medium', 'openssl'),
+    );
+    env.finds(worker, many);
+    try {
+      const run = await env.rescan({
+        RESCAN_ECS: 'false',
+        RESCAN_IMAGES: worker.byDigest,
+        RESCAN_SECURITY_HUB: 'true',
+      });
+      expect(run.status).toBe(0);
+      expect(env.aws.calls('ListClusters')).toEqual([]);
+      expect(run.stdout).toContain(`passed ${worker.byDigest} (listed in the configuration)`); // Medium: below the policy
+      expect(env.aws.imports.map((batch) => batch.length)).toEqual([100, 50]);
+      expect(new Set(env.aws.imports.flat().map((f) => f.Id)).size).toBe(150);
+    } finally {
+      await env.close();
+    }
+  },
+  SLOW,
+);
+
+test('bad settings fail with exit 2 naming the setting, before any AWS call', async () => {
+  const env = await Environment.start();
+  try {
+    const run = await env.rescan({ RESCAN_CONCURRENCY: '0' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe("rescan-images: RESCAN_CONCURRENCY must be an integer from 1 to 32, got '0'\n");
+    expect(env.aws.requests).toEqual([]);
+  } finally {
+    await env.close();
+  }
+});
+
+global.test('the committed rescan bundle is current (run `npm run gate` after changing container/scanner/gate)', () => {
+  expect(fs.readFileSync(RESCAN_BUNDLE_FILE, 'utf8') === bundleGate('rescan/entry.ts')).toBe(true);
+});
