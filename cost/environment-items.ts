@@ -29,6 +29,13 @@ const SAMPLE_APP_KEYS = 2;
 const SERVICE_ALARM_METRICS = 12;
 /** The updater alarms (updates finished, fetch errors), when the updater runs. */
 const UPDATER_ALARMS = 2;
+/** The rescan's keys (stages/clair/rescan.ts): its state and artifacts, its logs. */
+const RESCAN_KEYS = 2;
+/**
+ * Alarm metrics of the rescan's alarms when it runs: running images failing policy, rescan failed
+ * and rescan silent, one of them on a math expression over two metrics.
+ */
+const RESCAN_ALARM_METRICS = 4;
 /** The sample app's task size (stages/sample-app/sample-app-stack.ts). */
 const SAMPLE_APP_TASK = { vcpu: 0.25, gb: 0.5 };
 
@@ -54,7 +61,9 @@ function clairItems(env: EnvironmentConfig): FixedItem[] {
   const copies = database.multiAz ? 2 : 1;
   const zones = env.availabilityZones?.length ?? DEFAULT_ZONES;
   const updaterRuns = goDurationSeconds(clair.updaterInterval) > 0;
-  const alarmMetrics = SERVICE_ALARM_METRICS + (updaterRuns ? UPDATER_ALARMS : 0);
+  const alarmMetrics =
+    SERVICE_ALARM_METRICS + (updaterRuns ? UPDATER_ALARMS : 0) + (env.rescan.enabled ? RESCAN_ALARM_METRICS : 0);
+  const keys = CLAIR_KEYS + RESCAN_KEYS;
   // One metric filter counts passed freshness checks; two more count updater events.
   const logMetrics = 1 + (updaterRuns ? 2 : 0);
   const items: FixedItem[] = [];
@@ -106,9 +115,9 @@ function clairItems(env: EnvironmentConfig): FixedItem[] {
       charges: [monthly(KEYS.secretMonth, CLAIR_SECRETS)],
     },
     {
-      what: "KMS keys (Clair's logs, database, scanner, alarm topic)",
-      detail: `${CLAIR_KEYS}`,
-      charges: [monthly(KEYS.kmsKeyMonth, CLAIR_KEYS)],
+      what: "KMS keys (Clair's logs, database, scanner, alarm topic, rescan state and logs)",
+      detail: `${keys}`,
+      charges: [monthly(KEYS.kmsKeyMonth, keys)],
     },
   );
   return items;
@@ -183,6 +192,20 @@ function usageItems(env: EnvironmentConfig, sampleApp: boolean): UsageItem[] {
       price: KEYS.codebuildSmallMinute,
       driver: `one build per gate scan, plus ${freshnessChecks} freshness checks a month (${env.monitoring.freshnessSchedule})`,
     },
+    ...(env.rescan.enabled
+      ? [
+          {
+            what: 'Rescans of what runs (CodeBuild, general1.small)',
+            price: KEYS.codebuildSmallMinute,
+            driver: `${Math.round((HOURS_PER_MONTH * 60) / (rateExpressionMinutes(env.rescan.schedule) ?? 120))} rescans a month (${env.rescan.schedule}), a few minutes each when Clair knows the images`,
+          },
+          {
+            what: 'Rescan metrics (custom-metric price)',
+            price: KEYS.customMetricMonth,
+            driver: 'three metrics the rescan publishes each run (failing images, images not rescanned, rescan failed)',
+          },
+        ]
+      : []),
     {
       what: 'CloudWatch Logs ingestion',
       price: KEYS.logsIngestGb,
