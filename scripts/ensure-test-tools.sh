@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs, from the distribution's packages, every non-npm tool the test suite runs for real:
 # ShellCheck (lints every shell script), PostgreSQL server and client (the Clair entrypoint's
-# connection tests), openssl (their throwaway TLS certificates), jq and yq (the scanner script's
-# JSON and YAML handling, as in the scanner image), git (the image build checks), curl (the
-# scanner's coverage check), the AWS CLI (the rescan's calls, made against a local stand-in),
+# connection tests), openssl (their throwaway TLS certificates), jq (the remote-scan script's JSON
+# handling, as in CodeBuild), git (the image build checks), curl (the test registries' readiness
+# checks), the AWS CLI (the rescan's calls, made against a local stand-in),
 # htpasswd from apache2-utils (a test registry's Basic authentication), and Debian's or Ubuntu's
 # docker-registry, unpacked into node_modules/.cache (never installed: its package starts a
 # registry on all interfaces) for
@@ -23,7 +23,6 @@ need psql postgresql-client
 need '/usr/lib/postgresql/*/bin/initdb' postgresql
 need openssl openssl
 need jq jq
-need yq yq
 need git git
 need curl curl
 need htpasswd apache2-utils

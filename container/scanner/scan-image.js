@@ -436,6 +436,8 @@ process.on('unhandledRejection', failClosed);
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.GateError = exports.EXIT = void 0;
 exports.fail = fail;
+exports.exitFor = exitFor;
+const deadline_1 = __gateRequire("gate/deadline.js");
 exports.EXIT = {
     passed: 0,
     vulnerable: 1,
@@ -457,6 +459,16 @@ class GateError extends Error {
 exports.GateError = GateError;
 function fail(code, message) {
     throw new GateError(code, message);
+}
+function exitFor(error) {
+    if (error instanceof GateError)
+        return { code: error.code, message: error.message };
+    if (error instanceof deadline_1.DeadlineError)
+        return { code: exports.EXIT.failed, message: error.message };
+    return {
+        code: exports.EXIT.internal,
+        message: `internal error: ${error?.message ?? String(error)}; failing closed`,
+    };
 }
 },
 "gate/findings.js": function (module, exports, __gateRequire) {
@@ -1011,11 +1023,7 @@ async function main(env, out, now = Date.now) {
         return await gate(env, settings, deadline, { setReports: (r) => (reports = r), say, printRaw, out, now });
     }
     catch (error) {
-        const known = error instanceof errors_1.GateError || error instanceof deadline_1.DeadlineError;
-        const code = error instanceof errors_1.GateError ? error.code : error instanceof deadline_1.DeadlineError ? errors_1.EXIT.failed : errors_1.EXIT.internal;
-        const message = known
-            ? error.message
-            : `internal error: ${error?.message ?? String(error)}; failing closed`;
+        const { code, message } = (0, errors_1.exitFor)(error);
         reports?.writeError(message);
         out.stderr(`scan-image: ${(0, text_1.escapeControls)((0, text_1.redact)(message))}\n`);
         return code;

@@ -1,3 +1,5 @@
+import { DeadlineError } from './deadline';
+
 /**
  * The gate's exit codes (its contract, docs/operations.md): every way out of the gate is one of
  * these, chosen explicitly; anything unexpected becomes {@link EXIT.internal}.
@@ -30,4 +32,17 @@ export class GateError extends Error {
 /** Throws a {@link GateError}: the gate's `die`. */
 export function fail(code: ExitCode, message: string): never {
   throw new GateError(code, message);
+}
+
+/**
+ * The exit code and the one-line message for whatever ended a run: a GateError's own, the
+ * deadline as a failure (5), anything else an internal error that fails closed (70).
+ */
+export function exitFor(error: unknown): { code: ExitCode; message: string } {
+  if (error instanceof GateError) return { code: error.code, message: error.message };
+  if (error instanceof DeadlineError) return { code: EXIT.failed, message: (error as Error).message };
+  return {
+    code: EXIT.internal,
+    message: `internal error: ${(error as Error)?.message ?? String(error)}; failing closed`,
+  };
 }

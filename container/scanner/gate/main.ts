@@ -3,7 +3,7 @@ import { NO_ALLOWLIST, allowlistText, klarWhitelist, parseAllowlist } from './al
 import { ClairV1 } from './clair-v1';
 import { Deadline, DeadlineError } from './deadline';
 import { ecrPassword } from './ecr';
-import { EXIT, ExitCode, GateError } from './errors';
+import { EXIT, ExitCode, exitFor, GateError } from './errors';
 import { HttpClient, proxySettings } from './http';
 import { ImageRef } from './image-ref';
 import { scanWithKlar } from './klar';
@@ -58,12 +58,7 @@ export async function main(env: Env, out: Output, now: () => number = Date.now):
     const deadline = new Deadline(settings.deadlineSeconds, now);
     return await gate(env, settings, deadline, { setReports: (r) => (reports = r), say, printRaw, out, now });
   } catch (error) {
-    const known = error instanceof GateError || error instanceof DeadlineError;
-    const code: ExitCode =
-      error instanceof GateError ? error.code : error instanceof DeadlineError ? EXIT.failed : EXIT.internal;
-    const message = known
-      ? (error as Error).message
-      : `internal error: ${(error as Error)?.message ?? String(error)}; failing closed`;
+    const { code, message } = exitFor(error);
     reports?.writeError(message);
     out.stderr(`scan-image: ${escapeControls(redact(message))}\n`);
     return code;

@@ -8,7 +8,7 @@ import { REPO_ROOT, RunScriptResult } from '../run-script';
 export const STUBS_DIR: string = __dirname;
 
 /**
- * A PATH that finds the stubs first and the system's tools (bash, jq, yq, coreutils) after them,
+ * A PATH that finds the stubs first and the system's tools (bash, jq, coreutils) after them,
  * but nothing else from the test runner's PATH, so a real `aws` or `klar` can never be reached.
  */
 export const STUB_PATH: string = `${STUBS_DIR}:/usr/bin:/bin`;

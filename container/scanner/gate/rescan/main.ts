@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import { NO_ALLOWLIST, allowlistText, parseAllowlist } from '../allowlist';
-import { Deadline, DeadlineError } from '../deadline';
+import { Deadline } from '../deadline';
 import { ecrPassword } from '../ecr';
-import { EXIT, ExitCode, GateError } from '../errors';
+import { EXIT, ExitCode, exitFor } from '../errors';
 import { HttpClient, proxySettings } from '../http';
 import { Output, waitUntilReady } from '../main';
 import { registerCredentials } from '../registry';
@@ -41,12 +41,7 @@ export async function rescan(env: Env, out: Output, now: () => number = Date.now
     aws = new AwsCli(env, settings.region, new Deadline(settings.gate.deadlineSeconds + AWS_MARGIN_SECONDS, now));
     return await run(env, settings, deadline, aws, out, say, now);
   } catch (error) {
-    const known = error instanceof GateError || error instanceof DeadlineError;
-    const code: ExitCode =
-      error instanceof GateError ? error.code : error instanceof DeadlineError ? EXIT.failed : EXIT.internal;
-    const message = known
-      ? (error as Error).message
-      : `internal error: ${(error as Error)?.message ?? String(error)}; failing closed`;
+    const { code, message } = exitFor(error);
     out.stderr(`rescan-images: ${escapeControls(redact(message))}\n`);
     if (settings && aws && code !== EXIT.badInput) {
       await putMetrics(aws, settings.metricNamespace, settings.environment, { RescanFailed: 1 }).catch((e) =>
