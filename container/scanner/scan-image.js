@@ -1,5 +1,5 @@
 // Generated from container/scanner/gate/*.ts and yaml 2.9.1 by `npm run gate`; do not edit.
-// The scan gate, run by container/scanner/scan-image with Node (docs/design.md).
+// The scan gate and the rescan, run by container/scanner/scan-image and rescan-images with Node (docs/design.md).
 'use strict';
 const __gateModules = {
 "gate/allowlist.js": function (module, exports, __gateRequire) {
@@ -417,19 +417,31 @@ async function ecrPassword(image, env, deadline, printError) {
 Object.defineProperty(exports, "__esModule", { value: true });
 const errors_1 = __gateRequire("gate/errors.js");
 const main_1 = __gateRequire("gate/main.js");
+const main_2 = __gateRequire("gate/rescan/main.js");
 const text_1 = __gateRequire("gate/text.js");
+const PROGRAMS = {
+    'scan-image': main_1.main,
+    'rescan-images': main_2.rescan,
+};
+const name = process.argv[2] ?? 'scan-image';
 function failClosed(error) {
-    process.stderr.write(`scan-image: internal error: ${(0, text_1.escapeControls)(String(error?.message ?? error))}; failing closed\n`);
+    process.stderr.write(`${name}: internal error: ${(0, text_1.escapeControls)(String(error?.message ?? error))}; failing closed\n`);
     process.exit(errors_1.EXIT.internal);
 }
 process.on('uncaughtException', failClosed);
 process.on('unhandledRejection', failClosed);
-(0, main_1.main)(process.env, {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-}).then((code) => {
-    process.exitCode = code;
-}, failClosed);
+const program = PROGRAMS[name];
+if (!program) {
+    failClosed(new Error(`no program '${name}' in this bundle (${Object.keys(PROGRAMS).join(', ')})`));
+}
+else {
+    program(process.env, {
+        stdout: (text) => process.stdout.write(text),
+        stderr: (text) => process.stderr.write(text),
+    }).then((code) => {
+        process.exitCode = code;
+    }, failClosed);
+}
 },
 "gate/errors.js": function (module, exports, __gateRequire) {
 "use strict";
@@ -1660,6 +1672,893 @@ class Reports {
     }
 }
 exports.Reports = Reports;
+},
+"gate/rescan/aws.js": function (module, exports, __gateRequire) {
+"use strict";
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.AwsCli = exports.AwsError = void 0;
+const fs = __importStar(require("fs"));
+const os = __importStar(require("os"));
+const path = __importStar(require("path"));
+const errors_1 = __gateRequire("gate/errors.js");
+const process_1 = __gateRequire("gate/process.js");
+const MAX_AWS_ANSWER_BYTES = 64 * 1024 * 1024;
+class AwsError extends errors_1.GateError {
+    awsCode;
+    constructor(awsCode, message) {
+        super(errors_1.EXIT.failed, message);
+        this.awsCode = awsCode;
+    }
+}
+exports.AwsError = AwsError;
+class AwsCli {
+    env;
+    region;
+    deadline;
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rescan-aws-'));
+    files = 0;
+    constructor(env, region, deadline) {
+        this.env = env;
+        this.region = region;
+        this.deadline = deadline;
+    }
+    file(text) {
+        const file = path.join(this.dir, `param-${++this.files}`);
+        fs.writeFileSync(file, text);
+        return `file://${file}`;
+    }
+    outfile() {
+        return path.join(this.dir, `out-${++this.files}`);
+    }
+    async call(service, operation, args) {
+        const what = `aws ${service} ${operation}`;
+        let result;
+        try {
+            result = await (0, process_1.run)('aws', [service, operation, ...args, '--region', this.region, '--output', 'json'], { ...this.env }, { deadline: this.deadline, maxStdout: MAX_AWS_ANSWER_BYTES, what: `running '${what}'` });
+        }
+        catch (error) {
+            if (error.syscall?.startsWith('spawn')) {
+                throw new AwsError(undefined, `cannot run the AWS CLI: ${error.message}`);
+            }
+            throw error;
+        }
+        if (result.status !== 0) {
+            const lines = result.stderr.split('\n').filter((line) => line.trim() !== '');
+            const cause = lines[lines.length - 1] ?? `exit ${result.status}`;
+            const code = /An error occurred \(([A-Za-z0-9.]+)\)/.exec(result.stderr)?.[1];
+            throw new AwsError(code, `'${what}' failed: ${cause}`);
+        }
+        const out = result.stdout.trim();
+        if (out === '')
+            return {};
+        try {
+            return JSON.parse(out);
+        }
+        catch {
+            throw new AwsError(undefined, `'${what}' answered something other than JSON`);
+        }
+    }
+    close() {
+        fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+}
+exports.AwsCli = AwsCli;
+},
+"gate/rescan/changes.js": function (module, exports, __gateRequire) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.carryForward = carryForward;
+exports.compare = compare;
+exports.notification = notification;
+const scan_1 = __gateRequire("gate/rescan/scan.js");
+const minus = (a, b) => {
+    const keys = new Set(b.map(scan_1.findingKey));
+    return a.filter((f) => !keys.has((0, scan_1.findingKey)(f)));
+};
+function carryForward(current, previous) {
+    const before = new Map(previous.map((r) => [r.image, r]));
+    return current.map((r) => r.status === 'not-scanned' && before.has(r.image)
+        ? { ...r, counted: before.get(r.image).counted, findings: before.get(r.image).findings }
+        : r);
+}
+function compare(previous, current) {
+    const before = new Map(previous.map((r) => [r.image, r]));
+    const now = new Set(current.map((r) => r.image));
+    const changes = current.map((r) => {
+        const old = before.get(r.image);
+        const scanned = r.status !== 'not-scanned';
+        return {
+            image: r.image,
+            digest: r.digest ?? old?.digest,
+            where: r.where,
+            newlyFailing: r.status === 'failing' && old?.status !== 'failing',
+            nowPassing: r.status === 'passed' && old?.status === 'failing',
+            stoppedRunning: false,
+            notScanned: !scanned && old?.status !== 'not-scanned' ? r.reason : undefined,
+            counted: r.counted,
+            appeared: scanned ? minus(r.findings, old?.findings ?? []) : [],
+            gone: scanned && old ? minus(old.findings, r.findings) : [],
+        };
+    });
+    for (const old of previous.filter((r) => !now.has(r.image) && r.findings.length > 0)) {
+        changes.push({
+            image: old.image,
+            digest: old.digest,
+            where: old.where,
+            newlyFailing: false,
+            nowPassing: false,
+            stoppedRunning: true,
+            counted: [],
+            appeared: [],
+            gone: old.findings,
+        });
+    }
+    return changes.filter((c) => c.newlyFailing || c.nowPassing || c.notScanned !== undefined || c.appeared.length > 0 || c.gone.length > 0);
+}
+const line = (f) => `    ${f.id} [${f.severity}] ${f.package} ${f.version}${f.fixedBy ? ` (fixed by ${f.fixedBy})` : ' (no fix)'}`;
+function notification(environment, at, changes) {
+    const failing = changes.filter((c) => c.newlyFailing).length;
+    const notScanned = changes.filter((c) => c.notScanned !== undefined).length;
+    const appeared = changes.reduce((n, c) => n + c.appeared.length, 0);
+    const gone = changes.reduce((n, c) => n + c.gone.length, 0);
+    const parts = [
+        failing > 0 ? `${failing} newly failing` : '',
+        notScanned > 0 ? `${notScanned} not scanned` : '',
+        appeared > 0 ? `${appeared} new findings` : '',
+        gone > 0 ? `${gone} gone` : '',
+    ].filter((p) => p !== '');
+    const subject = `Clair rescan ${environment}: ${parts.join(', ') || 'changes'}`.slice(0, 100);
+    const blocks = changes.map((c) => {
+        const state = c.newlyFailing
+            ? 'NEWLY FAILS THE POLICY'
+            : c.notScanned !== undefined
+                ? `COULD NOT BE RESCANNED: ${c.notScanned}`
+                : c.stoppedRunning
+                    ? 'no longer running'
+                    : c.nowPassing
+                        ? 'passes the policy again'
+                        : 'findings changed';
+        return [
+            `${c.image}: ${state}`,
+            `  digest:  ${c.digest ?? 'unknown'}`,
+            `  runs in: ${c.where.join(', ') || 'nowhere'}`,
+            ...(c.newlyFailing ? [`  counted: ${c.counted.join(', ') || 'none (not covered)'}`] : []),
+            ...(c.appeared.length > 0 ? [`  appeared (${c.appeared.length}):`, ...c.appeared.map(line)] : []),
+            ...(c.gone.length > 0 ? [`  gone (${c.gone.length}):`, ...c.gone.map(line)] : []),
+        ].join('\n');
+    });
+    const message = [
+        `Clair rescan of ${environment} at ${at}: what changed since the previous rescan.`,
+        '',
+        ...blocks,
+    ].join('\n');
+    return { subject, message };
+}
+},
+"gate/rescan/hub-sync.js": function (module, exports, __gateRequire) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.REFRESH_AFTER_DAYS = void 0;
+exports.syncSecurityHub = syncSecurityHub;
+const security_hub_1 = __gateRequire("gate/rescan/security-hub.js");
+exports.REFRESH_AFTER_DAYS = 30;
+async function syncSecurityHub(aws, target, results, previous, at, backoffMs) {
+    const wanted = new Map();
+    for (const r of results) {
+        for (const finding of r.findings) {
+            const id = (0, security_hub_1.findingId)(target, r.image, finding);
+            wanted.set(id, { id, image: r.image, digest: r.digest, where: r.where, finding, createdAt: at, updatedAt: at });
+        }
+    }
+    const before = new Map(previous.map((f) => [f.id, f]));
+    const created = [...wanted.values()].filter((f) => !before.has(f.id));
+    const gone = previous.filter((f) => !wanted.has(f.id));
+    const refreshBefore = new Date(Date.parse(at) - exports.REFRESH_AFTER_DAYS * 86400 * 1000).toISOString();
+    const stale = previous
+        .filter((f) => wanted.has(f.id) && (f.updatedAt ?? f.createdAt) < refreshBefore)
+        .map((f) => ({ ...wanted.get(f.id), createdAt: f.createdAt }));
+    const failed = await (0, security_hub_1.importFindings)(aws, [...[...created, ...stale].map((f) => (0, security_hub_1.asff)(target, f, at, false)), ...gone.map((f) => (0, security_hub_1.asff)(target, f, at, true))], backoffMs);
+    const failedIds = new Set(failed.map((f) => f.Id));
+    const refreshed = new Map(stale.filter((f) => !failedIds.has(f.id)).map((f) => [f.id, f]));
+    const imported = [
+        ...previous.filter((f) => wanted.has(f.id) || failedIds.has(f.id)).map((f) => refreshed.get(f.id) ?? f),
+        ...created.filter((f) => !failedIds.has(f.id)),
+    ];
+    return {
+        imported,
+        created: created.filter((f) => !failedIds.has(f.id)).length,
+        archived: gone.filter((f) => !failedIds.has(f.id)).length,
+        failed,
+    };
+}
+},
+"gate/rescan/inventory.js": function (module, exports, __gateRequire) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.LISTED = void 0;
+exports.byDigest = byDigest;
+exports.ecsTargets = ecsTargets;
+exports.targets = targets;
+exports.LISTED = 'listed in the configuration';
+const DESCRIBE_TASKS_MAX = 100;
+const nameOf = (arn) => arn.slice(arn.lastIndexOf('/') + 1);
+function byDigest(image, digest) {
+    const name = image.replace(/@.*$/, '').replace(/:[^/:]*$/, '');
+    return `${name}@${digest}`;
+}
+async function ecsTargets(aws) {
+    const found = new Map();
+    const add = (uri, where, problem) => {
+        const entry = found.get(uri) ?? { where: new Set(), problem };
+        entry.where.add(where);
+        found.set(uri, entry);
+    };
+    const clusters = (await aws.call('ecs', 'list-clusters', [])).clusterArns ?? [];
+    for (const cluster of clusters) {
+        const tasks = (await aws.call('ecs', 'list-tasks', ['--cluster', cluster, '--desired-status', 'RUNNING'])).taskArns ?? [];
+        for (let i = 0; i < tasks.length; i += DESCRIBE_TASKS_MAX) {
+            const answer = await aws.call('ecs', 'describe-tasks', [
+                '--cluster',
+                cluster,
+                '--tasks',
+                ...tasks.slice(i, i + DESCRIBE_TASKS_MAX),
+            ]);
+            for (const task of answer.tasks ?? []) {
+                const where = `${nameOf(cluster)}/${task.group ?? nameOf(String(task.taskArn))}`;
+                for (const container of task.containers ?? []) {
+                    const image = String(container.image ?? '');
+                    if (container.imageDigest)
+                        add(byDigest(image, String(container.imageDigest)), where);
+                    else if (image.includes('@'))
+                        add(image, where);
+                    else
+                        add(image, where, `ECS reports no digest for ${image} (container ${container.name}) yet`);
+                }
+            }
+            for (const failure of (answer.failures ?? []).filter((f) => f.reason !== 'MISSING')) {
+                add(String(failure.arn), nameOf(cluster), `ECS could not describe the task: ${failure.reason}`);
+            }
+        }
+    }
+    return [...found].map(([uri, { where, problem }]) => ({ uri, where: [...where].sort(), problem }));
+}
+async function targets(aws, listed) {
+    const all = aws ? await ecsTargets(aws) : [];
+    for (const image of listed) {
+        const running = all.findIndex((t) => t.uri === image.uri);
+        if (running < 0)
+            all.push({ uri: image.uri, where: [exports.LISTED] });
+        else
+            all[running] = { ...all[running], where: [...all[running].where, exports.LISTED] };
+    }
+    return all.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
+}
+},
+"gate/rescan/main.js": function (module, exports, __gateRequire) {
+"use strict";
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.rescan = rescan;
+const fs = __importStar(require("fs"));
+const allowlist_1 = __gateRequire("gate/allowlist.js");
+const deadline_1 = __gateRequire("gate/deadline.js");
+const ecr_1 = __gateRequire("gate/ecr.js");
+const errors_1 = __gateRequire("gate/errors.js");
+const http_1 = __gateRequire("gate/http.js");
+const main_1 = __gateRequire("gate/main.js");
+const registry_1 = __gateRequire("gate/registry.js");
+const text_1 = __gateRequire("gate/text.js");
+const aws_1 = __gateRequire("gate/rescan/aws.js");
+const changes_1 = __gateRequire("gate/rescan/changes.js");
+const hub_sync_1 = __gateRequire("gate/rescan/hub-sync.js");
+const inventory_1 = __gateRequire("gate/rescan/inventory.js");
+const publish_1 = __gateRequire("gate/rescan/publish.js");
+const scan_1 = __gateRequire("gate/rescan/scan.js");
+const settings_1 = __gateRequire("gate/rescan/settings.js");
+const state_1 = __gateRequire("gate/rescan/state.js");
+async function rescan(env, out, now = Date.now) {
+    const say = (line) => out.stdout(`rescan-images: ${(0, text_1.safe)(line)}\n`);
+    let settings;
+    let aws;
+    try {
+        settings = (0, settings_1.readRescanSettings)(env, new Date(now()));
+        const deadline = new deadline_1.Deadline(settings.gate.deadlineSeconds, now);
+        aws = new aws_1.AwsCli(env, settings.region, new deadline_1.Deadline(settings.gate.deadlineSeconds + AWS_MARGIN_SECONDS, now));
+        return await run(env, settings, deadline, aws, out, say, now);
+    }
+    catch (error) {
+        const { code, message } = (0, errors_1.exitFor)(error);
+        out.stderr(`rescan-images: ${(0, text_1.escapeControls)((0, text_1.redact)(message))}\n`);
+        if (settings && aws && code !== errors_1.EXIT.badInput) {
+            await (0, publish_1.putMetrics)(aws, settings.metricNamespace, settings.environment, { RescanFailed: 1 }).catch((e) => out.stderr(`rescan-images: could not put the RescanFailed metric either: ${(0, text_1.escapeControls)((0, text_1.redact)(e.message))}\n`));
+        }
+        return code;
+    }
+    finally {
+        aws?.close();
+    }
+}
+const AWS_MARGIN_SECONDS = 180;
+async function pool(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const i = next++;
+            results[i] = await fn(items[i]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    return results;
+}
+const describe = (r) => r.status === 'passed'
+    ? `passed ${r.image} (${r.where.join(', ')})`
+    : r.status === 'failing'
+        ? `FAILING ${r.image} (${r.where.join(', ')}): ${r.reason}${r.counted.length ? `: ${r.counted.join(', ')}` : ''}`
+        : `NOT RESCANNED ${r.image} (${r.where.join(', ')}): ${r.reason}`;
+async function run(env, settings, deadline, aws, out, say, now) {
+    const gate = settings.gate;
+    const noProxy = [env.NO_PROXY, gate.clairHost].filter((v) => v).join(',');
+    const klarOptions = (ecrPassword) => ({
+        clairTimeoutMinutes: gate.clairTimeoutMinutes,
+        ecrPassword,
+        noProxy,
+    });
+    const printRaw = (text) => {
+        for (const line of text
+            .split('\n')
+            .filter((l) => l.trim() !== '')
+            .slice(-20))
+            out.stderr(`${(0, text_1.safe)(line)}\n`);
+    };
+    (0, registry_1.registerCredentials)(env);
+    const text = (0, allowlist_1.allowlistText)(env, (file) => fs.readFileSync(file));
+    const allowlist = text ? (0, allowlist_1.parseAllowlist)(text.text, text.source, gate.today) : allowlist_1.NO_ALLOWLIST;
+    await (0, main_1.waitUntilReady)(env, gate, deadline, klarOptions, { setReports: () => undefined, say, printRaw, out, now });
+    const location = { bucket: settings.stateBucket, key: settings.stateKey, kmsKey: settings.stateKmsKey };
+    const previous = await (0, state_1.loadState)(aws, location);
+    const list = await (0, inventory_1.targets)(settings.ecs ? aws : undefined, settings.listed);
+    say(`rescanning ${list.length} image${list.length === 1 ? '' : 's'}, ${settings.concurrency} at a time`);
+    const passwords = new Map();
+    const ctx = {
+        env,
+        settings: gate,
+        allowlist,
+        allowlistSource: text?.source ?? null,
+        deadline,
+        http: new http_1.HttpClient(deadline, (0, http_1.proxySettings)({ ...env, NO_PROXY: noProxy })),
+        klarOptions,
+        password: (image) => {
+            if (!passwords.has(image.registry))
+                passwords.set(image.registry, (0, ecr_1.ecrPassword)(image, env, deadline, printRaw));
+            return passwords.get(image.registry);
+        },
+    };
+    const results = (0, changes_1.carryForward)(await pool(list, settings.concurrency, (target) => (0, scan_1.rescanImage)(target, ctx)), previous?.images ?? []);
+    for (const r of results)
+        say(describe(r));
+    const at = new Date(now()).toISOString();
+    const changes = (0, changes_1.compare)(previous?.images ?? [], results);
+    if (changes.length > 0) {
+        const { subject, message } = (0, changes_1.notification)(settings.environment, at, changes);
+        await (0, publish_1.notify)(aws, settings.topicArn, subject, message);
+        say(`notified ${settings.topicArn}: ${subject}`);
+    }
+    else {
+        say('nothing changed since the previous rescan; no notification');
+    }
+    let imported = previous?.imported ?? [];
+    let hubFailed = 0;
+    if (settings.securityHub) {
+        const sync = await (0, hub_sync_1.syncSecurityHub)(aws, settings, results, imported, at);
+        imported = sync.imported;
+        hubFailed = sync.failed.length;
+        say(`Security Hub: ${sync.created} findings new, ${sync.archived} archived, ${sync.failed.length} failed`);
+        for (const f of sync.failed) {
+            out.stderr(`rescan-images: Security Hub refused finding ${(0, text_1.safe)(f.Id)}: ${(0, text_1.safe)(f.ErrorCode)}: ${(0, text_1.safe)(f.ErrorMessage)}\n`);
+        }
+    }
+    await (0, state_1.saveState)(aws, location, { version: 1, at, images: results, imported });
+    const failing = results.filter((r) => r.status === 'failing').length;
+    const notScanned = results.filter((r) => r.status === 'not-scanned').length;
+    const incomplete = notScanned > 0 || hubFailed > 0;
+    await (0, publish_1.putMetrics)(aws, settings.metricNamespace, settings.environment, {
+        RunningImagesFailingPolicy: failing,
+        ImagesNotScanned: notScanned,
+        RescanFailed: hubFailed > 0 ? 1 : 0,
+    });
+    say(`${results.length} images: ${failing} failing the policy, ${notScanned} not rescanned, ${results.length - failing - notScanned} passed`);
+    if (incomplete) {
+        out.stderr(`rescan-images: incomplete: ${notScanned} image${notScanned === 1 ? '' : 's'} not rescanned, ${hubFailed} Security Hub finding${hubFailed === 1 ? '' : 's'} not imported\n`);
+        return errors_1.EXIT.failed;
+    }
+    return errors_1.EXIT.passed;
+}
+},
+"gate/rescan/publish.js": function (module, exports, __gateRequire) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.notify = notify;
+exports.putMetrics = putMetrics;
+const MAX_MESSAGE_BYTES = 250 * 1024;
+async function notify(aws, topicArn, subject, message) {
+    let text = message;
+    if (Buffer.byteLength(text) > MAX_MESSAGE_BYTES) {
+        text = `${Buffer.from(text).subarray(0, MAX_MESSAGE_BYTES).toString('utf8')}\n[cut: the rest is in the rescan's build log]`;
+    }
+    await aws.call('sns', 'publish', ['--topic-arn', topicArn, '--subject', subject, '--message', aws.file(text)]);
+}
+async function putMetrics(aws, namespace, environment, metrics) {
+    const data = Object.entries(metrics)
+        .filter(([, value]) => value !== undefined)
+        .map(([name, value]) => ({
+        MetricName: name,
+        Dimensions: [{ Name: 'Environment', Value: environment }],
+        Value: value,
+        Unit: 'Count',
+    }));
+    await aws.call('cloudwatch', 'put-metric-data', [
+        '--namespace',
+        namespace,
+        '--metric-data',
+        aws.file(JSON.stringify(data)),
+    ]);
+}
+},
+"gate/rescan/scan.js": function (module, exports, __gateRequire) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.findingKey = void 0;
+exports.rescanImage = rescanImage;
+const clair_v1_1 = __gateRequire("gate/clair-v1.js");
+const deadline_1 = __gateRequire("gate/deadline.js");
+const errors_1 = __gateRequire("gate/errors.js");
+const image_ref_1 = __gateRequire("gate/image-ref.js");
+const image_scan_1 = __gateRequire("gate/image-scan.js");
+const registry_1 = __gateRequire("gate/registry.js");
+const verdict_1 = __gateRequire("gate/verdict.js");
+const findingKey = (f) => `${f.id} ${f.package}`;
+exports.findingKey = findingKey;
+const MAX_DESCRIPTION = 1024;
+function keep(f) {
+    return {
+        id: f.Name,
+        package: f.FeatureName ?? 'unknown',
+        version: f.FeatureVersion ?? '',
+        severity: f.Severity,
+        fixedBy: f.FixedBy ?? '',
+        link: f.Link ?? '',
+        description: (f.Description ?? '').slice(0, MAX_DESCRIPTION),
+    };
+}
+async function rescanImage(target, ctx) {
+    const { settings, deadline } = ctx;
+    const notScanned = (reason) => ({
+        image: target.uri,
+        where: target.where,
+        status: 'not-scanned',
+        reason,
+        counted: [],
+        findings: [],
+    });
+    if (target.problem)
+        return notScanned(target.problem);
+    try {
+        const image = (0, image_ref_1.parseImageRef)('the image', target.uri);
+        (0, image_ref_1.checkAllowed)('the image', image, settings.allowedRegistries);
+        const password = await ctx.password(image);
+        const timeoutMs = settings.clairTimeoutMinutes * 60 * 1000;
+        const client = new registry_1.RegistryClient(ctx.http, image, {
+            basic: (0, registry_1.basicCredentials)(password, ctx.env),
+            plainHttp: settings.registryInsecure,
+            insecureTls: settings.dockerInsecure,
+            timeoutMs,
+        });
+        const top = await client.manifest(deadline);
+        const targets = await (0, image_scan_1.resolveTargets)(image, top, client, settings.platforms, deadline);
+        const clair = settings.requireCoverage ? new clair_v1_1.ClairV1(ctx.http, settings.clairAddr, timeoutMs) : undefined;
+        const verdicts = [];
+        for (const each of targets) {
+            const scan = await (0, image_scan_1.scanTarget)(each, {
+                env: ctx.env,
+                klar: ctx.klarOptions(password),
+                deadline,
+                clair,
+                printRaw: () => undefined,
+            });
+            verdicts.push((0, verdict_1.decide)({
+                image: image.uri,
+                repository: image.repository,
+                digest: each.manifest.digest,
+                platform: each.platform,
+                unread: scan.klarOutput === null,
+                clair: settings.clairAddr,
+                layerCount: scan.layerCount,
+                findings: scan.findings,
+                coverage: scan.coverage,
+                allowlist: ctx.allowlist,
+                allowlistSource: ctx.allowlistSource,
+            }, settings));
+        }
+        const failing = verdicts.filter((v) => v.counted > settings.maxVulnerabilities || v.coverage.state === 'not-covered');
+        const allowed = new Set(verdicts.flatMap((v) => v.findings.allowed.map((f) => (0, exports.findingKey)(keep(f)))));
+        const unique = (items, key) => [...new Map(items.map((i) => [key(i), i])).values()];
+        const verdictLine = (v) => v.summary.split('\n').find((line) => line.startsWith('Verdict: ')) ?? '';
+        return {
+            image: image.uri,
+            digest: top.digest,
+            where: target.where,
+            status: failing.length > 0 ? 'failing' : 'passed',
+            reason: verdictLine(failing[0] ?? verdicts[0]),
+            counted: [...new Set(verdicts.flatMap((v) => v.findings.counted.map((f) => (0, exports.findingKey)(keep(f)))))],
+            findings: unique(verdicts.flatMap((v) => v.findings.reported.map(keep)), exports.findingKey).filter((f) => !allowed.has((0, exports.findingKey)(f))),
+        };
+    }
+    catch (error) {
+        if (error instanceof errors_1.GateError || error instanceof deadline_1.DeadlineError)
+            return notScanned(error.message);
+        throw error;
+    }
+}
+},
+"gate/rescan/security-hub.js": function (module, exports, __gateRequire) {
+"use strict";
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.MAX_FINDING_BYTES = exports.MAX_FINDINGS_PER_REQUEST = void 0;
+exports.findingId = findingId;
+exports.asff = asff;
+exports.importFindings = importFindings;
+const crypto = __importStar(require("crypto"));
+const aws_1 = __gateRequire("gate/rescan/aws.js");
+exports.MAX_FINDINGS_PER_REQUEST = 100;
+exports.MAX_FINDING_BYTES = 240 * 1024;
+const RETRIES = 3;
+const THROTTLED = new Set(['TooManyRequestsException', 'ThrottlingException', 'LimitExceededException']);
+function findingId(target, image, f) {
+    const hash = crypto
+        .createHash('sha256')
+        .update(JSON.stringify([image, f.id, f.package]))
+        .digest('hex');
+    return `clair-pipeline/rescan/${target.account}/${target.region}/${hash.slice(0, 40)}`;
+}
+const LABELS = {
+    Defcon1: 'CRITICAL',
+    Critical: 'CRITICAL',
+    High: 'HIGH',
+    Medium: 'MEDIUM',
+    Low: 'LOW',
+    Negligible: 'INFORMATIONAL',
+    Unknown: 'INFORMATIONAL',
+};
+const ECR_IMAGE = /^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(.+)@(sha256:[0-9a-f]{64})$/;
+const TYPE = 'Software and Configuration Checks/Vulnerabilities/CVE';
+function resource(target, image) {
+    const ecr = ECR_IMAGE.exec(image);
+    if (!ecr)
+        return { Type: 'Other', Id: image, Partition: target.partition, Region: target.region };
+    const [, registry, region, repository, digest] = ecr;
+    return {
+        Type: 'AwsEcrContainerImage',
+        Id: `arn:${target.partition}:ecr:${region}:${registry}:repository/${repository}/${digest}`,
+        Partition: target.partition,
+        Region: region,
+        Details: { AwsEcrContainerImage: { RegistryId: registry, RepositoryName: repository, ImageDigest: digest } },
+    };
+}
+function asff(target, imported, updatedAt, archived) {
+    const f = imported.finding;
+    const title = `${f.id} in ${f.package} ${f.version}`.slice(0, 256);
+    return {
+        SchemaVersion: '2018-10-08',
+        Id: imported.id,
+        ProductArn: `arn:${target.partition}:securityhub:${target.region}:${target.account}:product/${target.account}/default`,
+        GeneratorId: 'clair-pipeline/rescan',
+        AwsAccountId: target.account,
+        CreatedAt: imported.createdAt,
+        UpdatedAt: updatedAt,
+        Title: title,
+        Description: (f.description || title).slice(0, 1024),
+        FindingProviderFields: {
+            Severity: { Label: LABELS[f.severity] ?? 'INFORMATIONAL', Original: f.severity },
+            Types: [TYPE],
+        },
+        ...(f.link ? { SourceUrl: f.link } : {}),
+        ProductFields: {
+            'clair-pipeline/image': imported.image,
+            'clair-pipeline/where': imported.where.join(', ').slice(0, 1024) || 'nowhere',
+        },
+        Resources: [resource(target, imported.image)],
+        Vulnerabilities: [
+            {
+                Id: f.id,
+                VulnerablePackages: [
+                    { Name: f.package, Version: f.version, ...(f.fixedBy ? { FixedInVersion: f.fixedBy } : {}) },
+                ],
+                FixAvailable: f.fixedBy ? 'YES' : 'NO',
+                ...(f.link ? { ReferenceUrls: [f.link] } : {}),
+            },
+        ],
+        RecordState: archived ? 'ARCHIVED' : 'ACTIVE',
+    };
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+async function importFindings(aws, findings, backoffMs = 1000) {
+    const failed = [];
+    let pending = findings.filter((f) => {
+        const bytes = Buffer.byteLength(JSON.stringify(f));
+        if (bytes <= exports.MAX_FINDING_BYTES)
+            return true;
+        failed.push({
+            Id: f.Id,
+            ErrorCode: 'FindingTooLarge',
+            ErrorMessage: `${bytes} bytes, more than ${exports.MAX_FINDING_BYTES}`,
+        });
+        return false;
+    });
+    for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0)
+            await sleep(backoffMs * 2 ** (attempt - 1));
+        const last = attempt === RETRIES;
+        const retry = [];
+        for (let i = 0; i < pending.length; i += exports.MAX_FINDINGS_PER_REQUEST) {
+            const batch = pending.slice(i, i + exports.MAX_FINDINGS_PER_REQUEST);
+            let answer;
+            try {
+                answer = await aws.call('securityhub', 'batch-import-findings', [
+                    '--cli-input-json',
+                    aws.file(JSON.stringify({ Findings: batch })),
+                ]);
+            }
+            catch (error) {
+                if (!(error instanceof aws_1.AwsError) || !THROTTLED.has(error.awsCode ?? '') || last)
+                    throw error;
+                retry.push(...batch);
+                continue;
+            }
+            const refused = new Map((answer.FailedFindings ?? []).map((f) => [f.Id, f]));
+            if (refused.size === 0 && (answer.FailedCount ?? 0) > 0) {
+                throw new aws_1.AwsError(undefined, `Security Hub failed ${answer.FailedCount} findings without naming them`);
+            }
+            for (const finding of batch.filter((f) => refused.has(f.Id))) {
+                if (last)
+                    failed.push(refused.get(finding.Id));
+                else
+                    retry.push(finding);
+            }
+        }
+        pending = retry;
+    }
+    return failed;
+}
+},
+"gate/rescan/settings.js": function (module, exports, __gateRequire) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.MAX_CONCURRENCY = void 0;
+exports.readRescanSettings = readRescanSettings;
+const errors_1 = __gateRequire("gate/errors.js");
+const image_ref_1 = __gateRequire("gate/image-ref.js");
+const settings_1 = __gateRequire("gate/settings.js");
+const text_1 = __gateRequire("gate/text.js");
+exports.MAX_CONCURRENCY = 32;
+function required(env, name, pattern, shape) {
+    const value = env[name] ?? '';
+    if (!pattern.test(value))
+        (0, errors_1.fail)(errors_1.EXIT.badInput, `${name} must be ${shape}, got '${(0, text_1.safe)(value)}'`);
+    return value;
+}
+function flag(env, name, fallback) {
+    const value = (env[name] || String(fallback)).toLowerCase();
+    if (value !== 'true' && value !== 'false')
+        (0, errors_1.fail)(errors_1.EXIT.badInput, `${name} must be true or false, got '${(0, text_1.safe)(value)}'`);
+    return value === 'true';
+}
+function readRescanSettings(env, now = new Date()) {
+    const gate = (0, settings_1.readSettings)({ ...env, IMAGE_URI: undefined, READINESS_ONLY: 'true' }, now);
+    const concurrencyText = env.RESCAN_CONCURRENCY || '4';
+    const concurrency = Number(concurrencyText);
+    if (!/^[1-9][0-9]?$/.test(concurrencyText) || concurrency > exports.MAX_CONCURRENCY) {
+        (0, errors_1.fail)(errors_1.EXIT.badInput, `RESCAN_CONCURRENCY must be an integer from 1 to ${exports.MAX_CONCURRENCY}, got '${(0, text_1.safe)(concurrencyText)}'`);
+    }
+    const listed = (env.RESCAN_IMAGES ?? '')
+        .split(/[\s,]+/)
+        .filter((uri) => uri !== '')
+        .map((uri) => (0, image_ref_1.parseImageRef)('RESCAN_IMAGES', uri));
+    const arnPart = /^arn:(aws|aws-cn|aws-us-gov):sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$/;
+    return {
+        gate,
+        region: required(env, 'AWS_REGION', /^[a-z]{2}(-[a-z]+)+-[0-9]$/, 'an AWS region such as eu-west-1'),
+        account: required(env, 'RESCAN_ACCOUNT_ID', /^[0-9]{12}$/, 'a 12-digit account id'),
+        partition: required(env, 'RESCAN_PARTITION', /^(aws|aws-cn|aws-us-gov)$/, 'aws, aws-cn or aws-us-gov'),
+        environment: required(env, 'RESCAN_ENVIRONMENT', /^[A-Za-z0-9_.-]{1,64}$/, 'the environment name (letters, digits, _ . -)'),
+        concurrency,
+        ecs: flag(env, 'RESCAN_ECS', true),
+        listed,
+        stateBucket: required(env, 'RESCAN_STATE_BUCKET', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
+        stateKey: required(env, 'RESCAN_STATE_KEY', /^[A-Za-z0-9!_.*'()/-]{1,512}$/, 'an S3 object key'),
+        stateKmsKey: required(env, 'RESCAN_STATE_KMS_KEY', /^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)\/[A-Za-z0-9/_-]+$/, 'a KMS key ARN'),
+        topicArn: required(env, 'RESCAN_TOPIC_ARN', arnPart, 'an SNS topic ARN'),
+        metricNamespace: required(env, 'RESCAN_METRIC_NAMESPACE', /^[A-Za-z0-9_./#:-]{1,255}$/, 'a CloudWatch namespace'),
+        securityHub: flag(env, 'RESCAN_SECURITY_HUB', false),
+    };
+}
+},
+"gate/rescan/state.js": function (module, exports, __gateRequire) {
+"use strict";
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.loadState = loadState;
+exports.saveState = saveState;
+const fs = __importStar(require("fs"));
+const aws_1 = __gateRequire("gate/rescan/aws.js");
+async function loadState(aws, where) {
+    const out = aws.outfile();
+    try {
+        await aws.call('s3api', 'get-object', ['--bucket', where.bucket, '--key', where.key, out]);
+    }
+    catch (error) {
+        if (error instanceof aws_1.AwsError && error.awsCode === 'NoSuchKey')
+            return null;
+        throw error;
+    }
+    let state;
+    try {
+        state = JSON.parse(fs.readFileSync(out, 'utf8'));
+    }
+    catch {
+        state = undefined;
+    }
+    if (state?.version !== 1 || !Array.isArray(state.images) || !Array.isArray(state.imported)) {
+        throw new aws_1.AwsError(undefined, `the previous rescan's state s3://${where.bucket}/${where.key} is not a rescan state`);
+    }
+    return state;
+}
+async function saveState(aws, where, state) {
+    await aws.call('s3api', 'put-object', [
+        '--bucket',
+        where.bucket,
+        '--key',
+        where.key,
+        '--body',
+        aws.file(JSON.stringify(state)).replace(/^file:\/\//, ''),
+        '--content-type',
+        'application/json',
+        '--server-side-encryption',
+        'aws:kms',
+        '--ssekms-key-id',
+        where.kmsKey,
+    ]);
+}
 },
 "gate/schema1.js": function (module, exports, __gateRequire) {
 "use strict";

@@ -13,10 +13,8 @@ import * as ts from 'typescript';
  * is stale (`npm run gate` writes it).
  */
 
-/** The committed bundle. */
+/** The committed bundle: the gate and the rescan (entry.ts picks the program). */
 export const BUNDLE_FILE = path.join(__dirname, '..', 'scan-image.js');
-/** The committed bundle of the rescan (docs/rescans.md), built the same way from rescan/entry.ts. */
-export const RESCAN_BUNDLE_FILE = path.join(__dirname, '..', 'rescan-images.js');
 const GATE_DIR = __dirname;
 const YAML_DIR = path.dirname(require.resolve('yaml/package.json'));
 
@@ -56,8 +54,8 @@ function compile(file: string): string {
   }).outputText;
 }
 
-/** The bundle's text, from an entry file in this directory (the gate's by default). */
-export function bundleGate(entry = 'entry.ts'): string {
+/** The bundle's text, from entry.ts and every module it requires. */
+export function bundleGate(): string {
   const modules = new Map<string, string>();
   const visit = (file: string): string => {
     const id = idOf(file);
@@ -70,7 +68,7 @@ export function bundleGate(entry = 'entry.ts'): string {
     modules.set(id, code);
     return id;
   };
-  const entryId = visit(path.join(GATE_DIR, entry));
+  const entryId = visit(path.join(GATE_DIR, 'entry.ts'));
   const yamlVersion = JSON.parse(fs.readFileSync(path.join(YAML_DIR, 'package.json'), 'utf8')).version;
   const body = [...modules.keys()]
     .sort()
@@ -79,7 +77,7 @@ export function bundleGate(entry = 'entry.ts'): string {
     );
   return [
     `// Generated from container/scanner/gate/*.ts and yaml ${yamlVersion} by \`npm run gate\`; do not edit.`,
-    '// The scan gate, run by container/scanner/scan-image with Node (docs/design.md).',
+    '// The scan gate and the rescan, run by container/scanner/scan-image and rescan-images with Node (docs/design.md).',
     "'use strict';",
     'const __gateModules = {',
     ...body,
@@ -99,11 +97,6 @@ export function bundleGate(entry = 'entry.ts'): string {
 }
 
 if (require.main === module) {
-  for (const [file, entry] of [
-    [BUNDLE_FILE, 'entry.ts'],
-    [RESCAN_BUNDLE_FILE, 'rescan/entry.ts'],
-  ]) {
-    fs.writeFileSync(file, bundleGate(entry));
-    console.log(`wrote ${path.relative(process.cwd(), file)}`);
-  }
+  fs.writeFileSync(BUNDLE_FILE, bundleGate());
+  console.log(`wrote ${path.relative(process.cwd(), BUNDLE_FILE)}`);
 }
