@@ -750,10 +750,12 @@ function checkAllowed(name, image, allowed) {
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.resolveTargets = resolveTargets;
 exports.scanTarget = scanTarget;
+exports.decideTarget = decideTarget;
 const coverage_1 = __gateRequire("gate/coverage.js");
 const errors_1 = __gateRequire("gate/errors.js");
 const klar_1 = __gateRequire("gate/klar.js");
 const platforms_1 = __gateRequire("gate/platforms.js");
+const verdict_1 = __gateRequire("gate/verdict.js");
 function byDigest(image, digest) {
     return { ...image, uri: `${image.registry}/${image.repository}@${digest}`, reference: digest, byDigest: true };
 }
@@ -798,6 +800,21 @@ async function scanTarget(target, ctx) {
         }
         throw error;
     }
+}
+function decideTarget(scan, ctx) {
+    return (0, verdict_1.decide)({
+        image: ctx.image.uri,
+        repository: ctx.image.repository,
+        digest: scan.target.manifest.digest,
+        platform: scan.target.platform,
+        unread: scan.klarOutput === null,
+        clair: ctx.clairAddr,
+        layerCount: scan.layerCount,
+        findings: scan.findings,
+        coverage: scan.coverage,
+        allowlist: ctx.allowlist,
+        allowlistSource: ctx.allowlistSource,
+    }, ctx.policy);
 }
 },
 "gate/junit.js": function (module, exports, __gateRequire) {
@@ -1017,7 +1034,6 @@ const reports_1 = __gateRequire("gate/reports.js");
 const settings_1 = __gateRequire("gate/settings.js");
 const text_1 = __gateRequire("gate/text.js");
 const findings_1 = __gateRequire("gate/findings.js");
-const verdict_1 = __gateRequire("gate/verdict.js");
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function main(env, out, now = Date.now) {
     const say = (line) => out.stdout(`scan-image: ${(0, text_1.safe)(line)}\n`);
@@ -1083,22 +1099,14 @@ async function gate(env, settings, deadline, ctx) {
         scans.push(await (0, image_scan_1.scanTarget)(target, { env, klar: klarOptions(password), deadline, clair, printRaw }));
     }
     reports.write('klar.json', klarReport(scans, index !== null));
-    const verdicts = scans.map((scan) => ({
-        scan,
-        verdict: (0, verdict_1.decide)({
-            image: image.uri,
-            repository: image.repository,
-            digest: scan.target.manifest.digest,
-            platform: scan.target.platform,
-            unread: scan.klarOutput === null,
-            clair: settings.clairAddr,
-            layerCount: scan.layerCount,
-            findings: scan.findings,
-            coverage: scan.coverage,
-            allowlist,
-            allowlistSource: text?.source ?? null,
-        }, settings),
-    }));
+    const decideContext = {
+        image,
+        clairAddr: settings.clairAddr,
+        allowlist,
+        allowlistSource: text?.source ?? null,
+        policy: settings,
+    };
+    const verdicts = scans.map((scan) => ({ scan, verdict: (0, image_scan_1.decideTarget)(scan, decideContext) }));
     const overall = (0, platform_verdict_1.combine)(image.uri, index, verdicts, settings.maxVulnerabilities);
     reports.write('summary.txt', overall.summary);
     reports.write('junit.xml', overall.junit);
@@ -2181,7 +2189,6 @@ const errors_1 = __gateRequire("gate/errors.js");
 const image_ref_1 = __gateRequire("gate/image-ref.js");
 const image_scan_1 = __gateRequire("gate/image-scan.js");
 const registry_1 = __gateRequire("gate/registry.js");
-const verdict_1 = __gateRequire("gate/verdict.js");
 const findingKey = (f) => `${f.id} ${f.package}`;
 exports.findingKey = findingKey;
 const MAX_DESCRIPTION = 1024;
@@ -2231,19 +2238,13 @@ async function rescanImage(target, ctx) {
                 clair,
                 printRaw: () => undefined,
             });
-            verdicts.push((0, verdict_1.decide)({
-                image: image.uri,
-                repository: image.repository,
-                digest: each.manifest.digest,
-                platform: each.platform,
-                unread: scan.klarOutput === null,
-                clair: settings.clairAddr,
-                layerCount: scan.layerCount,
-                findings: scan.findings,
-                coverage: scan.coverage,
+            verdicts.push((0, image_scan_1.decideTarget)(scan, {
+                image,
+                clairAddr: settings.clairAddr,
                 allowlist: ctx.allowlist,
                 allowlistSource: ctx.allowlistSource,
-            }, settings));
+                policy: settings,
+            }));
         }
         const failing = verdicts.filter((v) => v.counted > settings.maxVulnerabilities || v.coverage.state === 'not-covered');
         const allowed = new Set(verdicts.flatMap((v) => v.findings.allowed.map((f) => (0, exports.findingKey)(keep(f)))));

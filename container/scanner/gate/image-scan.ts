@@ -1,3 +1,4 @@
+import { Allowlist } from './allowlist';
 import { ClairV1 } from './clair-v1';
 import { Coverage, checkCoverage } from './coverage';
 import { Deadline } from './deadline';
@@ -8,6 +9,7 @@ import { KlarOptions, scanWithKlar } from './klar';
 import { selectPlatforms } from './platforms';
 import { ImageManifest, Manifest, RegistryClient, UnreadableManifest } from './registry';
 import { Env } from './settings';
+import { Policy, Verdict, decide } from './verdict';
 
 /**
  * One image the gate scans: the image asked for, or one platform's image of an index or list,
@@ -106,4 +108,33 @@ export async function scanTarget(target: Target, ctx: ScanContext): Promise<Targ
     }
     throw error;
   }
+}
+
+/** What deciding a target needs besides its scan: the image asked for, the policy and the allowlist. */
+export interface DecideContext {
+  readonly image: ImageRef;
+  readonly clairAddr: string;
+  readonly allowlist: Allowlist;
+  readonly allowlistSource: string | null;
+  readonly policy: Policy;
+}
+
+/** The gate's verdict on one scanned target (the image, or one platform's image of an index). */
+export function decideTarget(scan: TargetScan, ctx: DecideContext): Verdict {
+  return decide(
+    {
+      image: ctx.image.uri,
+      repository: ctx.image.repository,
+      digest: scan.target.manifest.digest,
+      platform: scan.target.platform,
+      unread: scan.klarOutput === null,
+      clair: ctx.clairAddr,
+      layerCount: scan.layerCount,
+      findings: scan.findings,
+      coverage: scan.coverage,
+      allowlist: ctx.allowlist,
+      allowlistSource: ctx.allowlistSource,
+    },
+    ctx.policy,
+  );
 }

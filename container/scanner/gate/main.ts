@@ -7,14 +7,13 @@ import { EXIT, ExitCode, exitFor, GateError } from './errors';
 import { HttpClient, proxySettings } from './http';
 import { ImageRef } from './image-ref';
 import { scanWithKlar } from './klar';
-import { TargetScan, resolveTargets, scanTarget } from './image-scan';
+import { TargetScan, decideTarget, resolveTargets, scanTarget } from './image-scan';
 import { combine } from './platform-verdict';
 import { basicCredentials, RegistryClient, registerCredentials } from './registry';
 import { Reports } from './reports';
 import { Env, Settings, readSettings } from './settings';
 import { escapeControls, redact, safe } from './text';
 import { onePerPair } from './findings';
-import { decide } from './verdict';
 
 /*
  * scan-image, the scan gate: proves that Clair's vulnerability data is loaded (a canary image known
@@ -120,25 +119,14 @@ async function gate(env: Env, settings: Settings, deadline: Deadline, ctx: Conte
     scans.push(await scanTarget(target, { env, klar: klarOptions(password), deadline, clair, printRaw }));
   }
   reports.write('klar.json', klarReport(scans, index !== null));
-  const verdicts = scans.map((scan) => ({
-    scan,
-    verdict: decide(
-      {
-        image: image.uri,
-        repository: image.repository,
-        digest: scan.target.manifest.digest,
-        platform: scan.target.platform,
-        unread: scan.klarOutput === null,
-        clair: settings.clairAddr,
-        layerCount: scan.layerCount,
-        findings: scan.findings,
-        coverage: scan.coverage,
-        allowlist,
-        allowlistSource: text?.source ?? null,
-      },
-      settings,
-    ),
-  }));
+  const decideContext = {
+    image,
+    clairAddr: settings.clairAddr,
+    allowlist,
+    allowlistSource: text?.source ?? null,
+    policy: settings,
+  };
+  const verdicts = scans.map((scan) => ({ scan, verdict: decideTarget(scan, decideContext) }));
   const overall = combine(image.uri, index, verdicts, settings.maxVulnerabilities);
   reports.write('summary.txt', overall.summary);
   reports.write('junit.xml', overall.junit);

@@ -5,11 +5,11 @@ import { GateError } from '../errors';
 import { Finding } from '../findings';
 import { HttpClient } from '../http';
 import { ImageRef, checkAllowed, parseImageRef } from '../image-ref';
-import { resolveTargets, scanTarget } from '../image-scan';
+import { decideTarget, resolveTargets, scanTarget } from '../image-scan';
 import { KlarOptions } from '../klar';
 import { RegistryClient, basicCredentials } from '../registry';
 import { Env, Settings } from '../settings';
-import { Verdict, decide } from '../verdict';
+import { Verdict } from '../verdict';
 import { Target } from './inventory';
 
 /** A finding as the rescan keeps it: enough to notify and to write a Security Hub finding. */
@@ -113,22 +113,13 @@ export async function rescanImage(target: Target, ctx: ScanContext): Promise<Ima
         printRaw: () => undefined,
       });
       verdicts.push(
-        decide(
-          {
-            image: image.uri,
-            repository: image.repository,
-            digest: each.manifest.digest,
-            platform: each.platform,
-            unread: scan.klarOutput === null,
-            clair: settings.clairAddr,
-            layerCount: scan.layerCount,
-            findings: scan.findings,
-            coverage: scan.coverage,
-            allowlist: ctx.allowlist,
-            allowlistSource: ctx.allowlistSource,
-          },
-          settings,
-        ),
+        decideTarget(scan, {
+          image,
+          clairAddr: settings.clairAddr,
+          allowlist: ctx.allowlist,
+          allowlistSource: ctx.allowlistSource,
+          policy: settings,
+        }),
       );
     }
     const failing = verdicts.filter(
