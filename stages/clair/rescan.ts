@@ -21,7 +21,7 @@ import { newRotatingKey } from '../../common/kms';
 import { EnvironmentConfig } from '../../config/config';
 import { rateExpressionMinutes } from '../../config/durations';
 import { readinessEnvironment } from './scan-policy';
-import { allowedRegistries } from './scanner';
+import { allowedRegistries, plainText } from './scanner';
 
 /** The rescan project's name: fixed, as the scanner's, so the runbook can start one by hand. */
 export const RESCAN_PROJECT_NAME = 'clair-rescan';
@@ -145,7 +145,7 @@ export class ClairRescan extends Construct {
         computeType: codebuild.ComputeType.SMALL,
         privileged: false,
       },
-      environmentVariables: Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, { value }])),
+      environmentVariables: plainText(variables),
       buildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: ['rescan-images'] } } }),
       timeout,
       encryptionKey: key,

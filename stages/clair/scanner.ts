@@ -189,6 +189,7 @@ export class ClairScanner extends Construct {
   }
 }
 
-function plainText(variables: Record<string, string>): Record<string, codebuild.BuildEnvironmentVariable> {
+/** CodeBuild environment variables, each plain text (nothing secret is ever passed this way). */
+export function plainText(variables: Record<string, string>): Record<string, codebuild.BuildEnvironmentVariable> {
   return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, { value }]));
 }
