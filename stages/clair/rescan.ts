@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -48,6 +47,10 @@ export interface ClairRescanProps {
   readonly environment: EnvironmentConfig;
   /** The environment's alarm topic: notified of what changed, and by the rescan's alarms. */
   readonly topic: sns.ITopic;
+  /** The scanner's image (`ClairScanner.image`): the rescan runs `rescan-images` in it. */
+  readonly image: ecrAssets.DockerImageAsset;
+  /** The scanner's canary image (`ClairScanner.canaryImage`): readiness scans it first. */
+  readonly canaryImage: ecrAssets.DockerImageAsset;
 }
 
 /**
@@ -72,15 +75,7 @@ export class ClairRescan extends Construct {
     const { environment } = props;
     const policy = environment.scan;
     const config = environment.rescan;
-    // The same sources as the scanner's: CDK publishes each image once.
-    const image = new ecrAssets.DockerImageAsset(this, 'Image', {
-      directory: path.join(__dirname, '..', '..', 'container', 'scanner'),
-      platform: ecrAssets.Platform.LINUX_AMD64,
-    });
-    const canary = new ecrAssets.DockerImageAsset(this, 'CanaryImage', {
-      directory: path.join(__dirname, '..', '..', 'container', 'canary'),
-      platform: ecrAssets.Platform.LINUX_AMD64,
-    });
+    const { image, canaryImage } = props;
     const key = newRotatingKey(this, 'Key', 'Encrypts the rescan state and build artifacts');
     const accessLogs = new AccessLogBucket(this, 'AccessLogs', { retentionDays: environment.clair.logRetentionDays });
     this.bucket = new s3.Bucket(this, 'State', {
@@ -116,7 +111,7 @@ export class ClairRescan extends Construct {
       : {};
     const variables: Record<string, string> = {
       CLAIR_ADDR: props.clairUrl,
-      CANARY_IMAGE_URI: canary.imageUri,
+      CANARY_IMAGE_URI: canaryImage.imageUri,
       ALLOWED_REGISTRIES: allowedRegistries(stack.account, stack.region, policy.pullAccounts, stack.urlSuffix),
       SCAN_DEADLINE_SECONDS: String((timeout.toMinutes() - 5) * 60),
       ...gatePolicyEnvironment(policy),

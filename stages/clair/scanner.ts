@@ -82,16 +82,20 @@ export class ClairScanner extends Construct {
   public readonly project: codebuild.Project;
   /** The role the pipeline assumes to run scans. */
   public readonly invokerRole: iam.Role;
+  /** The scanner image (klar and the gate's programs), which the rescan runs too. */
+  public readonly image: ecrAssets.DockerImageAsset;
+  /** The canary image, published beside the images it proves Clair against. */
+  public readonly canaryImage: ecrAssets.DockerImageAsset;
 
   constructor(scope: Construct, id: string, props: ClairScannerProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const scannerImage = new ecrAssets.DockerImageAsset(this, 'Image', {
+    this.image = new ecrAssets.DockerImageAsset(this, 'Image', {
       directory: path.join(__dirname, '..', '..', 'container', 'scanner'),
       platform: ecrAssets.Platform.LINUX_AMD64,
     });
     // Published to the same registry as the images it proves Clair against.
-    const canaryImage = new ecrAssets.DockerImageAsset(this, 'CanaryImage', {
+    this.canaryImage = new ecrAssets.DockerImageAsset(this, 'CanaryImage', {
       directory: path.join(__dirname, '..', '..', 'container', 'canary'),
       platform: ecrAssets.Platform.LINUX_AMD64,
     });
@@ -108,13 +112,13 @@ export class ClairScanner extends Construct {
       subnetSelection: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [this.securityGroup],
       environment: {
-        buildImage: codebuild.LinuxBuildImage.fromEcrRepository(scannerImage.repository, scannerImage.imageTag),
+        buildImage: codebuild.LinuxBuildImage.fromEcrRepository(this.image.repository, this.image.imageTag),
         computeType: codebuild.ComputeType.SMALL,
         privileged: false,
       },
       environmentVariables: plainText({
         CLAIR_ADDR: props.clairUrl,
-        CANARY_IMAGE_URI: canaryImage.imageUri,
+        CANARY_IMAGE_URI: this.canaryImage.imageUri,
         ALLOWED_REGISTRIES: allowedRegistries(stack.account, stack.region, props.policy.pullAccounts, stack.urlSuffix),
         SCAN_DEADLINE_SECONDS: String(scanDeadlineSeconds(props.policy)),
         ...gatePolicyEnvironment(props.policy),

@@ -83,6 +83,8 @@ export class ClairServiceStack extends Stack {
       clairUrl: this.clair.url,
       environment,
       topic: monitoring.topic,
+      image: scanner.image,
+      canaryImage: scanner.canaryImage,
     });
     this.clair.allowCaller(rescan.securityGroup, 'Clair rescan');
     monitoring.dashboard.addWidgets(rescan.widget());
