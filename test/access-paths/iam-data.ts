@@ -28,3 +28,22 @@ export function actionsMatching(pattern: string): string[] {
     .filter((action) => matcher.test(action))
     .map((action) => `${service}:${action}`);
 }
+
+/**
+ * One ARN of each resource type an action takes, in the given partition, account and region, every
+ * other part of the ARN `example` (`*` for an action that takes no resource): a resource of the
+ * account to ask the evaluator about, for every action of a service.
+ */
+export function exampleResources(action: string, partition: string, region: string, account: string): string[] {
+  const [service, name] = action.split(':');
+  const types: string[] = read('actions', `${service}.json`)[name.toLowerCase()].resourceTypes.map((t: any) => t.name);
+  if (types.length === 0) return ['*'];
+  const formats = read('resourceTypes', `${service}.json`);
+  const parts: Record<string, string> = { Partition: partition, Region: region, Account: account };
+  return types.map((type) =>
+    formats[type.toLowerCase()].arn.replace(
+      /\$\{([^}]+)\}/g,
+      (_match: string, part: string) => parts[part] ?? 'example',
+    ),
+  );
+}

@@ -1,36 +1,48 @@
 /**
- * The rescan's role and schedule (docs/rescans.md), evaluated against the default app's templates:
- * the role may list and describe this account's running tasks, pull the images the scanner may pull,
- * read and write its state object (with its key), notify the environment's topic and put its
- * metrics; nothing that changes what is deployed, nothing of another account, no other object,
- * namespace or topic. The default app leaves Security Hub off, so importing is denied there
- * (test/stages/rescan.test.ts checks the grant when it is on). The schedule starts the rescan only.
+ * The rescan's role and schedule (docs/rescans.md), evaluated against the fixture apps' templates,
+ * each role capped by the permissions boundary it carries: the role may list and describe this
+ * account's running tasks, pull the images the scanner may pull, read and write its state object
+ * (with its key), notify the environment's topic and put its metrics; nothing that changes what is
+ * deployed, nothing of another account, no other object, namespace or topic. Security Hub: where
+ * an environment enables it (the company app's prod), the role may import findings for its own
+ * account's default product in its own region and nothing else of Security Hub; where it is off
+ * (the default app, the company app's dev and staging), nothing of Security Hub at all. The
+ * schedule starts the rescan only.
  */
 import { RESCAN_METRICS_NAMESPACE, RESCAN_PROJECT_NAME, RESCAN_STATE_KEY } from '../../stages/clair/rescan';
 import { cdkAssetRepositoryName, SCANNER_PROJECT_NAME } from '@clair-pipeline/scan';
+import { defaultStacks, fixtureAssemblyDir } from '../helpers/default-assembly';
+import { boundedRoleCaller } from './bootstrap-policies';
 import { CloudModel, ModelResource, PARTITION } from './cloud-model';
-import { Caller, decide, roleCaller } from './evaluate';
+import { Caller, decide } from './evaluate';
+import { actionsMatching, exampleResources } from './iam-data';
 import { bucketPolicy, keyByArn, topicPolicy } from './resource-policies';
 
 const model = CloudModel.ofDefaultApp();
 
-const rescans = model
-  .resources('AWS::CodeBuild::Project')
-  .filter((project) => project.props.Name === RESCAN_PROJECT_NAME)
-  .map((project) => {
-    const variable = (name: string): string =>
-      model.resolve(
-        project.stack,
-        project.props.Environment.EnvironmentVariables.find((v: any) => v.Name === name).Value,
-      );
-    return {
-      project,
-      role: model.resourceByArn(model.resolve(project.stack, project.props.ServiceRole)),
-      bucket: variable('RESCAN_STATE_BUCKET'),
-      keyArn: variable('RESCAN_STATE_KMS_KEY'),
-      topicArn: variable('RESCAN_TOPIC_ARN'),
-    };
-  });
+/** The rescan projects of an app, with their roles and what their variables name. */
+function rescansOf(model: CloudModel) {
+  return model
+    .resources('AWS::CodeBuild::Project')
+    .filter((project) => project.props.Name === RESCAN_PROJECT_NAME)
+    .map((project) => {
+      const variable = (name: string): string =>
+        model.resolve(
+          project.stack,
+          project.props.Environment.EnvironmentVariables.find((v: any) => v.Name === name).Value,
+        );
+      return {
+        project,
+        role: model.resourceByArn(model.resolve(project.stack, project.props.ServiceRole)),
+        bucket: variable('RESCAN_STATE_BUCKET'),
+        keyArn: variable('RESCAN_STATE_KMS_KEY'),
+        topicArn: variable('RESCAN_TOPIC_ARN'),
+        securityHub: variable('RESCAN_SECURITY_HUB') === 'true',
+      };
+    });
+}
+
+const rescans = rescansOf(model);
 
 test('the walk of the templates finds a rescan in every environment', () => {
   expect(rescans.length).toBe(
@@ -41,7 +53,7 @@ test('the walk of the templates finds a rescan in every environment', () => {
 
 describe.each(rescans.map((r) => [r.project.stack.displayPath, r] as const))('the rescan role of %s', (_name, r) => {
   const { account, region } = r.project.stack;
-  const caller: Caller = roleCaller(model, r.role);
+  const caller: Caller = boundedRoleCaller(model, r.role);
   const ask = (action: string, resource: string, context: Record<string, string> = {}, resourcePolicy?: any) =>
     decide({ caller, action, resource, resourceAccount: resource.split(':')[4] || account, resourcePolicy, context });
   const cluster = (a = account) => `arn:${PARTITION}:ecs:${region}:${a}:cluster/prod`;
@@ -167,11 +179,95 @@ describe('the rescan schedule', () => {
   test.each(schedules.map((s) => [s.rule.stack.displayPath, s] as const))(
     'may start the rescan and nothing else (%s)',
     async (_name, { rule, target }) => {
-      const caller = roleCaller(model, model.resourceByArn(target.RoleArn));
+      const caller = boundedRoleCaller(model, model.resourceByArn(target.RoleArn));
       const start = (project: string) =>
         decide({ caller, action: 'codebuild:StartBuild', resource: project, resourceAccount: rule.stack.account });
       expect(await start(target.Arn)).toBe('Allowed');
       expect(await start(target.Arn.replace(RESCAN_PROJECT_NAME, SCANNER_PROJECT_NAME))).not.toBe('Allowed');
+    },
+  );
+});
+
+const company = CloudModel.ofStacks(defaultStacks(fixtureAssemblyDir('company')));
+const companyRescans = rescansOf(company);
+/** The one action of Security Hub the rescan calls (container/scanner/gate/rescan/security-hub.ts). */
+const IMPORT = 'securityhub:BatchImportFindings';
+const OTHER_ACCOUNT = '999999999999';
+
+describe('Security Hub, in the company app (on in prod, off in dev and staging)', () => {
+  test('the walk of the templates finds it on in prod only', () => {
+    expect(companyRescans.map((r) => [r.project.stack.displayPath, r.securityHub])).toEqual([
+      ['ClairPipeline/Clair-Dev/Service', false],
+      ['ClairPipeline/Clair-Staging/Service', false],
+      ['ClairPipeline/Clair-Prod/Service', true],
+    ]);
+  });
+
+  describe.each(companyRescans.map((r) => [r.project.stack.displayPath, r] as const))(
+    'the rescan role of %s',
+    (_name, r) => {
+      const { account, region } = r.project.stack;
+      const caller = boundedRoleCaller(company, r.role);
+      /** A product's ARN: by default this account's default product in this region. */
+      const product = (productRegion = region, productAccount = account, owner = productAccount) =>
+        `arn:${PARTITION}:securityhub:${productRegion}:${productAccount}:product/${owner}/default`;
+      const importInto = (resource: string, target = account) =>
+        decide({
+          caller,
+          action: IMPORT,
+          resource,
+          resourceAccount: resource.split(':')[4] || account,
+          context: { 'securityhub:TargetAccount': target },
+        });
+
+      test(
+        r.securityHub
+          ? "may import findings for its own account into its account's default product, in its region"
+          : 'may not import findings into its default product (Security Hub is off)',
+        async () => {
+          expect(await importInto(product())).toBe(r.securityHub ? 'Allowed' : 'ImplicitlyDenied');
+        },
+      );
+
+      test.each([
+        ["another account's default product", product(region, OTHER_ACCOUNT)],
+        [
+          "its account's default product in another region",
+          product(region === 'us-east-1' ? 'eu-west-1' : 'us-east-1'),
+        ],
+        ['a product of another company, in its account', product(region, account, OTHER_ACCOUNT)],
+        [
+          "a partner's product (in the partner's account)",
+          `arn:${PARTITION}:securityhub:${region}:${OTHER_ACCOUNT}:product/crowdstrike/crowdstrike-falcon`,
+        ],
+      ])('may not import findings into %s', async (_what, resource) => {
+        expect(await importInto(resource)).not.toBe('Allowed');
+      });
+
+      test("may not import findings for another account, even into its account's default product", async () => {
+        expect(await importInto(product(), OTHER_ACCOUNT)).not.toBe('Allowed');
+      });
+
+      test('may do nothing else of Security Hub in its account: update, read, disable, configure', async () => {
+        const others = actionsMatching('securityhub:*').filter((action) => action !== IMPORT);
+        expect(others).toEqual(
+          expect.arrayContaining([
+            'securityhub:BatchUpdateFindings',
+            'securityhub:UpdateFindings',
+            'securityhub:GetFindings',
+            'securityhub:DisableSecurityHub',
+            'securityhub:DisableImportFindingsForProduct',
+          ]),
+        );
+        const allowed: string[] = [];
+        for (const action of others) {
+          for (const resource of exampleResources(action, PARTITION, region, account)) {
+            const decision = await decide({ caller, action, resource, resourceAccount: account });
+            if (decision === 'Allowed') allowed.push(`${action} on ${resource}`);
+          }
+        }
+        expect(allowed).toEqual([]);
+      });
     },
   );
 });

@@ -8,7 +8,6 @@
  * reviewer would try is denied, by both policies where both are meant to deny it.
  */
 import * as fs from 'fs';
-import * as path from 'path';
 import {
   EXECUTION_POLICY_FILE,
   EXECUTION_POLICY_NAME,
@@ -16,19 +15,15 @@ import {
   PERMISSIONS_BOUNDARY_NAME,
   policyArn,
 } from '../../bootstrap/policies';
-import { CloudModel, ModelResource, NamedPolicy, PARTITION } from '../access-paths/cloud-model';
+import { readBootstrapPolicy } from '../access-paths/bootstrap-policies';
+import { CloudModel, ModelResource, PARTITION } from '../access-paths/cloud-model';
 import { Caller, decide, Decision, sessionOf, withAdminGrant } from '../access-paths/evaluate';
 import { actionsMatching } from '../access-paths/iam-data';
 import { manyAccountsAndRegions, PIPELINE_ACCOUNT } from '../helpers/deployment-fixtures';
-import { REPO_ROOT } from '../helpers/run-script';
 import { synthesizeWithoutGates } from '../helpers/synthesize-without-gates';
 
-const readPolicy = (file: string): NamedPolicy => ({
-  name: path.basename(file),
-  policy: JSON.parse(fs.readFileSync(path.join(REPO_ROOT, file), 'utf8')),
-});
-const EXECUTION_POLICY = readPolicy(EXECUTION_POLICY_FILE);
-const BOUNDARY = readPolicy(PERMISSIONS_BOUNDARY_FILE);
+const EXECUTION_POLICY = readBootstrapPolicy(EXECUTION_POLICY_FILE);
+const BOUNDARY = readBootstrapPolicy(PERMISSIONS_BOUNDARY_FILE);
 
 const app = synthesizeWithoutGates(manyAccountsAndRegions());
 afterAll(() => app.remove());

@@ -40,13 +40,14 @@ export function twoAccountsOneRegion(): any {
 /**
  * Four environments over three accounts and three regions: `dev` in the pipeline's own account
  * and region, `qa` in the pipeline's account in another region, `staging` and `prod` in a third
- * region, each in an account of its own; `qa` has its sample app switched off.
+ * region, each in an account of its own; `qa` has its sample app switched off, `prod`'s rescan
+ * imports findings into Security Hub (so its role holds every grant the app can give).
  */
 export function manyAccountsAndRegions(): any {
   return config({
     dev: environment(PIPELINE_ACCOUNT, 'eu-west-1', 'lean'),
     qa: { ...environment(PIPELINE_ACCOUNT, 'us-east-1', 'lean'), sampleApp: false },
     staging: environment('200000000002', 'eu-central-1', 'lean'),
-    prod: environment('300000000003', 'eu-central-1', 'production'),
+    prod: { ...environment('300000000003', 'eu-central-1', 'production'), rescan: { securityHub: true } },
   });
 }

@@ -16,8 +16,8 @@ import { REPO_ROOT } from '../helpers/run-script';
  * A company's configuration (test/fixtures/company-clair-pipeline.json), synthesized once per run
  * with every gate on by the global setup: its own pipeline account, dev and staging lean (staging
  * in another region and account, with three zones), prod on the production profile with three
- * Clair tasks and another team's account admitted to its scanner, an alert address, real-looking
- * accounts and connection.
+ * Clair tasks, another team's account admitted to its scanner and its rescan importing findings into
+ * Security Hub, an alert address, real-looking accounts and connection.
  */
 const dir = fixtureAssemblyDir('company');
 const company = companyRawConfig();
