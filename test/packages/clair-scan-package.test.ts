@@ -85,6 +85,7 @@ test('the outputs are kept under a key of the whole package, the tsconfig it ext
     config = path.resolve(path.dirname(config), extended);
     expect(keyed).toContain(config);
   }
+  for (const file of ['package.json', '.npmrc', '.gitignore']) expect(keyed).toContain(path.join(REPO_ROOT, file));
   const nodeModules = path.join(REPO_ROOT, 'node_modules');
   expect(keyed).toContain(
     path.join(nodeModules, 'aws-cdk', 'lib', 'init-templates', 'app', 'typescript', 'tsconfig.json'),

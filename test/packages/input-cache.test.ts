@@ -15,11 +15,11 @@ fs.writeFileSync(path.join(dir, 'package.json'), '{}\n');
 fs.writeFileSync(path.join(root, 'tsconfig.json'), '{}\n');
 const inputs: CheckInputs = {
   directories: { package: dir },
-  files: { tsconfig: path.join(root, 'tsconfig.json') },
+  files: { tsconfig: path.join(root, 'tsconfig.json'), npmrc: path.join(root, '.npmrc') },
   versions: { node: 'v20.0.0' },
 };
 
-test('the same inputs give the same key; any changed byte, file name or version gives another', () => {
+test('the same inputs give the same key; any changed byte, file name or version, or a created file, gives another', () => {
   const key = inputsKey(inputs);
   expect(inputsKey(inputs)).toBe(key);
   const keys = [key];
@@ -37,6 +37,10 @@ test('the same inputs give the same key; any changed byte, file name or version 
   fs.writeFileSync(path.join(dir, '.npmignore'), '');
   keys.push(inputsKey(inputs));
   fs.rmSync(path.join(dir, '.npmignore'));
+  // An empty file where there was none.
+  fs.writeFileSync(path.join(root, '.npmrc'), '');
+  keys.push(inputsKey(inputs));
+  fs.rmSync(path.join(root, '.npmrc'));
   keys.push(inputsKey({ ...inputs, versions: { node: 'v20.0.1' } }));
   // Names and contents are framed: the same bytes split otherwise are other inputs.
   keys.push(inputsKey({ ...inputs, versions: { 'node\0v20.0.0': '' } }));

@@ -4,8 +4,8 @@ import * as path from 'path';
 
 /**
  * Everything a slow check reads, by name: whole directories (every file in them, by relative path
- * and content, so an added, removed or renamed file counts), single files (by content) and tool
- * versions. Names, not paths, enter the key, so the same inputs give the same key in any checkout.
+ * and content, so an added, removed or renamed file counts), single files (by content, or as
+ * absent, so creating one counts: a configuration file the tools would read) and tool versions. Names, not paths, enter the key, so the same inputs give the same key in any checkout.
  */
 export interface CheckInputs {
   readonly directories: Readonly<Record<string, string>>;
@@ -23,7 +23,10 @@ export function inputsKey(inputs: CheckInputs): string {
   for (const [name, dir] of sortedEntries(inputs.directories)) {
     for (const file of filesUnder(dir)) add('directory', `${name}/${file}`, fs.readFileSync(path.join(dir, file)));
   }
-  for (const [name, file] of sortedEntries(inputs.files)) add('file', name, fs.readFileSync(file));
+  for (const [name, file] of sortedEntries(inputs.files)) {
+    if (fs.existsSync(file)) add('file', name, fs.readFileSync(file));
+    else add('absent file', name, '');
+  }
   for (const [name, version] of sortedEntries(inputs.versions)) add('version', name, version);
   return hash.digest('hex');
 }

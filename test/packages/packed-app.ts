@@ -44,7 +44,7 @@ export function exampleFiles(markdown: string): Record<string, string> {
 /**
  * Everything the outputs depend on: every file of the package (sources, package.json,
  * tsconfig.json, the README with the example, LICENSE, script, templates: whatever npm pack may
- * take), the tsconfig it extends, the installed version of every dependency (TypeScript,
+ * take), the tsconfig it extends, the workspace root's npm configuration, the installed version of every dependency (TypeScript,
  * aws-cdk-lib, constructs, the type packages, aws-cdk with its init template), the code that
  * makes the outputs, and node's and npm's versions.
  */
@@ -53,6 +53,10 @@ export function packedAppInputs(): CheckInputs {
     directories: { package: PACKAGE_DIR },
     files: {
       'tsconfig.json': path.join(REPO_ROOT, 'tsconfig.json'),
+      // npm packs a workspace with the workspace root's configuration.
+      'package.json': path.join(REPO_ROOT, 'package.json'),
+      '.npmrc': path.join(REPO_ROOT, '.npmrc'),
+      '.gitignore': path.join(REPO_ROOT, '.gitignore'),
       'node_modules/.package-lock.json': path.join(NODE_MODULES, '.package-lock.json'),
       'cdk init tsconfig.json': path.join(INIT_TEMPLATE, 'tsconfig.json'),
       'packed-app.ts': __filename,
