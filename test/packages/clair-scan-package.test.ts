@@ -76,7 +76,7 @@ test('a fresh CDK Pipelines app with the tarball installed compiles and synthesi
   expect(role).toBeDefined();
 });
 
-test('the outputs are kept under a key of the whole package, the tsconfig it extends, the installed versions and the code that makes them', () => {
+test("the outputs are kept under a key of the whole package, the tsconfig it extends, the workspace's npm configuration, the installed versions and the code that makes them", () => {
   expect(inputs.directories).toEqual({ package: PACKAGE_DIR });
   const keyed = Object.values(inputs.files);
   for (let config = path.join(PACKAGE_DIR, 'tsconfig.json'); ;) {

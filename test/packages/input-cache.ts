@@ -5,7 +5,8 @@ import * as path from 'path';
 /**
  * Everything a slow check reads, by name: whole directories (every file in them, by relative path
  * and content, so an added, removed or renamed file counts), single files (by content, or as
- * absent, so creating one counts: a configuration file the tools would read) and tool versions. Names, not paths, enter the key, so the same inputs give the same key in any checkout.
+ * absent, so creating one counts: a configuration file the tools would read) and tool versions.
+ * Names, not paths, enter the key, so the same inputs give the same key in any checkout.
  */
 export interface CheckInputs {
   readonly directories: Readonly<Record<string, string>>;

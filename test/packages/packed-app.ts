@@ -44,9 +44,9 @@ export function exampleFiles(markdown: string): Record<string, string> {
 /**
  * Everything the outputs depend on: every file of the package (sources, package.json,
  * tsconfig.json, the README with the example, LICENSE, script, templates: whatever npm pack may
- * take), the tsconfig it extends, the workspace root's npm configuration, the installed version of every dependency (TypeScript,
- * aws-cdk-lib, constructs, the type packages, aws-cdk with its init template), the code that
- * makes the outputs, and node's and npm's versions.
+ * take), the tsconfig it extends, the workspace root's npm configuration, the installed version
+ * of every dependency (TypeScript, aws-cdk-lib, constructs, the type packages, aws-cdk with its
+ * init template), the code that makes the outputs, and node's and npm's versions.
  */
 export function packedAppInputs(): CheckInputs {
   return {
