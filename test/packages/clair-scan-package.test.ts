@@ -1,66 +1,22 @@
 /**
  * The package other teams install works outside this repository: `npm pack` gives a tarball that,
  * installed into a fresh CDK Pipelines app of the shape `cdk init app --language typescript`
- * gives, compiles the README's example (tsc) and synthesizes it (node). Offline: the app's
- * aws-cdk-lib, constructs and type packages are links to this repository's node_modules.
+ * gives, compiles the README's example (tsc) and synthesizes it (node). Packing, compiling and
+ * synthesizing are test/packages/packed-app.ts; what they gave is kept under a key of every input
+ * they read, so they run again whenever one changes (the last tests here prove the key covers
+ * them all).
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CONTRACT_VARIABLE, SCAN_CONTRACT_VERSION } from '@clair-pipeline/scan';
-import { REPO_ROOT, runScript } from '../helpers/run-script';
+import { CONTRACT_VARIABLE, SCAN_CONTRACT_VERSION } from '../../packages/clair-scan/src/contract';
+import { REPO_ROOT } from '../helpers/run-script';
+import { inputsKey } from './input-cache';
+import { exampleFiles, PACKAGE_DIR, packedAppInputs, packedAppOutputs } from './packed-app';
 
-const PACKAGE_DIR = path.join(REPO_ROOT, 'packages', 'clair-scan');
-const NODE_MODULES = path.join(REPO_ROOT, 'node_modules');
-const INIT_TEMPLATE = path.join(NODE_MODULES, 'aws-cdk', 'lib', 'init-templates', 'app', 'typescript');
-
-/** The ```ts blocks of a markdown text that start with a `// <path>` line: path → code. */
-function exampleFiles(markdown: string): Record<string, string> {
-  const blocks = [...markdown.matchAll(/```ts\n(\/\/ (\S+)\n[\s\S]*?)```/g)];
-  return Object.fromEntries(blocks.map(([, code, file]) => [file, code]));
-}
-
-const readme = fs.readFileSync(path.join(PACKAGE_DIR, 'README.md'), 'utf8');
-const example = exampleFiles(readme);
-const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clair-scan-package-'));
-afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
-
-/** Packs the package (its prepack script compiles it), leaving no build output in the repository. */
-function pack(): { tarball: string; files: string[] } {
-  const result = runScript('npm', ['pack', '--json', '--pack-destination', workDir], {
-    cwd: PACKAGE_DIR,
-    env: { PATH: `${path.join(NODE_MODULES, '.bin')}:${process.env.PATH}`, HOME: workDir },
-  });
-  fs.rmSync(path.join(PACKAGE_DIR, 'lib'), { recursive: true, force: true });
-  if (result.status !== 0) throw new Error(`npm pack failed:\n${result.stderr}`);
-  const [info] = JSON.parse(result.stdout);
-  return { tarball: path.join(workDir, info.filename), files: info.files.map((f: { path: string }) => f.path) };
-}
-
-/** A fresh app of `cdk init`'s shape with the tarball installed, the example's files and an image. */
-function newApp(tarball: string): string {
-  const app = path.join(workDir, 'payments');
-  const installed = path.join(app, 'node_modules', '@clair-pipeline', 'scan');
-  fs.mkdirSync(installed, { recursive: true });
-  expect(runScript('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1']).status).toBe(0);
-  for (const dependency of ['aws-cdk-lib', 'constructs', '@types/node', '@types/jest']) {
-    fs.mkdirSync(path.dirname(path.join(app, 'node_modules', dependency)), { recursive: true });
-    fs.symlinkSync(path.join(NODE_MODULES, dependency), path.join(app, 'node_modules', dependency));
-  }
-  fs.copyFileSync(path.join(INIT_TEMPLATE, 'tsconfig.json'), path.join(app, 'tsconfig.json'));
-  const manifest = { name: 'payments', version: '0.1.0', dependencies: { '@clair-pipeline/scan': `file:${tarball}` } };
-  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify(manifest));
-  fs.writeFileSync(path.join(app, 'cdk.json'), JSON.stringify({ app: 'node bin/payments-pipeline.js' }));
-  for (const [file, code] of Object.entries(example)) {
-    fs.mkdirSync(path.dirname(path.join(app, file)), { recursive: true });
-    fs.writeFileSync(path.join(app, file), code);
-  }
-  fs.mkdirSync(path.join(app, 'image'));
-  fs.writeFileSync(path.join(app, 'image', 'Dockerfile'), 'FROM scratch\n');
-  return app;
-}
-
-const { tarball, files } = pack();
+const example = exampleFiles(fs.readFileSync(path.join(PACKAGE_DIR, 'README.md'), 'utf8'));
+const inputs = packedAppInputs();
+const { files, compile, synth, pipelineTemplate } = packedAppOutputs(inputs);
 
 test('the tarball holds the compiled package, its script, template, README and LICENSE, and no source', () => {
   expect(files).toEqual(
@@ -102,30 +58,70 @@ test('the README example has both files of the app, and docs/other-teams.md show
 });
 
 test('a fresh CDK Pipelines app with the tarball installed compiles and synthesizes the README example', () => {
-  const app = newApp(tarball);
-  // Emitted beside the sources, as `npx tsc` does in a cdk init app, so __dirname finds ../image.
-  const compiled = runScript(path.join(NODE_MODULES, '.bin', 'tsc'), ['-p', '.', '--noEmit', 'false'], { cwd: app });
-  expect(compiled.stdout + compiled.stderr).toBe('');
-  expect(compiled.status).toBe(0);
-
-  const outdir = path.join(app, 'cdk.out');
-  const synth = runScript(process.execPath, ['bin/payments-pipeline.js'], {
-    cwd: app,
-    env: { PATH: process.env.PATH, CDK_OUTDIR: outdir },
-  });
+  expect(compile.output).toBe('');
+  expect(compile.status).toBe(0);
   expect(synth.stderr).toBe('');
   expect(synth.status).toBe(0);
 
-  const pipeline = JSON.parse(fs.readFileSync(path.join(outdir, 'PaymentsPipeline.template.json'), 'utf8'));
-  const buildSpecs = Object.values<any>(pipeline.Resources)
+  const buildSpecs = Object.values<any>(pipelineTemplate.Resources)
     .filter((resource) => resource.Type === 'AWS::CodeBuild::Project')
     .map((project) => JSON.stringify(project.Properties.Source.BuildSpec));
   const scan = buildSpecs.filter((spec) => spec.includes('remote-scan'));
   expect(scan).toHaveLength(1);
   expect(scan[0]).toContain(`${CONTRACT_VARIABLE}=${SCAN_CONTRACT_VERSION} bash`);
-  const role = Object.values<any>(pipeline.Resources).find(
+  const role = Object.values<any>(pipelineTemplate.Resources).find(
     (resource) =>
       resource.Type === 'AWS::IAM::Role' && JSON.stringify(resource.Properties.RoleName ?? '').includes('clair-scan-'),
   );
   expect(role).toBeDefined();
+});
+
+test("the outputs are kept under a key of the whole package, the tsconfig it extends, the workspace's npm configuration, the installed versions and the code that makes them", () => {
+  expect(inputs.directories).toEqual({ package: PACKAGE_DIR });
+  const keyed = Object.values(inputs.files);
+  for (let config = path.join(PACKAGE_DIR, 'tsconfig.json'); ;) {
+    const extended = JSON.parse(fs.readFileSync(config, 'utf8')).extends;
+    if (extended === undefined) break;
+    config = path.resolve(path.dirname(config), extended);
+    expect(keyed).toContain(config);
+  }
+  for (const file of ['package.json', '.npmrc', '.gitignore']) expect(keyed).toContain(path.join(REPO_ROOT, file));
+  const nodeModules = path.join(REPO_ROOT, 'node_modules');
+  expect(keyed).toContain(
+    path.join(nodeModules, 'aws-cdk', 'lib', 'init-templates', 'app', 'typescript', 'tsconfig.json'),
+  );
+  // The lock file in the key records the installed version of every package the outputs depend on.
+  const lock = JSON.parse(fs.readFileSync(path.join(nodeModules, '.package-lock.json'), 'utf8'));
+  expect(keyed).toContain(path.join(nodeModules, '.package-lock.json'));
+  for (const name of ['typescript', 'aws-cdk-lib', 'constructs', '@types/node', '@types/jest', 'aws-cdk']) {
+    const installed = JSON.parse(fs.readFileSync(path.join(nodeModules, name, 'package.json'), 'utf8')).version;
+    expect([name, lock.packages[`node_modules/${name}`]?.version]).toEqual([name, installed]);
+  }
+  // The code that makes the outputs, and every module of this repository it imports.
+  const maker = path.join(__dirname, 'packed-app.ts');
+  expect(keyed).toContain(maker);
+  for (const [, imported] of fs.readFileSync(maker, 'utf8').matchAll(/from '(\.[^']+)'/g)) {
+    expect(keyed).toContain(`${path.resolve(__dirname, imported)}.ts`);
+  }
+  expect(inputs.versions).toEqual({ node: process.version, npm: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
+});
+
+test('a changed, added or renamed file of the package gives another key, so the outputs are made again', () => {
+  const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'clair-scan-copy-')), 'clair-scan');
+  fs.cpSync(PACKAGE_DIR, copy, { recursive: true });
+  const keyOf = (dir: string) => inputsKey({ ...inputs, directories: { package: dir } });
+  const key = keyOf(PACKAGE_DIR);
+  // The same files elsewhere (another checkout) give the same key.
+  expect(keyOf(copy)).toBe(key);
+
+  fs.appendFileSync(path.join(copy, 'src', 'index.ts'), ' ');
+  const changed = keyOf(copy);
+  fs.writeFileSync(path.join(copy, 'src', 'index.ts'), fs.readFileSync(path.join(PACKAGE_DIR, 'src', 'index.ts')));
+  fs.writeFileSync(path.join(copy, 'src', 'extra.ts'), '');
+  const added = keyOf(copy);
+  fs.rmSync(path.join(copy, 'src', 'extra.ts'));
+  fs.renameSync(path.join(copy, 'LICENSE'), path.join(copy, 'LICENCE'));
+  const renamed = keyOf(copy);
+
+  expect(new Set([key, changed, added, renamed]).size).toBe(4);
 });
