@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../config/config-reader';
-import { APP_PROPS, buildApp } from './build-app';
+import { APP_PROPS } from './app-props';
+import { buildApp } from './build-app';
 
 /**
  * The CDK entry point. A configuration error is the user's to fix, not ours to debug: it prints

@@ -8,7 +8,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { APP_PROPS, buildApp } from '../../pipeline/build-app';
+import { APP_PROPS } from '../../pipeline/app-props';
+import { buildApp } from '../../pipeline/build-app';
 import { gateWithCachedGuard } from './gates';
 import { FIXTURE_APPS } from './default-assembly';
 

@@ -29,7 +29,8 @@ export function synthesizeWithoutGates(config: unknown): UngatedApp {
     jest.isolateModules(() => {
       jest.doMock('../../common/security-gates', () => ({ addSecurityGates: () => undefined }));
       const { App } = require('aws-cdk-lib');
-      const { APP_PROPS, buildApp } = require('../../pipeline/build-app');
+      const { APP_PROPS } = require('../../pipeline/app-props');
+      const { buildApp } = require('../../pipeline/build-app');
       const { quietly } = require('./synthesize-app');
       assembly = quietly(() => {
         const app = new App({ ...APP_PROPS, outdir: dir, context: { ...defaultContext(), clairPipeline: config } });
