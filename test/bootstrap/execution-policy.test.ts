@@ -19,9 +19,9 @@ import {
 import { CloudModel, ModelResource, NamedPolicy, PARTITION } from '../access-paths/cloud-model';
 import { Caller, decide, Decision, sessionOf, withAdminGrant } from '../access-paths/evaluate';
 import { actionsMatching } from '../access-paths/iam-data';
-import { manyAccountsAndRegions, PIPELINE_ACCOUNT } from '../helpers/deployment-fixtures';
+import { defaultStacks, ungatedAssemblyDir } from '../helpers/default-assembly';
+import { PIPELINE_ACCOUNT } from '../helpers/deployment-fixtures';
 import { REPO_ROOT } from '../helpers/run-script';
-import { synthesizeWithoutGates } from '../helpers/synthesize-without-gates';
 
 const readPolicy = (file: string): NamedPolicy => ({
   name: path.basename(file),
@@ -30,9 +30,9 @@ const readPolicy = (file: string): NamedPolicy => ({
 const EXECUTION_POLICY = readPolicy(EXECUTION_POLICY_FILE);
 const BOUNDARY = readPolicy(PERMISSIONS_BOUNDARY_FILE);
 
-const app = synthesizeWithoutGates(manyAccountsAndRegions());
-afterAll(() => app.remove());
-const model = CloudModel.ofStacks(app.stacks);
+// The fixture's assembly, synthesized once per run without the gates (test/helpers/default-assembly.ts).
+const stacks = defaultStacks(ungatedAssemblyDir('manyAccountsAndRegions'));
+const model = CloudModel.ofStacks(stacks);
 const roles = model.resources('AWS::IAM::Role');
 const managedPolicies = model.resources('AWS::IAM::ManagedPolicy');
 
@@ -340,7 +340,7 @@ describe('the policy documents', () => {
 
   test('the execution policy allows every service whose resources the templates declare', async () => {
     const types = new Set(
-      app.stacks.flatMap(({ templateFile }) =>
+      stacks.flatMap(({ templateFile }) =>
         Object.values<any>(JSON.parse(fs.readFileSync(templateFile, 'utf8')).Resources ?? {}).map((r) => r.Type),
       ),
     );
