@@ -16,7 +16,8 @@ export type UngatedSynth = (config: unknown, outdir: string) => void;
  * aws-cdk-lib and the other packages are shared. Call it after the gated apps are built.
  */
 export function loadUngatedSynth(): UngatedSynth {
-  const own = (file: string) => file.startsWith(`${REPO_ROOT}${path.sep}`) && !file.includes(`${path.sep}node_modules${path.sep}`);
+  const own = (file: string) =>
+    file.startsWith(`${REPO_ROOT}${path.sep}`) && !file.includes(`${path.sep}node_modules${path.sep}`);
   for (const file of Object.keys(require.cache)) {
     if (own(file)) delete require.cache[file];
   }

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { defaultStacks } from '../helpers/default-assembly';
-import { REPO_ROOT, runScript } from '../helpers/run-script';
+import { runScript } from '../helpers/run-script';
 import { cacheEntry, lintWithCache, PINNED_CFN_LINT } from './cfn-lint-cache';
 import { CFN_LINT_ACKNOWLEDGEMENTS, CfnLintAcknowledgement } from './cfn-lint-acknowledgements';
 
