@@ -25,14 +25,29 @@ function parseOverrides(args: string[]): Record<string, string> {
 
 class UsageError extends Error {}
 
-function main(): void {
+/** What a run of the command printed, and its exit code. */
+export interface DeployPlanRun {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs the command on the project in `dir` with the arguments after `--`: the plan, or the
+ * configuration errors (exit 1) or the usage (exit 2). Anything else is a bug, and throws.
+ */
+export function deployPlanCommand(args: string[], dir: string): DeployPlanRun {
   try {
-    process.stdout.write(renderDeployPlan(loadProjectConfig(process.cwd(), parseOverrides(process.argv.slice(2)))));
+    return { status: 0, stdout: renderDeployPlan(loadProjectConfig(dir, parseOverrides(args))), stderr: '' };
   } catch (error) {
     if (!(error instanceof ConfigError || error instanceof UsageError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
+    return { status: error instanceof UsageError ? 2 : 1, stdout: '', stderr: `${error.message}\n` };
   }
 }
 
-main();
+if (require.main === module) {
+  const run = deployPlanCommand(process.argv.slice(2), process.cwd());
+  process.stdout.write(run.stdout);
+  process.stderr.write(run.stderr);
+  process.exitCode = run.status;
+}

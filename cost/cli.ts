@@ -16,7 +16,7 @@ import { ConfigError } from '../config/config-reader';
 import { COST_DOCS_FILE, renderCostDocs } from './docs';
 import { CostError } from './estimate';
 import { priceConfiguration } from './price-configuration';
-import { PriceListError } from './price-list';
+import { AwsRunner, PriceListError, runAwsCli } from './price-list';
 import { refreshPriceSheet } from './refresh-sheet';
 import { renderEstimate } from './report';
 
@@ -37,8 +37,8 @@ function readConfig(file: string): PipelineConfig {
 /** Bad input whose message is the whole story. */
 class UserError extends Error {}
 
-/** Runs the command; returns the exit code. */
-export function main(args: string[]): number {
+/** Runs the command; returns the exit code. `aws` runs the AWS CLI (tests give a stub's). */
+export function main(args: string[], aws: AwsRunner = runAwsCli): number {
   const options = { live: false, writeDocs: false, updateSheet: false, cdkJson: 'cdk.json' };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--live') options.live = true;
@@ -58,7 +58,7 @@ export function main(args: string[]): number {
       return 0;
     }
     if (options.updateSheet) {
-      const { updated, notFound } = refreshPriceSheet();
+      const { updated, notFound } = refreshPriceSheet(undefined, aws);
       console.log(
         `cost: rewrote ${updated.length} prices of cost/prices.csv from AWS's Price List; run \`npm run cost -- --write-docs\` next`,
       );
@@ -66,7 +66,7 @@ export function main(args: string[]): number {
       return 0;
     }
     const config = readConfig(options.cdkJson);
-    const { estimate, origin } = priceConfiguration(config, { live: options.live });
+    const { estimate, origin } = priceConfiguration(config, { live: options.live, run: aws });
     console.log(`# What the configuration in ${options.cdkJson} costs\n\n${renderEstimate(estimate, origin)}`);
     return 0;
   } catch (error) {

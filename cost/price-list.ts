@@ -115,9 +115,16 @@ export class PriceListError extends Error {
   }
 }
 
+/** The AWS CLI on the PATH of `env` (a test's stub), with that environment. */
+export function awsCliIn(env: NodeJS.ProcessEnv): AwsRunner {
+  return (args) => awsCli(args, env);
+}
+
 /** The AWS CLI on PATH. */
-export const runAwsCli: AwsRunner = (args) => {
-  const result = spawnSync('aws', args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+export const runAwsCli: AwsRunner = (args) => awsCli(args, process.env);
+
+function awsCli(args: string[], env: NodeJS.ProcessEnv): string {
+  const result = spawnSync('aws', args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env });
   if (result.error) throw new PriceListError(`could not run the AWS CLI (aws): ${result.error.message}`);
   if (result.status !== 0) {
     const line =
@@ -128,7 +135,7 @@ export const runAwsCli: AwsRunner = (args) => {
     throw new PriceListError(`aws ${args.slice(0, 2).join(' ')} failed: ${line.trim()}`);
   }
   return result.stdout;
-};
+}
 
 /** One product of a `get-products` answer: each PriceList entry is a JSON document in a string. */
 interface PriceListProduct {

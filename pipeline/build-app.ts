@@ -1,4 +1,4 @@
-import { App, AppProps, PERMISSIONS_BOUNDARY_CONTEXT_KEY } from 'aws-cdk-lib';
+import { App, PERMISSIONS_BOUNDARY_CONTEXT_KEY } from 'aws-cdk-lib';
 import { PERMISSIONS_BOUNDARY_NAME } from '../bootstrap/policies';
 import { addSecurityGates } from '../common/security-gates';
 import { loadConfig } from '../config/config';
@@ -6,14 +6,6 @@ import { PipelineStack } from './pipeline-stack';
 import { PIPELINE_STACK_NAME } from './stack-names';
 import { warnAboutUnnotified } from './notification-warning';
 import { warnAboutPlaceholders } from './placeholder-warning';
-
-/**
- * Settings of every clair-pipeline App (the CDK entry point and the tests). The built-in
- * CloudFormation schema check only ever warns and costs about 7 s a synth; cfn-lint checks the
- * same resource schemas (its E3 rules, every property, type and allowed value) over every template
- * of the default app as a real gate instead (test/pipeline/cfn-lint.test.ts).
- */
-export const APP_PROPS: AppProps = { builtinCloudFormationValidation: false };
 
 /**
  * Adds the whole clair-pipeline to `app`: reads and validates the config from its context, warns

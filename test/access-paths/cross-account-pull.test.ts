@@ -19,6 +19,7 @@ import { main as clairScanCli } from '../../packages/clair-scan/src/cli';
 import { App, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as YAML from 'yaml';
+import { APP_PROPS } from '../../pipeline/app-props';
 import { REPO_ROOT } from '../helpers/run-script';
 import { assemblyStacks, CloudModel, ModelResource, ModelStack, PARTITION } from './cloud-model';
 import { Caller, decide, roleCaller, withAdminGrant, withoutStatements } from './evaluate';
@@ -44,7 +45,7 @@ function teamApp(app: App, id: string, account: string): void {
   new ecr.Repository(stack, 'NotGranted', { repositoryName: 'payments/not-granted' });
 }
 
-const app = new App({ outdir });
+const app = new App({ ...APP_PROPS, outdir });
 const policy = scanPolicy({ invokerAccounts: [TEAM_ACCOUNT], pullAccounts: [TEAM_ACCOUNT] });
 scannerHost(app, 'DevScanner', DEV, policy);
 scannerHost(app, 'ProdScanner', PROD, policy);

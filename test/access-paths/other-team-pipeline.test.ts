@@ -9,7 +9,7 @@ import * as path from 'path';
 import { App, CfnWaitConditionHandle, Stack, Stage } from 'aws-cdk-lib';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { ClairScanRole, ClairScanStep } from '@clair-pipeline/scan';
-import { APP_PROPS } from '../../pipeline/build-app';
+import { APP_PROPS } from '../../pipeline/app-props';
 import { assemblyStacks, CloudModel, ModelResource } from './cloud-model';
 import { decide, roleCaller, withAdminGrant } from './evaluate';
 import { scannerHost, scanPolicy } from './scanner-host';

@@ -10,7 +10,9 @@ import * as path from 'path';
 import { invokerRoleName } from '@clair-pipeline/scan';
 import { App } from 'aws-cdk-lib';
 import * as YAML from 'yaml';
-import { REPO_ROOT, runScript } from '../helpers/run-script';
+import { APP_PROPS } from '../../pipeline/app-props';
+import { REPO_ROOT } from '../helpers/run-script';
+import { lintWithCache, PINNED_CFN_LINT } from '../pipeline/cfn-lint-cache';
 import { assemblyStacks, CloudModel, ModelResource, ModelStack, PARTITION } from './cloud-model';
 import { Caller, decide, roleCaller, sessionOf, withAdminGrant } from './evaluate';
 import { scannerHost, scanPolicy } from './scanner-host';
@@ -45,7 +47,7 @@ function teamStack(name: string, parameters: Record<string, string>): ModelStack
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'team-scan-role-'));
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
-const app = new App({ outdir });
+const app = new App({ ...APP_PROPS, outdir });
 for (const [id, env] of [
   ['DevScanner', DEV],
   ['ProdScanner', PROD],
@@ -82,10 +84,9 @@ function assumeInvoker(caller: Caller, target: ModelResource) {
   });
 }
 
-test('the template passes cfn-lint', () => {
-  const result = runScript('cfn-lint', ['--', TEMPLATE], { env: { PATH: process.env.PATH, HOME: process.env.HOME } });
-  expect(result.stdout + result.stderr).toBe('');
-  expect(result.status).toBe(0);
+// Linted once per distinct text of the template (test/pipeline/cfn-lint-cache.ts).
+test('the template passes cfn-lint', async () => {
+  expect(await lintWithCache([TEMPLATE], PINNED_CFN_LINT)).toEqual([]);
 });
 
 test.each(['SearchCodeBuild', 'SearchGitHub'])(

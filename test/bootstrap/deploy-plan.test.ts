@@ -1,19 +1,27 @@
 /**
  * `npm run deploy-plan`: the plan of a first deployment, derived from the configuration alone,
  * must name exactly the accounts and account/region pairs the synthesized assembly deploys to.
- * Compared on fixture configurations against real assemblies (synthesized without the gates,
- * which other tests run), and run as the command on a fixture cdk.json.
+ * Compared on fixture configurations against real assemblies (synthesized once per run without
+ * the gates, which other tests run: test/helpers/default-assembly.ts), and run as the command on
+ * a fixture cdk.json.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { renderDeployPlan } from '../../bootstrap/deploy-plan';
+import { deployPlanCommand } from '../../bootstrap/print-deploy-plan';
 import { deploymentTargets } from '../../bootstrap/deployment-targets';
 import { EXECUTION_POLICY_NAME, PERMISSIONS_BOUNDARY_NAME } from '../../bootstrap/policies';
 import { parseConfig } from '../../config/config';
+import {
+  DefaultStack,
+  defaultStacks,
+  UNGATED_FIXTURE_APPS,
+  UngatedFixtureApp,
+  ungatedAssemblyDir,
+} from '../helpers/default-assembly';
 import { manyAccountsAndRegions, PIPELINE_ACCOUNT, twoAccountsOneRegion } from '../helpers/deployment-fixtures';
 import { REPO_ROOT, runScript, SOURCE_CONDITION } from '../helpers/run-script';
-import { synthesizeWithoutGates, UngatedApp } from '../helpers/synthesize-without-gates';
 
 /** One `npx cdk bootstrap` command of a plan: its pair and its options. */
 interface Bootstrap {
@@ -43,16 +51,14 @@ function policyAccounts(plan: string): string[] {
   return accounts;
 }
 
-const FIXTURES = { twoAccountsOneRegion, manyAccountsAndRegions };
-
-describe.each(Object.entries(FIXTURES))('the plan of the %s fixture', (_name, fixture) => {
-  const config = parseConfig(fixture());
+describe.each(Object.keys(UNGATED_FIXTURE_APPS) as UngatedFixtureApp[])('the plan of the %s fixture', (name) => {
+  const config = parseConfig(UNGATED_FIXTURE_APPS[name]());
   const plan = renderDeployPlan(config);
-  let app: UngatedApp;
+  // Every stack of the fixture's assembly, synthesized once per run without the gates.
+  const app: { stacks: DefaultStack[] } = { stacks: [] };
   beforeAll(() => {
-    app = synthesizeWithoutGates(fixture());
+    app.stacks = defaultStacks(ungatedAssemblyDir(name));
   });
-  afterAll(() => app?.remove());
 
   test('bootstraps exactly the account/region pairs the assembly deploys to, each once', () => {
     const printed = bootstraps(plan).map((b) => b.pair);
@@ -141,10 +147,15 @@ test('asks to record and commit the lookups only when an environment needs one',
 });
 
 describe('npm run deploy-plan', () => {
-  /** Runs the command in a project directory holding only the given cdk.json. */
-  function deployPlan(cdkJson: unknown, args: string[] = []) {
+  /** A project directory holding only the given cdk.json. */
+  function project(cdkJson: unknown): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'project-'));
     fs.writeFileSync(path.join(dir, 'cdk.json'), JSON.stringify(cdkJson));
+    return dir;
+  }
+
+  /** Runs the command, as `npm run deploy-plan` does, in a project holding only the given cdk.json. */
+  function deployPlan(cdkJson: unknown, args: string[] = []) {
     return runScript(
       process.execPath,
       [
@@ -155,10 +166,18 @@ describe('npm run deploy-plan', () => {
         ...args,
       ],
       {
-        cwd: dir,
+        cwd: project(cdkJson),
         env: { PATH: process.env.PATH, TS_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.json') },
       },
     );
+  }
+
+  /**
+   * The same command in this process (a child process costs about a second of CPU; the test above
+   * proves the command line).
+   */
+  function deployPlanInProcess(cdkJson: unknown, args: string[] = []) {
+    return deployPlanCommand(args, project(cdkJson));
   }
 
   test('prints the plan of cdk.json with the -c overrides cdk synth takes', () => {
@@ -178,7 +197,7 @@ describe('npm run deploy-plan', () => {
   test('fails with the configuration errors, as cdk synth prints them, and exit 1', () => {
     const raw = twoAccountsOneRegion();
     raw.environments.prod.account = '3333';
-    const result = deployPlan({ context: { clairPipeline: raw } });
+    const result = deployPlanInProcess({ context: { clairPipeline: raw } });
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(
@@ -188,7 +207,7 @@ describe('npm run deploy-plan', () => {
   });
 
   test('rejects an argument it does not know, with its usage and exit 2', () => {
-    const result = deployPlan({ context: { clairPipeline: twoAccountsOneRegion() } }, ['--profile', 'prod']);
+    const result = deployPlanInProcess({ context: { clairPipeline: twoAccountsOneRegion() } }, ['--profile', 'prod']);
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(
       "unexpected argument '--profile prod'; usage: npm run deploy-plan [-- -c clairPipeline.<setting>=<value> ...]\n",

@@ -19,15 +19,15 @@ import { readBootstrapPolicy } from '../access-paths/bootstrap-policies';
 import { CloudModel, ModelResource, PARTITION } from '../access-paths/cloud-model';
 import { Caller, decide, Decision, sessionOf, withAdminGrant } from '../access-paths/evaluate';
 import { actionsMatching } from '../access-paths/iam-data';
-import { manyAccountsAndRegions, PIPELINE_ACCOUNT } from '../helpers/deployment-fixtures';
-import { synthesizeWithoutGates } from '../helpers/synthesize-without-gates';
+import { defaultStacks, ungatedAssemblyDir } from '../helpers/default-assembly';
+import { PIPELINE_ACCOUNT } from '../helpers/deployment-fixtures';
 
 const EXECUTION_POLICY = readBootstrapPolicy(EXECUTION_POLICY_FILE);
 const BOUNDARY = readBootstrapPolicy(PERMISSIONS_BOUNDARY_FILE);
 
-const app = synthesizeWithoutGates(manyAccountsAndRegions());
-afterAll(() => app.remove());
-const model = CloudModel.ofStacks(app.stacks);
+// The fixture's assembly, synthesized once per run without the gates (test/helpers/default-assembly.ts).
+const stacks = defaultStacks(ungatedAssemblyDir('manyAccountsAndRegions'));
+const model = CloudModel.ofStacks(stacks);
 const roles = model.resources('AWS::IAM::Role');
 const managedPolicies = model.resources('AWS::IAM::ManagedPolicy');
 
@@ -335,7 +335,7 @@ describe('the policy documents', () => {
 
   test('the execution policy allows every service whose resources the templates declare', async () => {
     const types = new Set(
-      app.stacks.flatMap(({ templateFile }) =>
+      stacks.flatMap(({ templateFile }) =>
         Object.values<any>(JSON.parse(fs.readFileSync(templateFile, 'utf8')).Resources ?? {}).map((r) => r.Type),
       ),
     );

@@ -12,7 +12,7 @@ import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import { ConfigError } from '../../config/config-reader';
 import { loadConfig, parseConfig, PipelineConfig } from '../../config/config';
 import { availabilityZonesContextKey } from '../../config/lookups';
-import { runScript, SOURCE_CONDITION } from '../helpers/run-script';
+import { main as appEntryPoint } from '../../pipeline/app';
 import { CONNECTION_ARN, fixtureConfig } from './fixture-config';
 
 /** The configuration an app with this context reads, as `cdk synth` would (cdk.json's object plus `-c` overrides). */
@@ -69,25 +69,29 @@ describe('availability zones that synth cannot look up', () => {
     expect(problemsOf(() => load({ clairPipeline: withoutZones() }))).toEqual([MESSAGE]);
   });
 
+  // In this process (a child costs about a second of CPU; test/pipeline/app.test.ts starts the
+  // entry point as cdk does), with the environment `cdk synth` gives it.
   test('fail through the CDK entry point as one clean block and a non-zero exit', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'app-entry-'));
+    const written: string[] = [];
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const given = { CDK_CONTEXT_JSON: process.env.CDK_CONTEXT_JSON, CDK_OUTDIR: process.env.CDK_OUTDIR };
+    // What `npx cdk synth` hands the app on a machine without credentials: no CDK_DEFAULT_ACCOUNT.
+    process.env.CDK_CONTEXT_JSON = JSON.stringify({ clairPipeline: withoutZones() });
+    process.env.CDK_OUTDIR = outdir;
     try {
-      // What `npx cdk synth` hands the app on a machine without credentials: no CDK_DEFAULT_ACCOUNT.
-      const result = runScript(
-        process.execPath,
-        [SOURCE_CONDITION, '--require', 'ts-node/register', 'pipeline/app.ts'],
-        {
-          env: {
-            PATH: process.env.PATH,
-            CDK_CONTEXT_JSON: JSON.stringify({ clairPipeline: withoutZones() }),
-            CDK_OUTDIR: outdir,
-          },
-        },
-      );
-      expect(result.stderr).toBe(`Invalid clair-pipeline configuration:\n  - ${MESSAGE}\n`);
-      expect(result.status).toBe(1);
+      expect(appEntryPoint()).toBe(1);
+      expect(written.join('')).toBe(`Invalid clair-pipeline configuration:\n  - ${MESSAGE}\n`);
       expect(fs.readdirSync(outdir)).toEqual([]);
     } finally {
+      stderr.mockRestore();
+      for (const [name, value] of Object.entries(given)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
       fs.rmSync(outdir, { recursive: true, force: true });
     }
   });

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseConfig } from '../../config/config';
 import { main } from '../../cost/cli';
+import { awsCliIn } from '../../cost/price-list';
 import { priceConfiguration } from '../../cost/price-configuration';
 import { renderEstimate } from '../../cost/report';
 import { REPO_ROOT, RunScriptResult, runScriptAsync, SOURCE_CONDITION } from '../helpers/run-script';
@@ -48,22 +49,33 @@ function live(extra: Record<string, string> = {}): Record<string, string> {
   };
 }
 
+/**
+ * Runs the command in this process (each child process costs a second of CPU; the one run as
+ * `npm run cost` runs it proves the command line): its exit code and what it printed. `env` is
+ * the environment of the AWS CLI it runs.
+ */
+function inProcess(args: string[], env?: Record<string, string>): RunScriptResult {
+  const printed = { stdout: [] as string[], stderr: [] as string[] };
+  const log = jest.spyOn(console, 'log').mockImplementation((text: string) => printed.stdout.push(`${text}\n`));
+  const error = jest.spyOn(console, 'error').mockImplementation((text: string) => printed.stderr.push(`${text}\n`));
+  try {
+    const status = env ? main(args, awsCliIn({ TMPDIR: os.tmpdir(), ...env })) : main(args);
+    return { status, stdout: printed.stdout.join(''), stderr: printed.stderr.join('') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
 const files = {
   ok: cdkJson(config()),
   r6g: cdkJson(config({ database: { instanceType: 'r6g.large' } })),
   region: cdkJson(config({ region: 'ap-southeast-2' })),
   invalid: cdkJson(config({ account: '12345' })),
 };
-let runs: Record<string, RunScriptResult>;
+let offline: RunScriptResult;
 beforeAll(async () => {
-  const started = {
-    offline: cost(['--cdk-json', files.ok]),
-    r6g: cost(['--cdk-json', files.r6g]),
-    live: cost(['--live', '--cdk-json', files.ok], live()),
-    liveDenied: cost(['--live', '--cdk-json', files.ok], live({ STUB_AWS_FAIL: 'pricing:get-products' })),
-  };
-  const results = await Promise.all(Object.values(started));
-  runs = Object.fromEntries(Object.keys(started).map((name, index) => [name, results[index]]));
+  offline = await cost(['--cdk-json', files.ok]);
 });
 
 /** Every failure is a message, never a stack trace. */
@@ -75,31 +87,19 @@ function expectCleanFailure(run: RunScriptResult, status: number): void {
 
 test('prints what the configuration costs: each environment, the pipeline account, a total', () => {
   const { estimate, origin } = priceConfiguration(parseConfig(config()));
-  expect(runs.offline.stderr).toBe('');
-  expect(runs.offline.status).toBe(0);
-  expect(runs.offline.stdout).toBe(
-    `# What the configuration in ${files.ok} costs\n\n${renderEstimate(estimate, origin)}\n`,
-  );
-  expect(runs.offline.stdout).toMatch(/^\| \*\*total\*\* \| \*\*\$[\d,]+\.\d\d\*\* \|$/m);
+  expect(offline.stderr).toBe('');
+  expect(offline.status).toBe(0);
+  expect(offline.stdout).toBe(`# What the configuration in ${files.ok} costs\n\n${renderEstimate(estimate, origin)}\n`);
+  expect(offline.stdout).toMatch(/^\| \*\*total\*\* \| \*\*\$[\d,]+\.\d\d\*\* \|$/m);
 });
 
 test('fails cleanly on an instance class the sheet does not price, naming the setting, value and fix', () => {
-  expectCleanFailure(runs.r6g, 1);
-  expect(runs.r6g.stderr).toMatch(
+  const r6g = inProcess(['--cdk-json', files.r6g]);
+  expectCleanFailure(r6g, 1);
+  expect(r6g.stderr).toMatch(
     /^cost: Cannot price this configuration:\n {2}- clairPipeline\.environments\.dev\.database\.instanceType is 'r6g\.large': the price sheet cost\/prices\.csv has no price of the RDS for PostgreSQL class db\.r6g\.large in eu-west-1 \(it prices t4g\.medium, t4g\.micro, t4g\.small\); add the missing lines to cost\/prices\.csv .* or run `npm run cost -- --live` .*\n$/,
   );
 });
-
-/** Runs the command in this process (each child process costs a second of CPU): its exit code and messages. */
-function inProcess(args: string[]): { status: number; stderr: string } {
-  const messages: string[] = [];
-  const error = jest.spyOn(console, 'error').mockImplementation((message: string) => messages.push(`${message}\n`));
-  try {
-    return { status: main(args), stderr: messages.join('') };
-  } finally {
-    error.mockRestore();
-  }
-}
 
 test('fails on a region the sheet does not price, naming the regions it has and the fix', () => {
   const run = inProcess(['--cdk-json', files.region]);
@@ -119,33 +119,40 @@ test('fails on an invalid configuration, with the config reader message', () => 
 
 test('fails on a cdk.json it cannot read', () => {
   const run = inProcess(['--cdk-json', path.join(os.tmpdir(), 'no-such-cdk.json')]);
-  expect(run).toEqual({ status: 1, stderr: expect.stringMatching(/^cost: cannot read .*no-such-cdk\.json: ENOENT/) });
+  expect(run).toEqual({
+    status: 1,
+    stdout: '',
+    stderr: expect.stringMatching(/^cost: cannot read .*no-such-cdk\.json: ENOENT/),
+  });
 });
 
 test('rejects an option it does not know, with its usage', () => {
   expect(inProcess(['--cdk-json'])).toEqual({
     status: 2,
+    stdout: '',
     stderr:
       "cost: unknown option '--cdk-json'\nusage: npm run cost [-- --live] [-- --cdk-json FILE] | npm run cost -- --write-docs | npm run cost -- --update-sheet\n",
   });
 });
 
 test('--live prices the fixed items from the Price List API, naming each SKU', () => {
-  expect(runs.live.stderr).toBe('');
-  expect(runs.live.status).toBe(0);
+  const run = inProcess(['--live', '--cdk-json', files.ok], live());
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
   // The stub's eu-west-1 load balancer is $0.02 an hour; us-east-2 twice that.
-  expect(runs.live.stdout).toContain("| Clair's internal Application Load Balancer | 1 | $14.60 |");
-  expect(runs.live.stdout).toContain("| Clair's internal Application Load Balancer | 1 | $29.20 |");
-  expect(runs.live.stdout).toMatch(/^prices from AWS's Price List API for the fixed items and the price sheet/m);
-  expect(runs.live.stdout).toMatch(
+  expect(run.stdout).toContain("| Clair's internal Application Load Balancer | 1 | $14.60 |");
+  expect(run.stdout).toContain("| Clair's internal Application Load Balancer | 1 | $29.20 |");
+  expect(run.stdout).toMatch(/^prices from AWS's Price List API for the fixed items and the price sheet/m);
+  expect(run.stdout).toMatch(
     /^\| us-east-2 \| `alb-hour` \| \$0\.04 per Application Load Balancer-hour \| 2026-11-20 \| AWS Price List API: AWSELB SKU [0-9A-Z]{16} \(USE2-LoadBalancerUsage\), published 2026-11-20T15:30:12Z \|$/m,
   );
-  expect(runs.live.stdout).not.toMatch(/^\|[^|]+\|[^|]+\|[^|]+\|[^|]+\| (page|recalled)/m);
+  expect(run.stdout).not.toMatch(/^\|[^|]+\|[^|]+\|[^|]+\|[^|]+\| (page|recalled)/m);
 });
 
 test('--live fails cleanly when the AWS CLI cannot answer, with its error line', () => {
-  expectCleanFailure(runs.liveDenied, 1);
-  expect(runs.liveDenied.stderr).toMatch(
+  const run = inProcess(['--live', '--cdk-json', files.ok], live({ STUB_AWS_FAIL: 'pricing:get-products' }));
+  expectCleanFailure(run, 1);
+  expect(run.stderr).toMatch(
     /^cost: aws pricing get-products failed: An error occurred \(AccessDeniedException\) when calling the get-products operation: .*not authorized to perform: pricing:get-products\n$/,
   );
 });

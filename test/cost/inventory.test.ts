@@ -9,7 +9,8 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { parseConfig } from '../../config/config';
 import { configurationItems } from '../../cost/configuration-items';
 import { HOURS_PER_MONTH, ItemGroup, KEYS, rdsInstanceKey } from '../../cost/items';
-import { APP_PROPS, buildApp } from '../../pipeline/build-app';
+import { APP_PROPS } from '../../pipeline/app-props';
+import { buildApp } from '../../pipeline/build-app';
 import { defaultContext } from '../helpers/default-config';
 import { quietly } from '../helpers/synthesize-app';
 

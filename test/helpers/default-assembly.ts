@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { companyContext, defaultContext } from './default-config';
+import { manyAccountsAndRegions, twoAccountsOneRegion } from './deployment-fixtures';
 
 /** Environment variable through which the global setup passes the directory of the assemblies. */
 export const FIXTURE_ASSEMBLIES_ENV = 'CLAIR_PIPELINE_TEST_ASSEMBLIES';
@@ -20,24 +21,51 @@ export type FixtureApp = keyof typeof FIXTURE_APPS;
 const SYNTH_WAIT_MS = 300_000;
 
 /**
+ * The deployment fixtures (test/helpers/deployment-fixtures.ts), synthesized once per test run
+ * without their security gates, in the background after the fixture apps, by name: for the tests
+ * of the stacks' accounts, regions and IAM (the gated synths prove the gates).
+ */
+export const UNGATED_FIXTURE_APPS = { twoAccountsOneRegion, manyAccountsAndRegions };
+
+/** The name of an ungated fixture app. */
+export type UngatedFixtureApp = keyof typeof UNGATED_FIXTURE_APPS;
+
+/** The subdirectory of the run's assemblies that holds an ungated fixture app. */
+export function ungatedSubdirectory(name: UngatedFixtureApp): string {
+  return `ungated-${name}`;
+}
+
+/**
  * The directory of a fixture app's cloud assembly, synthesized once per test run, gates included
  * (a gate finding fails every test that reads it), in the background by test/global-setup.ts.
  * Waits for it; fails with the synthesis error if it failed.
  */
 export function fixtureAssemblyDir(name: FixtureApp): string {
+  return backgroundAssemblyDir(name);
+}
+
+/** The directory of an ungated fixture app's cloud assembly (see {@link UNGATED_FIXTURE_APPS}); waits for it. */
+export function ungatedAssemblyDir(name: UngatedFixtureApp): string {
+  return backgroundAssemblyDir(ungatedSubdirectory(name));
+}
+
+/** Waits for the background synthesis to write the assembly `subdirectory`; fails with its error if it failed. */
+function backgroundAssemblyDir(subdirectory: string): string {
   const root = process.env[FIXTURE_ASSEMBLIES_ENV];
   if (!root) {
     throw new Error(
       `${FIXTURE_ASSEMBLIES_ENV} is not set: run the tests with jest (npm test), whose global setup sets it`,
     );
   }
-  const dir = path.join(root, name);
+  const dir = path.join(root, subdirectory);
   const deadline = Date.now() + SYNTH_WAIT_MS;
   while (!fs.existsSync(path.join(dir, 'manifest.json'))) {
     if (fs.existsSync(`${dir}.failed`)) {
-      throw new Error(`synthesis of the ${name} app failed:\n${fs.readFileSync(`${dir}.failed`, 'utf8')}`);
+      throw new Error(`synthesis of the ${subdirectory} app failed:\n${fs.readFileSync(`${dir}.failed`, 'utf8')}`);
     }
-    if (Date.now() > deadline) throw new Error(`the ${name} app was not synthesized within ${SYNTH_WAIT_MS} ms`);
+    if (Date.now() > deadline) {
+      throw new Error(`the ${subdirectory} app was not synthesized within ${SYNTH_WAIT_MS} ms`);
+    }
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
   }
   return dir;

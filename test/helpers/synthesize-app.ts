@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { APP_PROPS, buildApp } from '../../pipeline/build-app';
+import { APP_PROPS } from '../../pipeline/app-props';
+import { buildApp } from '../../pipeline/build-app';
 import { gateWithCachedGuard } from './gates';
 
 /** An app synthesized by {@link synthesizeApp}, in a directory of its own. */

@@ -1,49 +1,38 @@
-import * as os from 'os';
-import * as fs from 'fs';
+import Module = require('module');
 import * as path from 'path';
-import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import type { App as AppType } from 'aws-cdk-lib';
 import { defaultContext } from './default-config';
-import { DefaultStack, defaultStacks } from './default-assembly';
+import { REPO_ROOT } from './run-script';
 
-/** An app synthesized by {@link synthesizeWithoutGates}. */
-export interface UngatedApp {
-  /** The cloud assembly. */
-  readonly assembly: CloudAssembly;
-  /** Every stack, nested stage assemblies and cross-region support stacks included. */
-  readonly stacks: DefaultStack[];
-  /** Removes the assembly's directory; call it in afterAll. */
-  readonly remove: () => void;
-}
+/** Builds the whole app from a `clairPipeline` configuration into `outdir` and synthesizes it, without the gates. */
+export type UngatedSynth = (config: unknown, outdir: string) => void;
 
 /**
- * Synthesizes the whole app from a fixture `clairPipeline` configuration as `cdk synth` would,
- * but without its security gates (cdk-nag and cfn-guard are most of a synth's time): for tests
- * about the stacks' environments and their IAM, while the gated synths prove the gates. The app
- * is built in a module registry of its own in which the gates are a no-op, so the rest of the
- * test file is unaffected.
+ * For the background synthesis (test/helpers/synthesize-fixture-apps.ts, plain Node, not jest):
+ * a synth of the whole app as `cdk synth` does it, but without its security gates (cdk-nag and
+ * cfn-guard are most of a synth's time), for the tests of the stacks' environments and IAM while
+ * the gated synths prove the gates. The project's own modules are loaded afresh, with
+ * common/security-gates a no-op, so the gated apps built in the same process keep their gates;
+ * aws-cdk-lib and the other packages are shared. Call it after the gated apps are built.
  */
-export function synthesizeWithoutGates(config: unknown): UngatedApp {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ungated-app-'));
-  try {
-    let assembly: CloudAssembly | undefined;
-    jest.isolateModules(() => {
-      jest.doMock('../../common/security-gates', () => ({ addSecurityGates: () => undefined }));
-      const { App } = require('aws-cdk-lib');
-      const { APP_PROPS, buildApp } = require('../../pipeline/build-app');
-      const { quietly } = require('./synthesize-app');
-      assembly = quietly(() => {
-        const app = new App({ ...APP_PROPS, outdir: dir, context: { ...defaultContext(), clairPipeline: config } });
-        buildApp(app);
-        return app.synth();
-      });
-    });
-    return {
-      assembly: assembly!,
-      stacks: defaultStacks(dir),
-      remove: () => fs.rmSync(dir, { recursive: true, force: true }),
-    };
-  } catch (error) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    throw error;
+export function loadUngatedSynth(): UngatedSynth {
+  const own = (file: string) =>
+    file.startsWith(`${REPO_ROOT}${path.sep}`) && !file.includes(`${path.sep}node_modules${path.sep}`);
+  for (const file of Object.keys(require.cache)) {
+    if (own(file)) delete require.cache[file];
   }
+  const gates = require.resolve('../../common/security-gates');
+  const noGates = new Module(gates);
+  noGates.filename = gates;
+  noGates.loaded = true;
+  noGates.exports = { addSecurityGates: () => undefined };
+  require.cache[gates] = noGates;
+  const { App }: typeof import('aws-cdk-lib') = require('aws-cdk-lib');
+  const { APP_PROPS }: typeof import('../../pipeline/app-props') = require('../../pipeline/app-props');
+  const { buildApp }: typeof import('../../pipeline/build-app') = require('../../pipeline/build-app');
+  return (config, outdir) => {
+    const app: AppType = new App({ ...APP_PROPS, outdir, context: { ...defaultContext(), clairPipeline: config } });
+    buildApp(app);
+    app.synth();
+  };
 }

@@ -6,6 +6,16 @@ import { REPO_ROOT, runScriptAsync } from '../helpers/run-script';
 /** Where the tests keep cfn-lint's matches for each distinct template, across runs (a fresh install empties it). */
 export const CFN_LINT_CACHE = path.join(REPO_ROOT, 'node_modules', '.cache', 'clair-pipeline', 'cfn-lint');
 
+/** The script that installs the test tools, pinning their versions. */
+const TEST_TOOLS = fs.readFileSync(path.join(REPO_ROOT, 'scripts', 'ensure-test-tools.sh'), 'utf8');
+
+/**
+ * `cfn-lint <version>` as the test command installs it (scripts/ensure-test-tools.sh), the version
+ * the acknowledgements were reviewed with; test/pipeline/cfn-lint.test.ts checks it is the
+ * installed one, so the other tests may key the cache on it without starting cfn-lint.
+ */
+export const PINNED_CFN_LINT = `cfn-lint ${/^CFN_LINT_VERSION=(\S+)$/m.exec(TEST_TOOLS)?.[1]}`;
+
 /** Stands for the template's path in a cached match: the same template is synthesized to another path each run. */
 const PLACEHOLDER = '<template>';
 

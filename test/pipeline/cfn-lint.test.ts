@@ -2,17 +2,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { defaultStacks } from '../helpers/default-assembly';
-import { REPO_ROOT, runScript } from '../helpers/run-script';
-import { cacheEntry, lintWithCache } from './cfn-lint-cache';
+import { runScript } from '../helpers/run-script';
+import { cacheEntry, lintWithCache, PINNED_CFN_LINT } from './cfn-lint-cache';
 import { CFN_LINT_ACKNOWLEDGEMENTS, CfnLintAcknowledgement } from './cfn-lint-acknowledgements';
 
 /** A template broken on purpose, linted in the same run, so the negative tests see real findings. */
 const FIXTURE = path.join(__dirname, 'fixtures', 'cfn-lint-findings.template.json');
-
-/** The version the acknowledgements were reviewed with: the one the test command installs. */
-const PINNED_VERSION = /^CFN_LINT_VERSION=(\S+)$/m.exec(
-  fs.readFileSync(path.join(REPO_ROOT, 'scripts', 'ensure-test-tools.sh'), 'utf8'),
-)?.[1];
 
 /** One cfn-lint finding, located by stack display path and resource logical id. */
 interface Finding {
@@ -75,7 +70,7 @@ beforeAll(async () => {
     ...stacks.map((s): [string, string] => [s.templateFile, s.displayPath]),
     [FIXTURE, 'fixture'],
   ]);
-  const matches = await lintWithCache([...stackOf.keys()], `cfn-lint ${PINNED_VERSION}`);
+  const matches = await lintWithCache([...stackOf.keys()], PINNED_CFN_LINT);
   const findings: Finding[] = matches.map((match: any) => ({
     rule: match.Rule.Id,
     level: match.Level,
@@ -88,10 +83,10 @@ beforeAll(async () => {
 });
 
 describe('cfn-lint over every template of the default app', () => {
-  test(`is the pinned version (${PINNED_VERSION}), the one the acknowledgements were reviewed with`, () => {
+  test(`is the pinned version (${PINNED_CFN_LINT}), the one the acknowledgements were reviewed with`, () => {
     expect(
       runScript('cfn-lint', ['--version'], { env: { PATH: process.env.PATH, HOME: process.env.HOME } }).stdout.trim(),
-    ).toBe(`cfn-lint ${PINNED_VERSION}`);
+    ).toBe(PINNED_CFN_LINT);
   });
 
   test('finds nothing that is not acknowledged, and every acknowledgement still matches', () => {

@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
-import { APP_PROPS, buildApp } from '../../pipeline/build-app';
+import { APP_PROPS } from '../../pipeline/app-props';
+import { buildApp } from '../../pipeline/build-app';
 import { PipelineStack } from '../../pipeline/pipeline-stack';
 import { appContext, fixtureConfig } from '../config/fixture-config';
 

@@ -10,7 +10,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { EnvironmentConfig, parseConfig } from '../../config/config';
 import { ClairFreshnessCheck, FRESHNESS_LOG_GROUP_NAME, READY_LINE } from '../../stages/clair/freshness-check';
 import { ClairMonitoring } from '../../stages/clair/monitoring';
-import { APP_PROPS } from '../../pipeline/build-app';
+import { APP_PROPS } from '../../pipeline/app-props';
 import { CANARY, Scenario } from '../container/scanner/scenario';
 import { defaultTemplate } from '../helpers/default-assembly';
 import { defaultRawConfig } from '../helpers/default-config';

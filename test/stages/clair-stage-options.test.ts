@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { APP_PROPS } from '../../pipeline/build-app';
+import { APP_PROPS } from '../../pipeline/app-props';
 import { parseConfig } from '../../config/config';
 import { ClairStage } from '../../stages/clair/clair-stage';
 import { gateCallOutcomes, listenerViolations } from '../helpers/clair-api-matrix';

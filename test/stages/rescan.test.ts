@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parseConfig } from '../../config/config';
 import { defaultRescanSchedule } from '../../config/rescan-config';
-import { APP_PROPS } from '../../pipeline/build-app';
+import { APP_PROPS } from '../../pipeline/app-props';
 import { ClairStage } from '../../stages/clair/clair-stage';
 import { RESCAN_METRICS_NAMESPACE, RESCAN_PROJECT_NAME } from '../../stages/clair/rescan';
 import { defaultContext, defaultRawConfig } from '../helpers/default-config';
