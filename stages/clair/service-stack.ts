@@ -85,6 +85,7 @@ export class ClairServiceStack extends Stack {
       topic: monitoring.topic,
     });
     this.clair.allowCaller(rescan.securityGroup, 'Clair rescan');
+    scanner.recordDeployedPolicies({ bucket: rescan.bucket, key: rescan.key });
     monitoring.dashboard.addWidgets(rescan.widget());
 
     this.outputs = {
