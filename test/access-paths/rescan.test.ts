@@ -1,11 +1,13 @@
 /**
  * The rescan's role and schedule (docs/rescans.md), evaluated against the default app's templates:
  * the role may list and describe this account's running tasks, pull the images the scanner may pull,
- * read and write its state object (with its key), notify the environment's topic and put its
- * metrics; nothing that changes what is deployed, nothing of another account, no other object,
- * namespace or topic. The default app leaves Security Hub off, so importing is denied there
+ * read and write its state object (with its key), list and read the deployed-policy records, notify
+ * the environment's topic and put its metrics; nothing that changes what is deployed, nothing of
+ * another account, no other object, namespace or topic. The scanner's role may write records and
+ * nothing else of the bucket. The default app leaves Security Hub off, so importing is denied there
  * (test/stages/rescan.test.ts checks the grant when it is on). The schedule starts the rescan only.
  */
+import { DEPLOYED_POLICY_VARIABLES } from '../../buildspecs/scanner-buildspec';
 import { RESCAN_METRICS_NAMESPACE, RESCAN_PROJECT_NAME, RESCAN_STATE_KEY } from '../../stages/clair/rescan';
 import { cdkAssetRepositoryName, SCANNER_PROJECT_NAME } from '@clair-pipeline/scan';
 import { CloudModel, ModelResource, PARTITION } from './cloud-model';
@@ -18,14 +20,17 @@ const rescans = model
   .resources('AWS::CodeBuild::Project')
   .filter((project) => project.props.Name === RESCAN_PROJECT_NAME)
   .map((project) => {
-    const variable = (name: string): string =>
-      model.resolve(
-        project.stack,
-        project.props.Environment.EnvironmentVariables.find((v: any) => v.Name === name).Value,
-      );
+    const variable = (name: string, of = project): string =>
+      model.resolve(of.stack, of.props.Environment.EnvironmentVariables.find((v: any) => v.Name === name).Value);
+    const scanner = model
+      .resources('AWS::CodeBuild::Project', [project.stack])
+      .find((p) => p.props.Name === SCANNER_PROJECT_NAME)!;
     return {
       project,
       role: model.resourceByArn(model.resolve(project.stack, project.props.ServiceRole)),
+      scannerRole: model.resourceByArn(model.resolve(scanner.stack, scanner.props.ServiceRole)),
+      scannerBucket: variable(DEPLOYED_POLICY_VARIABLES.bucket, scanner),
+      scannerKeyArn: variable(DEPLOYED_POLICY_VARIABLES.kmsKey, scanner),
       bucket: variable('RESCAN_STATE_BUCKET'),
       keyArn: variable('RESCAN_STATE_KMS_KEY'),
       topicArn: variable('RESCAN_TOPIC_ARN'),
@@ -46,6 +51,7 @@ describe.each(rescans.map((r) => [r.project.stack.displayPath, r] as const))('th
     decide({ caller, action, resource, resourceAccount: resource.split(':')[4] || account, resourcePolicy, context });
   const cluster = (a = account) => `arn:${PARTITION}:ecs:${region}:${a}:cluster/prod`;
   const stateObject = `arn:${PARTITION}:s3:::${r.bucket}/${RESCAN_STATE_KEY}`;
+  const recordObject = `arn:${PARTITION}:s3:::${r.bucket}/deployed-policies/${'a'.repeat(64)}/${'b'.repeat(64)}.json`;
   const objectPolicy = () => bucketPolicy(model, r.bucket);
   const viaS3 = { 'kms:ViaService': `s3.${region}.amazonaws.com`, 'kms:CallerAccount': account };
   const topic = model.resourceByArn(r.topicArn);
@@ -83,6 +89,20 @@ describe.each(rescans.map((r) => [r.project.stack.displayPath, r] as const))('th
     const key = keyByArn(model, r.keyArn);
     for (const action of ['kms:Decrypt', 'kms:GenerateDataKey']) {
       expect(await ask(action, r.keyArn, viaS3, key.policy)).toBe('Allowed');
+    }
+  });
+
+  test('lists and reads the deployed-policy records, and may not write or delete one', async () => {
+    const bucketArn = `arn:${PARTITION}:s3:::${r.bucket}`;
+    expect(await ask('s3:ListBucket', bucketArn, { 's3:prefix': 'deployed-policies/' }, objectPolicy())).toBe(
+      'Allowed',
+    );
+    expect(await ask('s3:GetObject', recordObject, {}, objectPolicy())).toBe('Allowed');
+    for (const action of ['s3:PutObject', 's3:DeleteObject']) {
+      expect(await ask(action, recordObject, {}, objectPolicy())).not.toBe('Allowed');
+    }
+    for (const prefix of ['', 'rescan/']) {
+      expect(await ask('s3:ListBucket', bucketArn, { 's3:prefix': prefix }, objectPolicy())).not.toBe('Allowed');
     }
   });
 
@@ -149,6 +169,45 @@ describe.each(rescans.map((r) => [r.project.stack.displayPath, r] as const))('th
       .map((t) => model.arnOf(t))
       .find((arn) => arn !== r.topicArn)!;
     expect(await ask('sns:Publish', other, {}, topicPolicy(model, other))).not.toBe('Allowed');
+  });
+});
+
+describe.each(rescans.map((r) => [r.project.stack.displayPath, r] as const))("the scanner's role of %s", (_name, r) => {
+  const { account, region } = r.project.stack;
+  const caller: Caller = roleCaller(model, r.scannerRole);
+  const objectPolicy = () => bucketPolicy(model, r.bucket);
+  const ask = (action: string, resource: string, context: Record<string, string> = {}) =>
+    decide({ caller, action, resource, resourceAccount: account, resourcePolicy: objectPolicy(), context });
+  const object = (key: string) => `arn:${PARTITION}:s3:::${r.bucket}/${key}`;
+  const record = object(`deployed-policies/${'a'.repeat(64)}/${'b'.repeat(64)}.json`);
+
+  test("records policies in the rescan's bucket, with its key", async () => {
+    expect(r.scannerBucket).toBe(r.bucket);
+    expect(r.scannerKeyArn).toBe(r.keyArn);
+    expect(await ask('s3:PutObject', record)).toBe('Allowed');
+    const key = keyByArn(model, r.keyArn);
+    const viaS3 = { 'kms:ViaService': `s3.${region}.amazonaws.com`, 'kms:CallerAccount': account };
+    expect(
+      await decide({
+        caller,
+        action: 'kms:GenerateDataKey',
+        resource: r.keyArn,
+        resourceAccount: account,
+        resourcePolicy: key.policy,
+        context: viaS3,
+      }),
+    ).toBe('Allowed');
+  });
+
+  test.each([
+    ['overwrite the state', 's3:PutObject', object(RESCAN_STATE_KEY)],
+    ['write outside deployed-policies/', 's3:PutObject', object('other.json')],
+    ['read a record', 's3:GetObject', record],
+    ['delete a record', 's3:DeleteObject', record],
+    ['read the state', 's3:GetObject', object(RESCAN_STATE_KEY)],
+    ['list the bucket', 's3:ListBucket', `arn:${PARTITION}:s3:::${r.bucket}`],
+  ])('may not %s', async (_what, action, resource) => {
+    expect(await ask(action, resource)).not.toBe('Allowed');
   });
 });
 

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { remoteScanBuildSpec, remoteScanCommand, REMOTE_SCAN_SCRIPT_PATH } from '@clair-pipeline/scan';
@@ -35,10 +36,39 @@ describe('the scanner buildspec', () => {
     });
   });
 
-  test('runs scan-image as the build command, so that its exit code decides the build', () => {
-    expect(spec).toMatchObject({
-      env: { shell: 'bash' },
-      phases: { build: { commands: ['REPORT_DIR=scan-reports scan-image'] } },
+  test('runs scan-image as the first build command, so that its exit code decides the build', () => {
+    expect(spec).toMatchObject({ env: { shell: 'bash' } });
+    expect((spec.phases as any).build.commands[0]).toBe('REPORT_DIR=scan-reports scan-image');
+  });
+
+  describe("then uploads a passed scan's deployed-policy records (rescan.test.ts runs it against S3)", () => {
+    const upload = (spec.phases as any).build.commands[1] as string;
+    const run = (env: Record<string, string>, reports: boolean) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'upload-'));
+      try {
+        if (reports) fs.mkdirSync(path.join(dir, 'scan-reports', 'deployed-policies'), { recursive: true });
+        // Nothing on PATH: a call of `aws` fails the command (exit 127).
+        return runScript('/bin/bash', ['--norc', '-c', upload], { cwd: dir, env: { PATH: dir, ...env } });
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const both = { DEPLOYED_POLICY_BUCKET: 'b', DEPLOYED_POLICY_KMS_KEY: 'k' };
+
+    test('uploads nothing when the scan recorded nothing (failed, or a readiness check)', () => {
+      expect(run(both, false).status).toBe(0);
+    });
+
+    test.each(['DEPLOYED_POLICY_BUCKET', 'DEPLOYED_POLICY_KMS_KEY'])('fails without %s', (name) => {
+      const result = run({ ...both, [name]: '' }, true);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain(name);
+    });
+
+    test('calls the AWS CLI when there are records, and fails when it fails', () => {
+      const result = run(both, true);
+      expect(result.status).toBe(127);
+      expect(result.stderr).toContain('aws: command not found');
     });
   });
 

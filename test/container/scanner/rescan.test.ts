@@ -136,7 +136,7 @@ class Environment {
       {
         ...this.common(),
         PATH: `${binDir}:${path.join(REPO_ROOT, 'container', 'scanner')}:${process.env.PATH}`,
-        IMAGE_URI: image.byTag,
+        IMAGE_URI: image.byDigest,
         DEPLOYED_POLICY_BUCKET: BUCKET,
         DEPLOYED_POLICY_KMS_KEY: KMS_KEY,
         ...overrides,
