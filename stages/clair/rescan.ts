@@ -335,6 +335,11 @@ export class ClairRescan extends Construct {
       'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]',
       "CodeBuild's network-interface permission, limited by its condition to this project's subnets.",
     );
+    acknowledge(
+      rolePolicy,
+      `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/${DEPLOYED_POLICIES}/*]`,
+      'The rescan reads every deployed-policy record the scanner wrote (one per image digest and policy) under deployed-policies/; it may not write or delete one.',
+    );
     for (const resource of ['container-instance', 'task']) {
       acknowledge(
         rolePolicy,

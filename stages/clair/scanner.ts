@@ -132,10 +132,8 @@ export class ClairScanner extends Construct {
         // The contract version this scanner speaks; scan steps read it before they start a build.
         [CONTRACT_VARIABLE]: String(SCAN_CONTRACT_VERSION),
         ...platformEnvironment(props.policy),
-      }),
-      // Set by recordDeployedPolicies(): the rescan's bucket is made after the scanner, whose
-      // project the monitoring that the rescan notifies through watches.
-      ...plainText({
+        // Where passed scans record their policy (recordDeployedPolicies()): the rescan's bucket,
+        // made after the scanner, whose project the monitoring that the rescan notifies through watches.
         [DEPLOYED_POLICY_VARIABLES.bucket]: Lazy.string({
           produce: () => this.deployedPolicyStore().bucket.bucketName,
         }),
@@ -202,6 +200,12 @@ export class ClairScanner extends Construct {
     );
     this.project.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [store.key.keyArn] }),
+    );
+    const [bucket] = Stack.of(this).resolve(store.bucket.bucketArn)['Fn::GetAtt'];
+    acknowledge(
+      this.project.role!.node.findChild('DefaultPolicy'),
+      `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucket}.Arn>/${DEPLOYED_POLICIES}/*]`,
+      'The scanner puts one record per image digest and policy under deployed-policies/ of the rescan bucket (keys named by digest and hash); it may not read, list or delete anything there.',
     );
   }
 
