@@ -24,14 +24,15 @@ import { loadState, saveState } from './state';
  * canary, lists the images ECS runs in this account and region (by digest) and those the
  * configuration lists, rescans each with the gate's own steps by every policy it was deployed with
  * (the scanner's deployed-policy records; without one, the environment's default) and the
- * environment's allowlist, compares with
- * the previous rescan (kept in S3, SSE-KMS), notifies the environment's topic of what changed only,
- * brings Security Hub in line when enabled, and puts the metrics the alarms watch.
+ * environment's allowlist, compares with the previous rescan (kept in S3, SSE-KMS), notifies the
+ * environment's topic of what changed only, brings Security Hub in line when enabled, and puts the
+ * metrics the alarms watch.
  *
  * Exit codes: 0 every image rescanned (failing images are reported, not an error) · 2 bad input ·
  * 3 bad allowlist · 5 an image could not be rescanned, a deployed-policy record could not be used,
- * an AWS call or Security Hub failed, or the deadline passed · 6 Clair not ready · 70 internal error. Whenever the rescan could not run, it puts
- * RescanFailed = 1 and no count of failing images, so it never reads as "all clean".
+ * an AWS call or Security Hub failed, or the deadline passed · 6 Clair not ready · 70 internal
+ * error. Whenever the rescan could not run, it puts RescanFailed = 1 and no count of failing
+ * images, so it never reads as "all clean".
  */
 export async function rescan(env: Env, out: Output, now: () => number = Date.now): Promise<ExitCode> {
   const say = (line: string) => out.stdout(`rescan-images: ${safe(line)}\n`);

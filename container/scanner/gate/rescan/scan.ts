@@ -77,8 +77,9 @@ export interface ScanContext {
 /**
  * Rescans one image with the gate's own steps and verdict: the registry's manifest (verified
  * digest), klar, Clair's view of the top layer and the coverage check, then decide() with each
- * policy of the image (its deployed-policy records, else the environment's default) and allowlist. An image that cannot be rescanned (not allowed, not pullable, klar or
- * Clair failing) is `not-scanned` with the reason, never passed.
+ * policy of the image (its deployed-policy records, else the environment's default) and its
+ * allowlist. An image that cannot be rescanned (not allowed, not pullable, klar or Clair failing, a
+ * record that cannot be read) is `not-scanned` with the reason, never passed.
  */
 export async function rescanImage(target: Target, ctx: ScanContext): Promise<ImageResult> {
   const { settings, deadline } = ctx;
