@@ -198,8 +198,13 @@ export class ClairScanner extends Construct {
         resources: [store.bucket.arnForObjects(`${DEPLOYED_POLICIES}/*`)],
       }),
     );
+    // The key only through S3: the records' data keys, nothing encrypted directly.
     this.project.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [store.key.keyArn] }),
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey'],
+        resources: [store.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
+      }),
     );
     const [bucket] = Stack.of(this).resolve(store.bucket.bucketArn)['Fn::GetAtt'];
     acknowledge(

@@ -186,17 +186,20 @@ describe.each(rescans.map((r) => [r.project.stack.displayPath, r] as const))("th
     expect(r.scannerKeyArn).toBe(r.keyArn);
     expect(await ask('s3:PutObject', record)).toBe('Allowed');
     const key = keyByArn(model, r.keyArn);
-    const viaS3 = { 'kms:ViaService': `s3.${region}.amazonaws.com`, 'kms:CallerAccount': account };
-    expect(
-      await decide({
+    const kms = (action: string, context: Record<string, string>) =>
+      decide({
         caller,
-        action: 'kms:GenerateDataKey',
+        action,
         resource: r.keyArn,
         resourceAccount: account,
         resourcePolicy: key.policy,
-        context: viaS3,
-      }),
-    ).toBe('Allowed');
+        context: { 'kms:CallerAccount': account, ...context },
+      });
+    const viaS3 = { 'kms:ViaService': `s3.${region}.amazonaws.com` };
+    expect(await kms('kms:GenerateDataKey', viaS3)).toBe('Allowed');
+    // Only through S3, and never to read: not the state, not a record.
+    expect(await kms('kms:GenerateDataKey', {})).not.toBe('Allowed');
+    expect(await kms('kms:Decrypt', viaS3)).not.toBe('Allowed');
   });
 
   test.each([
