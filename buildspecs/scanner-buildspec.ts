@@ -10,15 +10,27 @@ export const SCAN_REPORT_DIR = 'scan-reports';
 export const DEPLOYED_POLICY_VARIABLES = { bucket: 'DEPLOYED_POLICY_BUCKET', kmsKey: 'DEPLOYED_POLICY_KMS_KEY' };
 
 /**
+ * The scanner build's exit status when a passed image's deployed-policy records could not be
+ * uploaded: outside scan-image's own (0-7, 70), so that no scan step reads it as one of its verdicts.
+ */
+export const RECORD_UPLOAD_FAILED = 80;
+
+/**
  * Uploads the deployed-policy records a passed scan wrote (docs/rescans.md) to the rescan's bucket
  * under the same keys, SSE-KMS with its key. Runs only after scan-image exited 0 (a failed command
- * ends the phase); a missing variable or a failed upload fails the build, since an image whose
- * policy is not recorded would be rescanned by the environment's default policy without anyone knowing.
+ * ends the phase). A missing variable or a failed upload fails the build with
+ * {@link RECORD_UPLOAD_FAILED}, since an image whose policy is not recorded would be rescanned by
+ * the environment's default policy without anyone knowing.
  */
-const UPLOAD_RECORDS =
-  `if [ -d ${SCAN_REPORT_DIR}/${DEPLOYED_POLICIES} ]; then ` +
-  `aws s3 cp ${SCAN_REPORT_DIR}/${DEPLOYED_POLICIES} "s3://\${${DEPLOYED_POLICY_VARIABLES.bucket}:?}/${DEPLOYED_POLICIES}" ` +
-  `--recursive --sse aws:kms --sse-kms-key-id "\${${DEPLOYED_POLICY_VARIABLES.kmsKey}:?}" --only-show-errors; fi`;
+const UPLOAD_RECORDS = [
+  `if [ -d ${SCAN_REPORT_DIR}/${DEPLOYED_POLICIES} ]; then`,
+  `if [ -z "\${${DEPLOYED_POLICY_VARIABLES.bucket}:-}" ] || [ -z "\${${DEPLOYED_POLICY_VARIABLES.kmsKey}:-}" ] ||`,
+  `! aws s3 cp ${SCAN_REPORT_DIR}/${DEPLOYED_POLICIES} "s3://\${${DEPLOYED_POLICY_VARIABLES.bucket}}/${DEPLOYED_POLICIES}"`,
+  `--recursive --sse aws:kms --sse-kms-key-id "\${${DEPLOYED_POLICY_VARIABLES.kmsKey}}" --only-show-errors; then`,
+  `echo "scan-image passed, but the policy it passed with could not be recorded for the rescan of what runs`,
+  `(${DEPLOYED_POLICY_VARIABLES.bucket}, ${DEPLOYED_POLICY_VARIABLES.kmsKey}); failing: see docs/rescans.md" >&2;`,
+  `exit ${RECORD_UPLOAD_FAILED}; fi; fi`,
+].join(' ');
 
 /** Options of {@link scannerBuildSpec}. */
 export interface ScannerBuildSpecOptions {

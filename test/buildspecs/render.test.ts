@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { remoteScanBuildSpec, remoteScanCommand, REMOTE_SCAN_SCRIPT_PATH } from '@clair-pipeline/scan';
 import { renderBuildSpecs } from '../../buildspecs/render';
-import { scannerBuildSpec } from '../../buildspecs/scanner-buildspec';
+import { RECORD_UPLOAD_FAILED, scannerBuildSpec } from '../../buildspecs/scanner-buildspec';
 import { REPO_ROOT, runScript } from '../helpers/run-script';
 
 const rendered = renderBuildSpecs();
@@ -59,16 +59,22 @@ describe('the scanner buildspec', () => {
       expect(run(both, false).status).toBe(0);
     });
 
-    test.each(['DEPLOYED_POLICY_BUCKET', 'DEPLOYED_POLICY_KMS_KEY'])('fails without %s', (name) => {
-      const result = run({ ...both, [name]: '' }, true);
-      expect(result.status).not.toBe(0);
-      expect(result.stderr).toContain(name);
-    });
+    test.each(['DEPLOYED_POLICY_BUCKET', 'DEPLOYED_POLICY_KMS_KEY'])(
+      'fails without %s, with a status no scan step reads as a verdict',
+      (name) => {
+        const result = run({ ...both, [name]: '' }, true);
+        expect(result.status).toBe(RECORD_UPLOAD_FAILED);
+        expect(result.stderr).toBe(
+          'scan-image passed, but the policy it passed with could not be recorded for the rescan of what runs (DEPLOYED_POLICY_BUCKET, DEPLOYED_POLICY_KMS_KEY); failing: see docs/rescans.md\n',
+        );
+      },
+    );
 
     test('calls the AWS CLI when there are records, and fails when it fails', () => {
       const result = run(both, true);
-      expect(result.status).toBe(127);
+      expect(result.status).toBe(RECORD_UPLOAD_FAILED);
       expect(result.stderr).toContain('aws: command not found');
+      expect(result.stderr).toContain('could not be recorded');
     });
   });
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { scannerBuildSpec } from '../../../buildspecs/scanner-buildspec';
+import { RECORD_UPLOAD_FAILED, scannerBuildSpec } from '../../../buildspecs/scanner-buildspec';
 import { findingId } from '../../../container/scanner/gate/rescan/security-hub';
 import { PushedImage, pushImage, testRegistry } from '../../helpers/registry/registry';
 import { REPO_ROOT, RunScriptResult } from '../../helpers/run-script';
@@ -407,8 +407,8 @@ test(
       expect(JSON.parse(env.aws.objects.get(key)!.body.toString('utf8')).policy).toMatchObject({ severity: 'Low' });
       // Without the project's variables the build fails instead of leaving the policy unknown.
       const unset = await env.deploy(app, { DEPLOYED_POLICY_BUCKET: '' });
-      expect(unset.status).not.toBe(0);
-      expect(unset.stderr).toContain('DEPLOYED_POLICY_BUCKET');
+      expect(unset.status).toBe(RECORD_UPLOAD_FAILED);
+      expect(unset.stderr).toContain('could not be recorded for the rescan of what runs');
       // A record for the worker that is not one (tampered, or another program's).
       const bad = `${BUCKET}/deployed-policies/${worker.digest.slice(7)}/${'0'.repeat(64)}.json`;
       env.aws.objects.set(bad, { body: Buffer.from('{"version":1}') });
