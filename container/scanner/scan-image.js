@@ -374,6 +374,126 @@ class DeadlineError extends Error {
 }
 exports.DeadlineError = DeadlineError;
 },
+"gate/deployed-policy.js": function (module, exports, __gateRequire) {
+"use strict";
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.MAX_RECORD_BYTES = exports.DEPLOYED_POLICIES = void 0;
+exports.recordKey = recordKey;
+exports.digestPrefix = digestPrefix;
+exports.policyRecords = policyRecords;
+exports.parseRecord = parseRecord;
+const crypto = __importStar(require("crypto"));
+const severity_1 = __gateRequire("gate/severity.js");
+exports.DEPLOYED_POLICIES = 'deployed-policies';
+const MAX_RECORDED_ALLOWLIST_BYTES = 1024 * 1024;
+exports.MAX_RECORD_BYTES = 2 * MAX_RECORDED_ALLOWLIST_BYTES + 64 * 1024;
+const POLICY_KEYS = ['severity', 'maxVulnerabilities', 'countUnknown', 'ignoreUnfixed', 'requireCoverage', 'allowlist'];
+const RECORD_KEYS = ['version', 'image', 'digest', 'recordedAt', 'policy'];
+const TIME = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$/;
+function canonical(policy) {
+    return JSON.stringify(POLICY_KEYS.map((key) => [key, policy[key]]));
+}
+function recordKey(digest, policy) {
+    const hash = crypto.createHash('sha256').update(canonical(policy)).digest('hex');
+    return `${exports.DEPLOYED_POLICIES}/${digest.replace(/^sha256:/, '')}/${hash}.json`;
+}
+function digestPrefix(digest) {
+    return `${exports.DEPLOYED_POLICIES}/${digest.replace(/^sha256:/, '')}/`;
+}
+function policyRecords(image, digests, policy, allowlist, recordedAt) {
+    const applied = {
+        severity: policy.severity,
+        maxVulnerabilities: policy.maxVulnerabilities,
+        countUnknown: policy.countUnknown,
+        ignoreUnfixed: policy.ignoreUnfixed,
+        requireCoverage: policy.requireCoverage,
+        allowlist,
+    };
+    return [...new Set(digests)].map((digest) => {
+        const record = { version: 1, image, digest, recordedAt, policy: applied };
+        return { key: recordKey(digest, applied), text: `${JSON.stringify(record, null, 2)}\n` };
+    });
+}
+const isMapping = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const exactKeys = (value, keys) => Object.keys(value).length === keys.length && keys.every((key) => key in value);
+function parseRecord(bytes, key, digest) {
+    if (bytes.length > exports.MAX_RECORD_BYTES)
+        throw new Error(`larger than ${exports.MAX_RECORD_BYTES} bytes`);
+    let value;
+    try {
+        value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    }
+    catch {
+        throw new Error('not JSON');
+    }
+    if (!isMapping(value) || !exactKeys(value, RECORD_KEYS) || value.version !== 1) {
+        throw new Error(`not a version 1 record with exactly the keys ${RECORD_KEYS.join(', ')}`);
+    }
+    const { image, policy } = value;
+    if (typeof image !== 'string' || image.length === 0 || image.length > 2048)
+        throw new Error('image is not a string');
+    if (value.digest !== digest)
+        throw new Error(`its digest is not ${digest}`);
+    if (typeof value.recordedAt !== 'string' || !TIME.test(value.recordedAt)) {
+        throw new Error('recordedAt is not a UTC time YYYY-MM-DDThh:mm:ss.sssZ');
+    }
+    if (!isMapping(policy) || !exactKeys(policy, POLICY_KEYS)) {
+        throw new Error(`policy does not have exactly the keys ${POLICY_KEYS.join(', ')}`);
+    }
+    if (!severity_1.SEVERITIES.includes(policy.severity))
+        throw new Error('policy.severity is not a severity');
+    const max = policy.maxVulnerabilities;
+    if (typeof max !== 'number' || !Number.isInteger(max) || max < 0 || max > 999_999_999) {
+        throw new Error('policy.maxVulnerabilities is not an integer from 0 to 999999999');
+    }
+    for (const flag of ['countUnknown', 'ignoreUnfixed', 'requireCoverage']) {
+        if (typeof policy[flag] !== 'boolean')
+            throw new Error(`policy.${flag} is not true or false`);
+    }
+    const allowlist = policy.allowlist;
+    if (allowlist !== null &&
+        (typeof allowlist !== 'string' || Buffer.byteLength(allowlist) > MAX_RECORDED_ALLOWLIST_BYTES)) {
+        throw new Error('policy.allowlist is neither null nor an allowlist text');
+    }
+    const record = value;
+    if (recordKey(digest, record.policy) !== key)
+        throw new Error("its key is not its policy's hash");
+    return record;
+}
+},
 "gate/ecr.js": function (module, exports, __gateRequire) {
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
@@ -1023,6 +1143,7 @@ const fs = __importStar(require("fs"));
 const allowlist_1 = __gateRequire("gate/allowlist.js");
 const clair_v1_1 = __gateRequire("gate/clair-v1.js");
 const deadline_1 = __gateRequire("gate/deadline.js");
+const deployed_policy_1 = __gateRequire("gate/deployed-policy.js");
 const ecr_1 = __gateRequire("gate/ecr.js");
 const errors_1 = __gateRequire("gate/errors.js");
 const http_1 = __gateRequire("gate/http.js");
@@ -1124,6 +1245,11 @@ async function gate(env, settings, deadline, ctx) {
             : `${image.uri} (${(0, text_1.safe)(overall.notCovered[0].gaps)})`;
         out.stderr(`scan-image: not covered: Clair could not read ${what}, so no finding proves it clean; see docs/operations.md (exit 7)\n`);
         return errors_1.EXIT.notCovered;
+    }
+    const digests = [top.digest, ...targets.map((t) => t.manifest.digest)];
+    const at = new Date(ctx.now()).toISOString();
+    for (const { key, text: record } of (0, deployed_policy_1.policyRecords)(image.uri, digests, settings, text?.text ?? null, at)) {
+        reports.writeRecord(key, record);
     }
     return errors_1.EXIT.passed;
 }
@@ -1622,10 +1748,12 @@ Object.defineProperty(exports, "__esModule", { value: true });
 exports.Reports = exports.REPORT_FILES = void 0;
 const fs = __importStar(require("fs"));
 const path = __importStar(require("path"));
+const deployed_policy_1 = __gateRequire("gate/deployed-policy.js");
 const errors_1 = __gateRequire("gate/errors.js");
 const junit_1 = __gateRequire("gate/junit.js");
 const text_1 = __gateRequire("gate/text.js");
 exports.REPORT_FILES = ['klar.json', 'junit.xml', 'summary.txt', 'klar-whitelist.yaml'];
+const REPORT_ENTRIES = [...exports.REPORT_FILES, deployed_policy_1.DEPLOYED_POLICIES];
 class Reports {
     dir;
     image;
@@ -1645,9 +1773,9 @@ class Reports {
             (0, errors_1.fail)(errors_1.EXIT.badInput, `REPORT_DIR '${(0, text_1.safe)(this.dir)}' cannot be created or written: ${(0, text_1.safe)(error.message)}`);
         }
         this.ready = true;
-        const stuck = exports.REPORT_FILES.filter((name) => {
+        const stuck = REPORT_ENTRIES.filter((name) => {
             try {
-                fs.rmSync(path.join(this.dir, name), { force: true });
+                fs.rmSync(path.join(this.dir, name), { force: true, recursive: name === deployed_policy_1.DEPLOYED_POLICIES });
                 return false;
             }
             catch {
@@ -1660,6 +1788,11 @@ class Reports {
     }
     write(name, text) {
         fs.writeFileSync(path.join(this.dir, name), (0, text_1.redact)(text));
+    }
+    writeRecord(key, text) {
+        const file = path.join(this.dir, key);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, text);
     }
     writeError(message) {
         if (!this.ready)
@@ -1816,6 +1949,7 @@ function compare(previous, current) {
             nowPassing: r.status === 'passed' && old?.status === 'failing',
             stoppedRunning: false,
             notScanned: !scanned && old?.status !== 'not-scanned' ? r.reason : undefined,
+            failedPolicies: r.failedPolicies ?? [],
             counted: r.counted,
             appeared: scanned ? minus(r.findings, old?.findings ?? []) : [],
             gone: scanned && old ? minus(old.findings, r.findings) : [],
@@ -1829,6 +1963,7 @@ function compare(previous, current) {
             newlyFailing: false,
             nowPassing: false,
             stoppedRunning: true,
+            failedPolicies: [],
             counted: [],
             appeared: [],
             gone: old.findings,
@@ -1864,6 +1999,7 @@ function notification(environment, at, changes) {
             `  digest:  ${c.digest ?? 'unknown'}`,
             `  runs in: ${c.where.join(', ') || 'nowhere'}`,
             ...(c.newlyFailing ? [`  counted: ${c.counted.join(', ') || 'none (not covered)'}`] : []),
+            ...(c.newlyFailing ? c.failedPolicies.map((p) => `  fails:   ${p}`) : []),
             ...(c.appeared.length > 0 ? [`  appeared (${c.appeared.length}):`, ...c.appeared.map(line)] : []),
             ...(c.gone.length > 0 ? [`  gone (${c.gone.length}):`, ...c.gone.map(line)] : []),
         ].join('\n');
@@ -1874,6 +2010,79 @@ function notification(environment, at, changes) {
         ...blocks,
     ].join('\n');
     return { subject, message };
+}
+},
+"gate/rescan/deployed-policies.js": function (module, exports, __gateRequire) {
+"use strict";
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.MAX_RECORDS_PER_DIGEST = void 0;
+exports.listRecords = listRecords;
+exports.readRecords = readRecords;
+const fs = __importStar(require("fs"));
+const deployed_policy_1 = __gateRequire("gate/deployed-policy.js");
+exports.MAX_RECORDS_PER_DIGEST = 32;
+const KEY = new RegExp(`^${deployed_policy_1.DEPLOYED_POLICIES}/([0-9a-f]{64})/[^/]+$`);
+async function listRecords(aws, bucket) {
+    const answer = await aws.call('s3api', 'list-objects-v2', ['--bucket', bucket, '--prefix', `${deployed_policy_1.DEPLOYED_POLICIES}/`]);
+    const index = new Map();
+    for (const object of (answer.Contents ?? [])) {
+        const match = KEY.exec(String(object.Key ?? ''));
+        if (!match)
+            continue;
+        const digest = `sha256:${match[1]}`;
+        index.set(digest, [...(index.get(digest) ?? []), { key: match[0], size: Number(object.Size ?? 0) }]);
+    }
+    return index;
+}
+async function readRecords(aws, bucket, entries) {
+    const sorted = [...entries].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const fetched = [];
+    for (const entry of sorted.slice(0, exports.MAX_RECORDS_PER_DIGEST)) {
+        if (entry.size > deployed_policy_1.MAX_RECORD_BYTES) {
+            fetched.push({ key: entry.key, problem: `${entry.size} bytes, larger than ${deployed_policy_1.MAX_RECORD_BYTES}` });
+            continue;
+        }
+        const out = aws.outfile();
+        await aws.call('s3api', 'get-object', ['--bucket', bucket, '--key', entry.key, out]);
+        fetched.push({ key: entry.key, bytes: fs.readFileSync(out) });
+    }
+    for (const entry of sorted.slice(exports.MAX_RECORDS_PER_DIGEST)) {
+        fetched.push({ key: entry.key, problem: `not read: more than ${exports.MAX_RECORDS_PER_DIGEST} records for one digest` });
+    }
+    return fetched;
 }
 },
 "gate/rescan/hub-sync.js": function (module, exports, __gateRequire) {
@@ -2023,8 +2232,10 @@ const registry_1 = __gateRequire("gate/registry.js");
 const text_1 = __gateRequire("gate/text.js");
 const aws_1 = __gateRequire("gate/rescan/aws.js");
 const changes_1 = __gateRequire("gate/rescan/changes.js");
+const deployed_policies_1 = __gateRequire("gate/rescan/deployed-policies.js");
 const hub_sync_1 = __gateRequire("gate/rescan/hub-sync.js");
 const inventory_1 = __gateRequire("gate/rescan/inventory.js");
+const policies_1 = __gateRequire("gate/rescan/policies.js");
 const publish_1 = __gateRequire("gate/rescan/publish.js");
 const scan_1 = __gateRequire("gate/rescan/scan.js");
 const settings_1 = __gateRequire("gate/rescan/settings.js");
@@ -2064,11 +2275,14 @@ async function pool(items, limit, fn) {
     await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
     return results;
 }
-const describe = (r) => r.status === 'passed'
-    ? `passed ${r.image} (${r.where.join(', ')})`
-    : r.status === 'failing'
-        ? `FAILING ${r.image} (${r.where.join(', ')}): ${r.reason}${r.counted.length ? `: ${r.counted.join(', ')}` : ''}`
-        : `NOT RESCANNED ${r.image} (${r.where.join(', ')}): ${r.reason}`;
+const describe = (r) => [
+    r.status === 'passed'
+        ? `passed ${r.image} (${r.where.join(', ')})`
+        : r.status === 'failing'
+            ? `FAILING ${r.image} (${r.where.join(', ')}): ${r.reason}${r.counted.length ? `: ${r.counted.join(', ')}` : ''}; fails ${(r.failedPolicies ?? []).join(' and ')}`
+            : `NOT RESCANNED ${r.image} (${r.where.join(', ')}): ${r.reason}`,
+    ...(r.policyProblems ?? []).map((p) => `BAD POLICY RECORD for ${r.image}, judged by the environment's default policy too: ${p}`),
+];
 async function run(env, settings, deadline, aws, out, say, now) {
     const gate = settings.gate;
     const noProxy = [env.NO_PROXY, gate.clairHost].filter((v) => v).join(',');
@@ -2090,14 +2304,22 @@ async function run(env, settings, deadline, aws, out, say, now) {
     await (0, main_1.waitUntilReady)(env, gate, deadline, klarOptions, { setReports: () => undefined, say, printRaw, out, now });
     const location = { bucket: settings.stateBucket, key: settings.stateKey, kmsKey: settings.stateKmsKey };
     const previous = await (0, state_1.loadState)(aws, location);
+    const records = await (0, deployed_policies_1.listRecords)(aws, settings.stateBucket);
     const list = await (0, inventory_1.targets)(settings.ecs ? aws : undefined, settings.listed);
     say(`rescanning ${list.length} image${list.length === 1 ? '' : 's'}, ${settings.concurrency} at a time`);
+    const environment = { allowlist, source: text?.source ?? null };
+    const fallback = {
+        name: `the environment's default policy (${(0, policies_1.describePolicy)(gate)})`,
+        policy: gate,
+        requireCoverage: gate.requireCoverage,
+        allowlist,
+        allowlistSource: environment.source,
+    };
     const passwords = new Map();
     const ctx = {
         env,
         settings: gate,
-        allowlist,
-        allowlistSource: text?.source ?? null,
+        policies: async (digest) => (0, policies_1.selectPolicies)(await (0, deployed_policies_1.readRecords)(aws, settings.stateBucket, records.get(digest) ?? []), digest, fallback, environment, gate.today),
         deadline,
         http: new http_1.HttpClient(deadline, (0, http_1.proxySettings)({ ...env, NO_PROXY: noProxy })),
         klarOptions,
@@ -2109,7 +2331,7 @@ async function run(env, settings, deadline, aws, out, say, now) {
     };
     const results = (0, changes_1.carryForward)(await pool(list, settings.concurrency, (target) => (0, scan_1.rescanImage)(target, ctx)), previous?.images ?? []);
     for (const r of results)
-        say(describe(r));
+        describe(r).forEach(say);
     const at = new Date(now()).toISOString();
     const changes = (0, changes_1.compare)(previous?.images ?? [], results);
     if (changes.length > 0) {
@@ -2134,18 +2356,70 @@ async function run(env, settings, deadline, aws, out, say, now) {
     await (0, state_1.saveState)(aws, location, { version: 1, at, images: results, imported });
     const failing = results.filter((r) => r.status === 'failing').length;
     const notScanned = results.filter((r) => r.status === 'not-scanned').length;
-    const incomplete = notScanned > 0 || hubFailed > 0;
+    const badRecords = results.reduce((n, r) => n + (r.policyProblems?.length ?? 0), 0);
+    const incomplete = notScanned > 0 || hubFailed > 0 || badRecords > 0;
     await (0, publish_1.putMetrics)(aws, settings.metricNamespace, settings.environment, {
         RunningImagesFailingPolicy: failing,
         ImagesNotScanned: notScanned,
-        RescanFailed: hubFailed > 0 ? 1 : 0,
+        RescanFailed: hubFailed > 0 || badRecords > 0 ? 1 : 0,
     });
     say(`${results.length} images: ${failing} failing the policy, ${notScanned} not rescanned, ${results.length - failing - notScanned} passed`);
     if (incomplete) {
-        out.stderr(`rescan-images: incomplete: ${notScanned} image${notScanned === 1 ? '' : 's'} not rescanned, ${hubFailed} Security Hub finding${hubFailed === 1 ? '' : 's'} not imported\n`);
+        out.stderr(`rescan-images: incomplete: ${notScanned} image${notScanned === 1 ? '' : 's'} not rescanned, ${hubFailed} Security Hub finding${hubFailed === 1 ? '' : 's'} not imported, ${badRecords} deployed-policy record${badRecords === 1 ? '' : 's'} not usable\n`);
         return errors_1.EXIT.failed;
     }
     return errors_1.EXIT.passed;
+}
+},
+"gate/rescan/policies.js": function (module, exports, __gateRequire) {
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.describePolicy = describePolicy;
+exports.selectPolicies = selectPolicies;
+const allowlist_1 = __gateRequire("gate/allowlist.js");
+const deployed_policy_1 = __gateRequire("gate/deployed-policy.js");
+const severity_1 = __gateRequire("gate/severity.js");
+const text_1 = __gateRequire("gate/text.js");
+function describePolicy(p) {
+    return `severity >= ${p.severity}; Unknown counts: ${p.countUnknown}; unfixed ignored: ${p.ignoreUnfixed}; tolerated: ${p.maxVulnerabilities}; coverage required: ${p.requireCoverage}`;
+}
+function merged(recorded, environment) {
+    return {
+        allow: [...recorded.allow, ...environment.allow],
+        unscannable: [...recorded.unscannable, ...environment.unscannable],
+    };
+}
+function judgingPolicy(key, record, environment, today) {
+    const p = record.policy;
+    const recorded = p.allowlist === null ? null : (0, allowlist_1.parseAllowlist)(p.allowlist, `recorded in ${key}`, today);
+    const policy = { ...p, minRank: (0, severity_1.rankOf)(p.severity) };
+    const sources = [recorded ? `recorded in ${key}` : null, environment.source].filter((s) => s !== null);
+    return {
+        name: `the policy deployed ${record.recordedAt} (${describePolicy(policy)}; allowlist: ${recorded ? 'recorded' : 'none'}; ${key})`,
+        policy,
+        requireCoverage: p.requireCoverage,
+        allowlist: recorded ? merged(recorded, environment.allowlist) : environment.allowlist,
+        allowlistSource: sources.length > 0 ? sources.join(' and ') : null,
+    };
+}
+function selectPolicies(fetched, digest, fallback, environment, today) {
+    const policies = [];
+    const problems = [];
+    for (const { key, bytes, problem } of fetched) {
+        if (!bytes) {
+            problems.push(`${key}: ${problem}`);
+            continue;
+        }
+        try {
+            policies.push(judgingPolicy(key, (0, deployed_policy_1.parseRecord)(bytes, key, digest), environment, today));
+        }
+        catch (error) {
+            problems.push(`${key}: ${(0, text_1.safe)(error.message)}`);
+        }
+    }
+    if (policies.length === 0 || problems.length > 0)
+        policies.push(fallback);
+    return { policies, problems };
 }
 },
 "gate/rescan/publish.js": function (module, exports, __gateRequire) {
@@ -2183,6 +2457,7 @@ async function putMetrics(aws, namespace, environment, metrics) {
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.findingKey = void 0;
 exports.rescanImage = rescanImage;
+exports.judge = judge;
 const clair_v1_1 = __gateRequire("gate/clair-v1.js");
 const deadline_1 = __gateRequire("gate/deadline.js");
 const errors_1 = __gateRequire("gate/errors.js");
@@ -2228,36 +2503,31 @@ async function rescanImage(target, ctx) {
         });
         const top = await client.manifest(deadline);
         const targets = await (0, image_scan_1.resolveTargets)(image, top, client, settings.platforms, deadline);
-        const clair = settings.requireCoverage ? new clair_v1_1.ClairV1(ctx.http, settings.clairAddr, timeoutMs) : undefined;
-        const verdicts = [];
+        const { policies, problems } = await ctx.policies(top.digest);
+        const clair = policies.some((p) => p.requireCoverage)
+            ? new clair_v1_1.ClairV1(ctx.http, settings.clairAddr, timeoutMs)
+            : undefined;
+        const scans = [];
         for (const each of targets) {
-            const scan = await (0, image_scan_1.scanTarget)(each, {
+            scans.push(await (0, image_scan_1.scanTarget)(each, {
                 env: ctx.env,
                 klar: ctx.klarOptions(password),
                 deadline,
                 clair,
                 printRaw: () => undefined,
-            });
-            verdicts.push((0, image_scan_1.decideTarget)(scan, {
-                image,
-                clairAddr: settings.clairAddr,
-                allowlist: ctx.allowlist,
-                allowlistSource: ctx.allowlistSource,
-                policy: settings,
             }));
         }
-        const failing = verdicts.filter((v) => v.counted > settings.maxVulnerabilities || v.coverage.state === 'not-covered');
-        const allowed = new Set(verdicts.flatMap((v) => v.findings.allowed.map((f) => (0, exports.findingKey)(keep(f)))));
-        const unique = (items, key) => [...new Map(items.map((i) => [key(i), i])).values()];
-        const verdictLine = (v) => v.summary.split('\n').find((line) => line.startsWith('Verdict: ')) ?? '';
+        const judgement = judge(image, settings.clairAddr, scans, policies);
         return {
             image: image.uri,
             digest: top.digest,
             where: target.where,
-            status: failing.length > 0 ? 'failing' : 'passed',
-            reason: verdictLine(failing[0] ?? verdicts[0]),
-            counted: [...new Set(verdicts.flatMap((v) => v.findings.counted.map((f) => (0, exports.findingKey)(keep(f)))))],
-            findings: unique(verdicts.flatMap((v) => v.findings.reported.map(keep)), exports.findingKey).filter((f) => !allowed.has((0, exports.findingKey)(f))),
+            status: judgement.status,
+            reason: judgement.reason,
+            ...(judgement.failedPolicies.length > 0 ? { failedPolicies: judgement.failedPolicies } : {}),
+            ...(problems.length > 0 ? { policyProblems: problems } : {}),
+            counted: judgement.counted,
+            findings: judgement.findings,
         };
     }
     catch (error) {
@@ -2265,6 +2535,36 @@ async function rescanImage(target, ctx) {
             return notScanned(error.message);
         throw error;
     }
+}
+function asScannedFor(scan, policy) {
+    return policy.requireCoverage || scan.klarOutput === null ? scan : { ...scan, coverage: null };
+}
+function judge(image, clairAddr, scans, policies) {
+    const judged = policies.map((p) => {
+        const verdicts = scans.map((scan) => (0, image_scan_1.decideTarget)(asScannedFor(scan, p), {
+            image,
+            clairAddr,
+            allowlist: p.allowlist,
+            allowlistSource: p.allowlistSource,
+            policy: p.policy,
+        }));
+        const failing = verdicts.filter((v) => v.counted > p.policy.maxVulnerabilities || v.coverage.state === 'not-covered');
+        const allowed = new Set(verdicts.flatMap((v) => v.findings.allowed.map((f) => (0, exports.findingKey)(keep(f)))));
+        return { policy: p, verdicts, failing, allowed };
+    });
+    const failed = judged.filter((j) => j.failing.length > 0);
+    const verdictLine = (v) => v.summary.split('\n').find((line) => line.startsWith('Verdict: ')) ?? '';
+    const allowedByAll = (key) => judged.every((j) => j.allowed.has(key));
+    const reported = new Map(judged.flatMap((j) => j.verdicts.flatMap((v) => v.findings.reported.map(keep))).map((f) => [(0, exports.findingKey)(f), f]));
+    return {
+        status: failed.length > 0 ? 'failing' : 'passed',
+        reason: verdictLine(failed[0]?.failing[0] ?? judged[0].verdicts[0]),
+        failedPolicies: failed.map((j) => j.policy.name),
+        counted: [
+            ...new Set(judged.flatMap((j) => j.verdicts.flatMap((v) => v.findings.counted.map((f) => (0, exports.findingKey)(keep(f)))))),
+        ],
+        findings: [...reported.values()].filter((f) => !allowedByAll((0, exports.findingKey)(f))),
+    };
 }
 },
 "gate/rescan/security-hub.js": function (module, exports, __gateRequire) {

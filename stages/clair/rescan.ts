@@ -15,6 +15,7 @@ import { cdkAssetRepositoryName, gatePolicyEnvironment } from '@clair-pipeline/s
 import { Construct } from 'constructs';
 import { AccessLogBucket } from '../../common/access-log-bucket';
 import { acknowledge } from '../../common/acknowledge';
+import { DEPLOYED_POLICIES } from '../../container/scanner/gate/deployed-policy';
 import { newEncryptedLogGroup } from '../../common/encrypted-log-group';
 import { newRotatingKey } from '../../common/kms';
 import { EnvironmentConfig } from '../../config/config';
@@ -65,7 +66,10 @@ export class ClairRescan extends Construct {
   public readonly securityGroup: ec2.SecurityGroup;
   public readonly project: codebuild.Project;
   public readonly rule: events.Rule;
+  /** The state bucket; it also holds the scanner's deployed-policy records (`deployed-policies/`). */
   public readonly bucket: s3.Bucket;
+  /** The key that encrypts the state, the records and the build artifacts. */
+  public readonly key: kms.Key;
   public readonly alarms: cloudwatch.Alarm[];
   private readonly metrics: Record<'failing' | 'notScanned' | 'failed', cloudwatch.Metric>;
 
@@ -77,6 +81,7 @@ export class ClairRescan extends Construct {
     const config = environment.rescan;
     const { image, canaryImage } = props;
     const key = newRotatingKey(this, 'Key', 'Encrypts the rescan state and build artifacts');
+    this.key = key;
     const accessLogs = new AccessLogBucket(this, 'AccessLogs', { retentionDays: environment.clair.logRetentionDays });
     this.bucket = new s3.Bucket(this, 'State', {
       encryption: s3.BucketEncryption.KMS,
@@ -279,6 +284,13 @@ export class ClairRescan extends Construct {
       actions: ['s3:GetObject', 's3:PutObject'],
       resources: [this.bucket.arnForObjects(RESCAN_STATE_KEY)],
     });
+    // The policies images were deployed with, recorded by the scanner (docs/rescans.md): read only.
+    add({
+      actions: ['s3:ListBucket'],
+      resources: [this.bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': `${DEPLOYED_POLICIES}/*` } },
+    });
+    add({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${DEPLOYED_POLICIES}/*`)] });
     add({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] });
     topic.grantPublish(this.project);
     add({
@@ -317,6 +329,11 @@ export class ClairRescan extends Construct {
       rolePolicy,
       'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]',
       "CodeBuild's network-interface permission, limited by its condition to this project's subnets.",
+    );
+    acknowledge(
+      rolePolicy,
+      `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/${DEPLOYED_POLICIES}/*]`,
+      'The rescan reads every deployed-policy record the scanner wrote (one per image digest and policy) under deployed-policies/; it may not write or delete one.',
     );
     for (const resource of ['container-instance', 'task']) {
       acknowledge(

@@ -1,9 +1,11 @@
 import * as path from 'path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
   cdkAssetRepositoryName,
@@ -14,8 +16,9 @@ import {
   SCAN_CONTRACT_VERSION,
   SCANNER_PROJECT_NAME,
 } from '@clair-pipeline/scan';
-import { scannerBuildSpec } from '../../buildspecs/scanner-buildspec';
+import { DEPLOYED_POLICY_VARIABLES, scannerBuildSpec } from '../../buildspecs/scanner-buildspec';
 import { acknowledge } from '../../common/acknowledge';
+import { DEPLOYED_POLICIES } from '../../container/scanner/gate/deployed-policy';
 import { newEncryptedLogGroup } from '../../common/encrypted-log-group';
 import { newRotatingKey } from '../../common/kms';
 import { ScanPolicyConfig } from '../../config/config';
@@ -68,6 +71,12 @@ export interface ClairScannerProps {
   readonly logRetentionDays: number;
 }
 
+/** Where the scanner records the policy each passed image was deployed with: the rescan's bucket and key. */
+export interface DeployedPolicyStore {
+  readonly bucket: s3.IBucket;
+  readonly key: kms.IKey;
+}
+
 /**
  * The scanner: a CodeBuild project inside the Clair VPC that runs klar (via `scan-image`) against
  * this account's Clair, and an invoker role that lets the scan roles of the pipeline account
@@ -86,6 +95,7 @@ export class ClairScanner extends Construct {
   public readonly image: ecrAssets.DockerImageAsset;
   /** The canary image, published beside the images it proves Clair against. */
   public readonly canaryImage: ecrAssets.DockerImageAsset;
+  private store?: DeployedPolicyStore;
 
   constructor(scope: Construct, id: string, props: ClairScannerProps) {
     super(scope, id);
@@ -126,6 +136,12 @@ export class ClairScanner extends Construct {
         // The contract version this scanner speaks; scan steps read it before they start a build.
         [CONTRACT_VARIABLE]: String(SCAN_CONTRACT_VERSION),
         ...platformEnvironment(props.policy),
+        // Where passed scans record their policy (recordDeployedPolicies()): the rescan's bucket,
+        // made after the scanner, whose project the monitoring that the rescan notifies through watches.
+        [DEPLOYED_POLICY_VARIABLES.bucket]: Lazy.string({
+          produce: () => this.deployedPolicyStore().bucket.bucketName,
+        }),
+        [DEPLOYED_POLICY_VARIABLES.kmsKey]: Lazy.string({ produce: () => this.deployedPolicyStore().key.keyArn }),
       }),
       buildSpec: codebuild.BuildSpec.fromObject(scannerBuildSpec({ reportGroupArn: reports.reportGroupArn })),
       timeout: scannerBuildTimeout(props.policy),
@@ -171,6 +187,44 @@ export class ClairScanner extends Construct {
       maxSessionDuration: Duration.hours(4),
     });
     invokerStatements(this.project.projectArn).forEach((statement) => this.invokerRole.addToPolicy(statement));
+  }
+
+  /**
+   * Records, for the rescan, the policy each image passed with (docs/rescans.md): the build may put
+   * objects under `deployed-policies/` of the rescan's bucket, encrypted with its key, and nothing else there.
+   */
+  public recordDeployedPolicies(store: DeployedPolicyStore): void {
+    if (this.store) throw new Error('ClairScanner.recordDeployedPolicies: called twice');
+    this.store = store;
+    this.project.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [store.bucket.arnForObjects(`${DEPLOYED_POLICIES}/*`)],
+      }),
+    );
+    // The key only through S3: the records' data keys, nothing encrypted directly.
+    this.project.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey'],
+        resources: [store.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
+    const [bucket] = Stack.of(this).resolve(store.bucket.bucketArn)['Fn::GetAtt'];
+    acknowledge(
+      this.project.role!.node.findChild('DefaultPolicy'),
+      `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucket}.Arn>/${DEPLOYED_POLICIES}/*]`,
+      'The scanner puts one record per image digest and policy under deployed-policies/ of the rescan bucket (keys named by digest and hash); it may not read, list or delete anything there.',
+    );
+  }
+
+  private deployedPolicyStore(): DeployedPolicyStore {
+    if (!this.store) {
+      throw new Error(
+        "ClairScanner: recordDeployedPolicies() was not called: the scanner needs the rescan's bucket to record the policies images pass with",
+      );
+    }
+    return this.store;
   }
 
   private acknowledgeFindings(): void {

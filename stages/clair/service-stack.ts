@@ -87,6 +87,7 @@ export class ClairServiceStack extends Stack {
       canaryImage: scanner.canaryImage,
     });
     this.clair.allowCaller(rescan.securityGroup, 'Clair rescan');
+    scanner.recordDeployedPolicies({ bucket: rescan.bucket, key: rescan.key });
     monitoring.dashboard.addWidgets(rescan.widget());
 
     this.outputs = {

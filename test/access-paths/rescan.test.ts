@@ -3,12 +3,15 @@
  * each role capped by the permissions boundary it carries: the role may list and describe this
  * account's running tasks, pull the images the scanner may pull, read and write its state object
  * (with its key), notify the environment's topic and put its metrics; nothing that changes what is
- * deployed, nothing of another account, no other object, namespace or topic. Security Hub: where
+ * deployed, nothing of another account, no other object, namespace or topic; it may list and read
+ * the deployed-policy records, and the scanner's role may write records and nothing else of the
+ * bucket. Security Hub: where
  * an environment enables it (the company app's prod), the role may import findings for its own
  * account's default product in its own region and nothing else of Security Hub; where it is off
  * (the default app, the company app's dev and staging), nothing of Security Hub at all. The
  * schedule starts the rescan only.
  */
+import { DEPLOYED_POLICY_VARIABLES } from '../../buildspecs/scanner-buildspec';
 import { RESCAN_METRICS_NAMESPACE, RESCAN_PROJECT_NAME, RESCAN_STATE_KEY } from '../../stages/clair/rescan';
 import { cdkAssetRepositoryName, SCANNER_PROJECT_NAME } from '@clair-pipeline/scan';
 import { defaultStacks, fixtureAssemblyDir } from '../helpers/default-assembly';
@@ -20,20 +23,23 @@ import { bucketPolicy, keyByArn, topicPolicy } from './resource-policies';
 
 const model = CloudModel.ofDefaultApp();
 
-/** The rescan projects of an app, with their roles and what their variables name. */
+/** The rescan projects of an app, with their roles, their scanner's role and what their variables name. */
 function rescansOf(model: CloudModel) {
   return model
     .resources('AWS::CodeBuild::Project')
     .filter((project) => project.props.Name === RESCAN_PROJECT_NAME)
     .map((project) => {
-      const variable = (name: string): string =>
-        model.resolve(
-          project.stack,
-          project.props.Environment.EnvironmentVariables.find((v: any) => v.Name === name).Value,
-        );
+      const variable = (name: string, of = project): string =>
+        model.resolve(of.stack, of.props.Environment.EnvironmentVariables.find((v: any) => v.Name === name).Value);
+      const scanner = model
+        .resources('AWS::CodeBuild::Project', [project.stack])
+        .find((p) => p.props.Name === SCANNER_PROJECT_NAME)!;
       return {
         project,
         role: model.resourceByArn(model.resolve(project.stack, project.props.ServiceRole)),
+        scannerRole: model.resourceByArn(model.resolve(scanner.stack, scanner.props.ServiceRole)),
+        scannerBucket: variable(DEPLOYED_POLICY_VARIABLES.bucket, scanner),
+        scannerKeyArn: variable(DEPLOYED_POLICY_VARIABLES.kmsKey, scanner),
         bucket: variable('RESCAN_STATE_BUCKET'),
         keyArn: variable('RESCAN_STATE_KMS_KEY'),
         topicArn: variable('RESCAN_TOPIC_ARN'),
@@ -58,6 +64,7 @@ describe.each(rescans.map((r) => [r.project.stack.displayPath, r] as const))('th
     decide({ caller, action, resource, resourceAccount: resource.split(':')[4] || account, resourcePolicy, context });
   const cluster = (a = account) => `arn:${PARTITION}:ecs:${region}:${a}:cluster/prod`;
   const stateObject = `arn:${PARTITION}:s3:::${r.bucket}/${RESCAN_STATE_KEY}`;
+  const recordObject = `arn:${PARTITION}:s3:::${r.bucket}/deployed-policies/${'a'.repeat(64)}/${'b'.repeat(64)}.json`;
   const objectPolicy = () => bucketPolicy(model, r.bucket);
   const viaS3 = { 'kms:ViaService': `s3.${region}.amazonaws.com`, 'kms:CallerAccount': account };
   const topic = model.resourceByArn(r.topicArn);
@@ -95,6 +102,20 @@ describe.each(rescans.map((r) => [r.project.stack.displayPath, r] as const))('th
     const key = keyByArn(model, r.keyArn);
     for (const action of ['kms:Decrypt', 'kms:GenerateDataKey']) {
       expect(await ask(action, r.keyArn, viaS3, key.policy)).toBe('Allowed');
+    }
+  });
+
+  test('lists and reads the deployed-policy records, and may not write or delete one', async () => {
+    const bucketArn = `arn:${PARTITION}:s3:::${r.bucket}`;
+    expect(await ask('s3:ListBucket', bucketArn, { 's3:prefix': 'deployed-policies/' }, objectPolicy())).toBe(
+      'Allowed',
+    );
+    expect(await ask('s3:GetObject', recordObject, {}, objectPolicy())).toBe('Allowed');
+    for (const action of ['s3:PutObject', 's3:DeleteObject']) {
+      expect(await ask(action, recordObject, {}, objectPolicy())).not.toBe('Allowed');
+    }
+    for (const prefix of ['', 'rescan/']) {
+      expect(await ask('s3:ListBucket', bucketArn, { 's3:prefix': prefix }, objectPolicy())).not.toBe('Allowed');
     }
   });
 
@@ -161,6 +182,48 @@ describe.each(rescans.map((r) => [r.project.stack.displayPath, r] as const))('th
       .map((t) => model.arnOf(t))
       .find((arn) => arn !== r.topicArn)!;
     expect(await ask('sns:Publish', other, {}, topicPolicy(model, other))).not.toBe('Allowed');
+  });
+});
+
+describe.each(rescans.map((r) => [r.project.stack.displayPath, r] as const))("the scanner's role of %s", (_name, r) => {
+  const { account, region } = r.project.stack;
+  const caller: Caller = boundedRoleCaller(model, r.scannerRole);
+  const objectPolicy = () => bucketPolicy(model, r.bucket);
+  const ask = (action: string, resource: string, context: Record<string, string> = {}) =>
+    decide({ caller, action, resource, resourceAccount: account, resourcePolicy: objectPolicy(), context });
+  const object = (key: string) => `arn:${PARTITION}:s3:::${r.bucket}/${key}`;
+  const record = object(`deployed-policies/${'a'.repeat(64)}/${'b'.repeat(64)}.json`);
+
+  test("records policies in the rescan's bucket, with its key", async () => {
+    expect(r.scannerBucket).toBe(r.bucket);
+    expect(r.scannerKeyArn).toBe(r.keyArn);
+    expect(await ask('s3:PutObject', record)).toBe('Allowed');
+    const key = keyByArn(model, r.keyArn);
+    const kms = (action: string, context: Record<string, string>) =>
+      decide({
+        caller,
+        action,
+        resource: r.keyArn,
+        resourceAccount: account,
+        resourcePolicy: key.policy,
+        context: { 'kms:CallerAccount': account, ...context },
+      });
+    const viaS3 = { 'kms:ViaService': `s3.${region}.amazonaws.com` };
+    expect(await kms('kms:GenerateDataKey', viaS3)).toBe('Allowed');
+    // Only through S3, and never to read: not the state, not a record.
+    expect(await kms('kms:GenerateDataKey', {})).not.toBe('Allowed');
+    expect(await kms('kms:Decrypt', viaS3)).not.toBe('Allowed');
+  });
+
+  test.each([
+    ['overwrite the state', 's3:PutObject', object(RESCAN_STATE_KEY)],
+    ['write outside deployed-policies/', 's3:PutObject', object('other.json')],
+    ['read a record', 's3:GetObject', record],
+    ['delete a record', 's3:DeleteObject', record],
+    ['read the state', 's3:GetObject', object(RESCAN_STATE_KEY)],
+    ['list the bucket', 's3:ListBucket', `arn:${PARTITION}:s3:::${r.bucket}`],
+  ])('may not %s', async (_what, action, resource) => {
+    expect(await ask(action, resource)).not.toBe('Allowed');
   });
 });
 

@@ -1,5 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ScanPolicyConfig } from '../../config/config';
 import { ClairScanner } from '../../stages/clair/scanner';
 
@@ -26,7 +28,10 @@ export function scanPolicy(
   };
 }
 
-/** A stack that holds only a scanner (and the VPC it needs), for the access paths of other teams. */
+/**
+ * A stack that holds only a scanner (and the VPC it needs, and a bucket and key for its
+ * deployed-policy records), for the access paths of other teams.
+ */
 export function scannerHost(
   app: App,
   id: string,
@@ -34,12 +39,14 @@ export function scannerHost(
   policy: ScanPolicyConfig,
 ): Stack {
   const host = new Stack(app, id, { env });
-  new ClairScanner(host, 'Scanner', {
+  const scanner = new ClairScanner(host, 'Scanner', {
     vpc: new ec2.Vpc(host, 'Vpc', { maxAzs: 2, natGateways: 1 }),
     clairUrl: 'http://clair.internal:6060',
     policy,
     pipelineAccount: PIPELINE_ACCOUNT,
     logRetentionDays: 30,
   });
+  const key = new kms.Key(host, 'RecordsKey');
+  scanner.recordDeployedPolicies({ bucket: new s3.Bucket(host, 'Records', { encryptionKey: key }), key });
   return host;
 }

@@ -150,6 +150,8 @@ describe.each(invokers.map((role) => [role.stack.displayPath, role] as const))(
       'READINESS_TIMEOUT_SECONDS',
       'ALLOWED_REGISTRIES',
       'SCAN_DEADLINE_SECONDS',
+      'DEPLOYED_POLICY_BUCKET',
+      'DEPLOYED_POLICY_KMS_KEY',
     ])('rejects a start that sets %s, a variable outside the gate list', async (name) => {
       const request = { environmentVariablesOverride: variables(['IMAGE_URI', name]) };
       expect(await startBuild(admin, project, request)).toBe('ExplicitlyDenied');

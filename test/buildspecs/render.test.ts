@@ -1,9 +1,10 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { remoteScanBuildSpec, remoteScanCommand, REMOTE_SCAN_SCRIPT_PATH } from '@clair-pipeline/scan';
 import { renderBuildSpecs } from '../../buildspecs/render';
-import { scannerBuildSpec } from '../../buildspecs/scanner-buildspec';
+import { RECORD_UPLOAD_FAILED, scannerBuildSpec } from '../../buildspecs/scanner-buildspec';
 import { REPO_ROOT, runScript } from '../helpers/run-script';
 
 const rendered = renderBuildSpecs();
@@ -35,10 +36,45 @@ describe('the scanner buildspec', () => {
     });
   });
 
-  test('runs scan-image as the build command, so that its exit code decides the build', () => {
-    expect(spec).toMatchObject({
-      env: { shell: 'bash' },
-      phases: { build: { commands: ['REPORT_DIR=scan-reports scan-image'] } },
+  test('runs scan-image as the first build command, so that its exit code decides the build', () => {
+    expect(spec).toMatchObject({ env: { shell: 'bash' } });
+    expect((spec.phases as any).build.commands[0]).toBe('REPORT_DIR=scan-reports scan-image');
+  });
+
+  describe("then uploads a passed scan's deployed-policy records (rescan.test.ts runs it against S3)", () => {
+    const upload = (spec.phases as any).build.commands[1] as string;
+    const run = (env: Record<string, string>, reports: boolean) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'upload-'));
+      try {
+        if (reports) fs.mkdirSync(path.join(dir, 'scan-reports', 'deployed-policies'), { recursive: true });
+        // Nothing on PATH: a call of `aws` fails the command (exit 127).
+        return runScript('/bin/bash', ['--norc', '-c', upload], { cwd: dir, env: { PATH: dir, ...env } });
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const both = { DEPLOYED_POLICY_BUCKET: 'b', DEPLOYED_POLICY_KMS_KEY: 'k' };
+
+    test('uploads nothing when the scan recorded nothing (failed, or a readiness check)', () => {
+      expect(run(both, false).status).toBe(0);
+    });
+
+    test.each(['DEPLOYED_POLICY_BUCKET', 'DEPLOYED_POLICY_KMS_KEY'])(
+      'fails without %s, with a status no scan step reads as a verdict',
+      (name) => {
+        const result = run({ ...both, [name]: '' }, true);
+        expect(result.status).toBe(RECORD_UPLOAD_FAILED);
+        expect(result.stderr).toBe(
+          'scan-image passed, but the policy it passed with could not be recorded for the rescan of what runs (DEPLOYED_POLICY_BUCKET, DEPLOYED_POLICY_KMS_KEY); failing: see docs/rescans.md\n',
+        );
+      },
+    );
+
+    test('calls the AWS CLI when there are records, and fails when it fails', () => {
+      const result = run(both, true);
+      expect(result.status).toBe(RECORD_UPLOAD_FAILED);
+      expect(result.stderr).toContain('aws: command not found');
+      expect(result.stderr).toContain('could not be recorded');
     });
   });
 

@@ -1,11 +1,16 @@
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { SCANNER_PROJECT_NAME } from '@clair-pipeline/scan';
+import { DEPLOYED_POLICY_VARIABLES } from '../../buildspecs/scanner-buildspec';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parseConfig } from '../../config/config';
 import { defaultRescanSchedule } from '../../config/rescan-config';
 import { APP_PROPS } from '../../pipeline/app-props';
 import { ClairStage } from '../../stages/clair/clair-stage';
 import { RESCAN_METRICS_NAMESPACE, RESCAN_PROJECT_NAME } from '../../stages/clair/rescan';
+import { ClairScanner } from '../../stages/clair/scanner';
 import { defaultContext, defaultRawConfig } from '../helpers/default-config';
+import { scanPolicy } from '../access-paths/scanner-host';
 
 // The rescan's configuration and wiring (docs/rescans.md); its role's reach is proven by
 // test/access-paths/rescan.test.ts, its program by test/container/scanner/rescan.test.ts.
@@ -119,8 +124,19 @@ describe('an environment that imports findings into Security Hub', () => {
   });
 });
 
-test('a rescan turned off keeps its project but never starts and never alarms', () => {
+test('a rescan turned off keeps its project but never starts and never alarms; the scanner still records policies', () => {
   const service = serviceOf(rawWith({}, { enabled: false }));
+  const stateBucket = Object.values(service.findResources('AWS::CodeBuild::Project'))
+    .find((p) => p.Properties.Name === RESCAN_PROJECT_NAME)!
+    .Properties.Environment.EnvironmentVariables.find((v: any) => v.Name === 'RESCAN_STATE_BUCKET').Value;
+  service.hasResourceProperties('AWS::CodeBuild::Project', {
+    Name: SCANNER_PROJECT_NAME,
+    Environment: Match.objectLike({
+      EnvironmentVariables: Match.arrayWith([
+        { Name: DEPLOYED_POLICY_VARIABLES.bucket, Type: 'PLAINTEXT', Value: stateBucket },
+      ]),
+    }),
+  });
   service.hasResourceProperties('AWS::Events::Rule', {
     State: 'DISABLED',
     Targets: [Match.objectLike({ Arn: Match.anyValue() })],
@@ -128,4 +144,16 @@ test('a rescan turned off keeps its project but never starts and never alarms', 
   });
   const names = Object.values(service.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName);
   expect(names.filter((name: string) => name.includes('rescan') || name.includes('running-images'))).toEqual([]);
+});
+
+test('fails synth when a scanner is not told where to record the policies images pass with', () => {
+  const host = new Stack(new App(), 'Host', { env: { account: '333333333333', region: 'eu-west-1' } });
+  new ClairScanner(host, 'Scanner', {
+    vpc: new ec2.Vpc(host, 'Vpc', { maxAzs: 2, natGateways: 1 }),
+    clairUrl: 'http://clair.internal:6060',
+    policy: scanPolicy({}),
+    pipelineAccount: '111111111111',
+    logRetentionDays: 30,
+  });
+  expect(() => Template.fromStack(host)).toThrow(/recordDeployedPolicies\(\) was not called/);
 });

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import { NO_ALLOWLIST, allowlistText, klarWhitelist, parseAllowlist } from './allowlist';
 import { ClairV1 } from './clair-v1';
 import { Deadline, DeadlineError } from './deadline';
+import { policyRecords } from './deployed-policy';
 import { ecrPassword } from './ecr';
 import { EXIT, ExitCode, exitFor, GateError } from './errors';
 import { HttpClient, proxySettings } from './http';
@@ -148,6 +149,12 @@ async function gate(env: Env, settings: Settings, deadline: Deadline, ctx: Conte
       `scan-image: not covered: Clair could not read ${what}, so no finding proves it clean; see docs/operations.md (exit 7)\n`,
     );
     return EXIT.notCovered;
+  }
+  // Passed: the policy it passed with, for the rescan of what runs (docs/rescans.md).
+  const digests = [top.digest, ...targets.map((t) => t.manifest.digest)];
+  const at = new Date(ctx.now()).toISOString();
+  for (const { key, text: record } of policyRecords(image.uri, digests, settings, text?.text ?? null, at)) {
+    reports.writeRecord(key, record);
   }
   return EXIT.passed;
 }

@@ -1,11 +1,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { DEPLOYED_POLICIES } from './deployed-policy';
 import { EXIT, fail } from './errors';
 import { junit } from './junit';
 import { redact, safe } from './text';
 
-/** The files the gate writes into REPORT_DIR; a run removes each one an earlier run left. */
+/**
+ * The files the gate writes into REPORT_DIR, and the directory of its deployed-policy records; a run
+ * removes each one an earlier run left, so that no earlier record is uploaded as this run's.
+ */
 export const REPORT_FILES = ['klar.json', 'junit.xml', 'summary.txt', 'klar-whitelist.yaml'] as const;
+const REPORT_ENTRIES = [...REPORT_FILES, DEPLOYED_POLICIES];
 
 /**
  * REPORT_DIR: prepared before any scan (created, proven writable, emptied of earlier reports), so
@@ -37,9 +42,9 @@ export class Reports {
     }
     // From here on the error reports replace whatever they can.
     this.ready = true;
-    const stuck = REPORT_FILES.filter((name) => {
+    const stuck = REPORT_ENTRIES.filter((name) => {
       try {
-        fs.rmSync(path.join(this.dir, name), { force: true });
+        fs.rmSync(path.join(this.dir, name), { force: true, recursive: name === DEPLOYED_POLICIES });
         return false;
       } catch {
         return true;
@@ -56,6 +61,16 @@ export class Reports {
   /** Writes one report file (redacted). */
   write(name: (typeof REPORT_FILES)[number], text: string): void {
     fs.writeFileSync(path.join(this.dir, name), redact(text));
+  }
+
+  /**
+   * Writes a deployed-policy record at its key (`deployed-policies/<digest hex>/<hash>.json`, made
+   * of hex digits only). Not redacted: it must hold the allowlist exactly as applied, and holds no secret.
+   */
+  writeRecord(key: string, text: string): void {
+    const file = path.join(this.dir, key);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
   }
 
   /**

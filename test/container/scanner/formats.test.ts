@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import {
   DOCKER_MANIFEST,
   DOCKER_MANIFEST_LIST,
@@ -201,6 +203,10 @@ describe('indexes and manifest lists: every platform is scanned by its digest', 
     expect(run.status).toBe(0);
     expect(scanned(run)).toEqual([pushed.ociClean.byDigest]);
     expect(run.summary()).toContain('Verdict: PASS: every platform passed (1)');
+    // Its deployed policy is recorded under the index's digest and the platform's: a runtime may report either.
+    expect(fs.readdirSync(path.join(run.reportDir, 'deployed-policies')).sort()).toEqual(
+      [pushed.buildkitClean.digest, pushed.ociClean.digest].map((d) => d.slice('sha256:'.length)).sort(),
+    );
   });
 
   test('fails a Docker manifest list vulnerable on both platforms with exit 1, naming each', async () => {

@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { RECORD_UPLOAD_FAILED, scannerBuildSpec } from '../../../buildspecs/scanner-buildspec';
 import { findingId } from '../../../container/scanner/gate/rescan/security-hub';
 import { PushedImage, pushImage, testRegistry } from '../../helpers/registry/registry';
 import { REPO_ROOT, RunScriptResult } from '../../helpers/run-script';
@@ -13,7 +14,7 @@ import { ALLOWED_REGISTRIES, CANARY, KlarItem, Scenario, vuln } from './scenario
 // rescan-images against the real test registry (scripts/with-registry.sh), a stub Clair and the
 // stub klar, with ECS, S3, SNS, CloudWatch and Security Hub answered by a local stand-in behind
 // the real AWS CLI (AWS_ENDPOINT_URL): the requests are the CLI's own, serialized from the
-// services' models.
+// services' models. One test also runs the scanner's build (scan-image and its record upload).
 const test = global.test.concurrent;
 
 const RESCAN = path.join(REPO_ROOT, 'container', 'scanner', 'rescan-images');
@@ -97,27 +98,59 @@ class Environment {
     return this;
   }
 
+  /** What the scanner's and the rescan's builds share: the gate's settings, the stubs, the AWS stand-in. */
+  private common(): Record<string, string | undefined> {
+    return {
+      PATH: `${binDir}:${process.env.PATH}`,
+      HOME: process.env.HOME,
+      STUB_KLAR_DIR: path.join(this.scenario.dir, 'klar'),
+      CANARY_IMAGE_URI: CANARY,
+      CLAIR_ADDR: clair.url,
+      ALLOWED_REGISTRIES,
+      REGISTRY_INSECURE: 'true',
+      READINESS_TIMEOUT_SECONDS: '0',
+      SCAN_TODAY: '2025-06-01',
+      AWS_ENDPOINT_URL: this.aws.url,
+      AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
+      AWS_SECRET_ACCESS_KEY: 'stand-in-secret',
+      AWS_MAX_ATTEMPTS: '1',
+      AWS_CONFIG_FILE: path.join(this.scenario.dir, 'no-aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(this.scenario.dir, 'no-aws-credentials'),
+      AWS_REGION: REGION,
+    };
+  }
+
+  /**
+   * The scanner project's build of `image` with an invoker's policy `overrides`: the commands of its
+   * buildspec (scan-image, then the upload of the deployed-policy records), stopping at the first
+   * that fails, as CodeBuild does, with the project's record variables.
+   */
+  deploy(image: PushedImage, overrides: Record<string, string>): Promise<RunScriptResult> {
+    const script = path.join(this.scenario.dir, 'scanner-build.sh');
+    const { commands } = (scannerBuildSpec({ reportGroupArn: 'arn:aws:codebuild:eu-west-1:1:report-group/r' }) as any)
+      .phases.build;
+    fs.writeFileSync(script, ['set -e', ...commands].join('\n'));
+    return runWithStubs(
+      script,
+      [],
+      {
+        ...this.common(),
+        PATH: `${binDir}:${path.join(REPO_ROOT, 'container', 'scanner')}:${process.env.PATH}`,
+        IMAGE_URI: image.byDigest,
+        DEPLOYED_POLICY_BUCKET: BUCKET,
+        DEPLOYED_POLICY_KMS_KEY: KMS_KEY,
+        ...overrides,
+      },
+      this.scenario.dir,
+    );
+  }
+
   rescan(env: Record<string, string | undefined> = {}): Promise<RunScriptResult> {
     return runWithStubs(
       RESCAN,
       [],
       {
-        PATH: `${binDir}:${process.env.PATH}`,
-        HOME: process.env.HOME,
-        STUB_KLAR_DIR: path.join(this.scenario.dir, 'klar'),
-        CANARY_IMAGE_URI: CANARY,
-        CLAIR_ADDR: clair.url,
-        ALLOWED_REGISTRIES,
-        REGISTRY_INSECURE: 'true',
-        READINESS_TIMEOUT_SECONDS: '0',
-        SCAN_TODAY: '2025-06-01',
-        AWS_ENDPOINT_URL: this.aws.url,
-        AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
-        AWS_SECRET_ACCESS_KEY: 'stand-in-secret',
-        AWS_MAX_ATTEMPTS: '1',
-        AWS_CONFIG_FILE: path.join(this.scenario.dir, 'no-aws-config'),
-        AWS_SHARED_CREDENTIALS_FILE: path.join(this.scenario.dir, 'no-aws-credentials'),
-        AWS_REGION: REGION,
+        ...this.common(),
         RESCAN_ACCOUNT_ID: ACCOUNT,
         RESCAN_PARTITION: 'aws',
         RESCAN_ENVIRONMENT: 'prod',
@@ -350,6 +383,55 @@ test(
       expect(run.stdout).toContain(`passed ${worker.byDigest} (listed in the configuration)`); // Medium: below the policy
       expect(env.aws.imports.map((batch) => batch.length)).toEqual([100, 50]);
       expect(new Set(env.aws.imports.flat().map((f) => f.Id)).size).toBe(150);
+    } finally {
+      await env.close();
+    }
+  },
+  SLOW,
+);
+
+test(
+  'a running image is judged by every policy its scanner builds recorded; a bad record is reported, never skipped',
+  async () => {
+    const env = (await Environment.start()).runs(app, 'web').runs(worker, 'jobs').finds(app, []).finds(worker, []);
+    const recordsOf = (image: PushedImage) =>
+      [...env.aws.objects.keys()].filter((k) => k.startsWith(`${BUCKET}/deployed-policies/${image.digest.slice(7)}/`));
+    try {
+      // The app passes the scanner with an invoker's strict policy (Low counts): its record is uploaded.
+      const build = await env.deploy(app, { SEVERITY: 'Low' });
+      expect(build.stderr).toBe('');
+      expect(build.status).toBe(0);
+      const [key] = recordsOf(app);
+      expect(recordsOf(app)).toHaveLength(1);
+      expect(env.aws.objects.get(key)).toMatchObject({ encryption: 'aws:kms', kmsKeyId: KMS_KEY });
+      expect(JSON.parse(env.aws.objects.get(key)!.body.toString('utf8')).policy).toMatchObject({ severity: 'Low' });
+      // Without the project's variables the build fails instead of leaving the policy unknown.
+      const unset = await env.deploy(app, { DEPLOYED_POLICY_BUCKET: '' });
+      expect(unset.status).toBe(RECORD_UPLOAD_FAILED);
+      expect(unset.stderr).toContain('could not be recorded for the rescan of what runs');
+      // A record for the worker that is not one (tampered, or another program's).
+      const bad = `${BUCKET}/deployed-policies/${worker.digest.slice(7)}/${'0'.repeat(64)}.json`;
+      env.aws.objects.set(bad, { body: Buffer.from('{"version":1}') });
+
+      // A Low finding on both: the app fails its recorded policy; the worker passes the default (High).
+      env.finds(app, [CVE_B]).finds(worker, [CVE_B]);
+      const run = await env.rescan();
+      expect(run.status).toBe(5);
+      expect(run.stdout).toContain(
+        `rescan-images: FAILING ${app.byDigest} (prod/service:web): Verdict: FAIL: 1 counted, more than the 0 tolerated: CVE-2024-0002 libc6; fails the policy deployed `,
+      );
+      expect(run.stdout).toContain(`severity >= Low; Unknown counts: true; unfixed ignored: false; tolerated: 0;`);
+      expect(run.stdout).toContain(`rescan-images: passed ${worker.byDigest} (prod/service:jobs)`);
+      expect(run.stdout).toContain(
+        `rescan-images: BAD POLICY RECORD for ${worker.byDigest}, judged by the environment's default policy too: ${bad.slice(BUCKET.length + 1)}: not a version 1 record`,
+      );
+      expect(run.stderr).toContain('1 deployed-policy record not usable');
+      expect(env.metrics(1)).toEqual({ RunningImagesFailingPolicy: 1, ImagesNotScanned: 0, RescanFailed: 1 });
+      expect(env.aws.published[0].Message).toContain(`  fails:   the policy deployed `);
+      // One listing per rescan, one GetObject per record (and the state's).
+      expect(env.aws.calls('ListObjectsV2')).toHaveLength(1);
+      expect(env.aws.calls('GetObject')).toHaveLength(3);
+      expect(env.aws.requests.filter((r) => r.operation.startsWith('unexpected'))).toEqual([]);
     } finally {
       await env.close();
     }

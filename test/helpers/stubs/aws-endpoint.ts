@@ -39,7 +39,7 @@ const XML = 'text/xml';
 /**
  * A local stand-in for the AWS endpoints the rescan calls, behind the real AWS CLI (its
  * AWS_ENDPOINT_URL pointed here): ECS (JSON 1.1: ListClusters, ListTasks, DescribeTasks), S3
- * (REST-XML, path style: GetObject, PutObject), SNS (query: Publish), CloudWatch (JSON 1.0:
+ * (REST-XML, path style: GetObject, PutObject, ListObjectsV2 in one page), SNS (query: Publish), CloudWatch (JSON 1.0:
  * PutMetricData) and Security Hub (REST-JSON: BatchImportFindings, with its limits checked and
  * refusals and throttling on demand). The service is read from the request's SigV4 scope, so a
  * request the CLI did not sign for that service is never answered as it. Anything else is a 400
@@ -109,6 +109,26 @@ export class StubAwsEndpoint {
     res.end(body);
   }
 
+  /** S3 ListObjectsV2 of a bucket: every key under the prefix, in one page (sorted, as S3 lists). */
+  private listObjects(bucket: string, url: URL, res: http.ServerResponse): void {
+    this.requests.push({ service: 's3', operation: 'ListObjectsV2' });
+    const prefix = `${bucket}/${url.searchParams.get('prefix') ?? ''}`;
+    const xml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const contents = [...this.objects]
+      .filter(([path]) => path.startsWith(prefix))
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(
+        ([path, o]) =>
+          `<Contents><Key>${xml(path.slice(bucket.length + 1))}</Key><Size>${o.body.length}</Size></Contents>`,
+      );
+    this.send(
+      res,
+      200,
+      XML,
+      `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xml(bucket)}</Name><Prefix>${xml(url.searchParams.get('prefix') ?? '')}</Prefix><KeyCount>${contents.length}</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>${contents.join('')}</ListBucketResult>`,
+    );
+  }
+
   private answer(req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): void {
     const scope = /Credential=[^/]+\/[0-9]{8}\/[a-z0-9-]+\/([a-z0-9-]+)\/aws4_request/.exec(
       String(req.headers.authorization ?? ''),
@@ -150,6 +170,7 @@ export class StubAwsEndpoint {
     }
     if (service === 's3') {
       const key = decodeURIComponent(url.pathname.slice(1));
+      if (req.method === 'GET' && url.searchParams.get('list-type') === '2') return this.listObjects(key, url, res);
       if (req.method === 'GET') {
         record('GetObject');
         const object = this.objects.get(key);

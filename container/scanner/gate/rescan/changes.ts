@@ -12,6 +12,8 @@ export interface ImageChange {
   readonly stoppedRunning: boolean;
   /** It could not be rescanned, and could be before; with the reason. */
   readonly notScanned?: string;
+  /** The policies it fails (docs/rescans.md: its deployed-policy records, or the default). */
+  readonly failedPolicies: string[];
   readonly counted: string[];
   readonly appeared: KeptFinding[];
   readonly gone: KeptFinding[];
@@ -50,6 +52,7 @@ export function compare(previous: ImageResult[], current: ImageResult[]): ImageC
       nowPassing: r.status === 'passed' && old?.status === 'failing',
       stoppedRunning: false,
       notScanned: !scanned && old?.status !== 'not-scanned' ? r.reason : undefined,
+      failedPolicies: r.failedPolicies ?? [],
       counted: r.counted,
       appeared: scanned ? minus(r.findings, old?.findings ?? []) : [],
       gone: scanned && old ? minus(old.findings, r.findings) : [],
@@ -63,6 +66,7 @@ export function compare(previous: ImageResult[], current: ImageResult[]): ImageC
       newlyFailing: false,
       nowPassing: false,
       stoppedRunning: true,
+      failedPolicies: [],
       counted: [],
       appeared: [],
       gone: old.findings,
@@ -108,6 +112,7 @@ export function notification(
       `  digest:  ${c.digest ?? 'unknown'}`,
       `  runs in: ${c.where.join(', ') || 'nowhere'}`,
       ...(c.newlyFailing ? [`  counted: ${c.counted.join(', ') || 'none (not covered)'}`] : []),
+      ...(c.newlyFailing ? c.failedPolicies.map((p) => `  fails:   ${p}`) : []),
       ...(c.appeared.length > 0 ? [`  appeared (${c.appeared.length}):`, ...c.appeared.map(line)] : []),
       ...(c.gone.length > 0 ? [`  gone (${c.gone.length}):`, ...c.gone.map(line)] : []),
     ].join('\n');

@@ -10,8 +10,10 @@ import { Env } from '../settings';
 import { escapeControls, redact, safe } from '../text';
 import { AwsCli } from './aws';
 import { carryForward, compare, notification } from './changes';
+import { listRecords, readRecords } from './deployed-policies';
 import { syncSecurityHub } from './hub-sync';
 import { targets } from './inventory';
+import { JudgingPolicy, describePolicy, selectPolicies } from './policies';
 import { notify, putMetrics } from './publish';
 import { ImageResult, ScanContext, rescanImage } from './scan';
 import { RescanSettings, readRescanSettings } from './settings';
@@ -20,14 +22,17 @@ import { loadState, saveState } from './state';
 /**
  * rescan-images, the rescan of what runs (docs/rescans.md): proves Clair ready with the gate's
  * canary, lists the images ECS runs in this account and region (by digest) and those the
- * configuration lists, rescans each with the gate's own steps, policy and allowlist, compares with
- * the previous rescan (kept in S3, SSE-KMS), notifies the environment's topic of what changed only,
- * brings Security Hub in line when enabled, and puts the metrics the alarms watch.
+ * configuration lists, rescans each with the gate's own steps by every policy it was deployed with
+ * (the scanner's deployed-policy records; without one, the environment's default) and the
+ * environment's allowlist, compares with the previous rescan (kept in S3, SSE-KMS), notifies the
+ * environment's topic of what changed only, brings Security Hub in line when enabled, and puts the
+ * metrics the alarms watch.
  *
  * Exit codes: 0 every image rescanned (failing images are reported, not an error) · 2 bad input ·
- * 3 bad allowlist · 5 an image could not be rescanned, an AWS call or Security Hub failed, or the
- * deadline passed · 6 Clair not ready · 70 internal error. Whenever the rescan could not run, it puts
- * RescanFailed = 1 and no count of failing images, so it never reads as "all clean".
+ * 3 bad allowlist · 5 an image could not be rescanned, a deployed-policy record could not be used,
+ * an AWS call or Security Hub failed, or the deadline passed · 6 Clair not ready · 70 internal
+ * error. Whenever the rescan could not run, it puts RescanFailed = 1 and no count of failing
+ * images, so it never reads as "all clean".
  */
 export async function rescan(env: Env, out: Output, now: () => number = Date.now): Promise<ExitCode> {
   const say = (line: string) => out.stdout(`rescan-images: ${safe(line)}\n`);
@@ -73,12 +78,16 @@ async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>
   return results;
 }
 
-const describe = (r: ImageResult): string =>
+const describe = (r: ImageResult): string[] => [
   r.status === 'passed'
     ? `passed ${r.image} (${r.where.join(', ')})`
     : r.status === 'failing'
-      ? `FAILING ${r.image} (${r.where.join(', ')}): ${r.reason}${r.counted.length ? `: ${r.counted.join(', ')}` : ''}`
-      : `NOT RESCANNED ${r.image} (${r.where.join(', ')}): ${r.reason}`;
+      ? `FAILING ${r.image} (${r.where.join(', ')}): ${r.reason}${r.counted.length ? `: ${r.counted.join(', ')}` : ''}; fails ${(r.failedPolicies ?? []).join(' and ')}`
+      : `NOT RESCANNED ${r.image} (${r.where.join(', ')}): ${r.reason}`,
+  ...(r.policyProblems ?? []).map(
+    (p) => `BAD POLICY RECORD for ${r.image}, judged by the environment's default policy too: ${p}`,
+  ),
+];
 
 async function run(
   env: Env,
@@ -110,14 +119,29 @@ async function run(
   await waitUntilReady(env, gate, deadline, klarOptions, { setReports: () => undefined, say, printRaw, out, now });
   const location = { bucket: settings.stateBucket, key: settings.stateKey, kmsKey: settings.stateKmsKey };
   const previous = await loadState(aws, location);
+  const records = await listRecords(aws, settings.stateBucket);
   const list = await targets(settings.ecs ? aws : undefined, settings.listed);
   say(`rescanning ${list.length} image${list.length === 1 ? '' : 's'}, ${settings.concurrency} at a time`);
+  const environment = { allowlist, source: text?.source ?? null };
+  const fallback: JudgingPolicy = {
+    name: `the environment's default policy (${describePolicy(gate)})`,
+    policy: gate,
+    requireCoverage: gate.requireCoverage,
+    allowlist,
+    allowlistSource: environment.source,
+  };
   const passwords = new Map<string, Promise<string | undefined>>();
   const ctx: ScanContext = {
     env,
     settings: gate,
-    allowlist,
-    allowlistSource: text?.source ?? null,
+    policies: async (digest) =>
+      selectPolicies(
+        await readRecords(aws, settings.stateBucket, records.get(digest) ?? []),
+        digest,
+        fallback,
+        environment,
+        gate.today,
+      ),
     deadline,
     http: new HttpClient(deadline, proxySettings({ ...env, NO_PROXY: noProxy })),
     klarOptions,
@@ -130,7 +154,7 @@ async function run(
     await pool(list, settings.concurrency, (target) => rescanImage(target, ctx)),
     previous?.images ?? [],
   );
-  for (const r of results) say(describe(r));
+  for (const r of results) describe(r).forEach(say);
 
   const at = new Date(now()).toISOString();
   const changes = compare(previous?.images ?? [], results);
@@ -158,18 +182,19 @@ async function run(
 
   const failing = results.filter((r) => r.status === 'failing').length;
   const notScanned = results.filter((r) => r.status === 'not-scanned').length;
-  const incomplete = notScanned > 0 || hubFailed > 0;
+  const badRecords = results.reduce((n, r) => n + (r.policyProblems?.length ?? 0), 0);
+  const incomplete = notScanned > 0 || hubFailed > 0 || badRecords > 0;
   await putMetrics(aws, settings.metricNamespace, settings.environment, {
     RunningImagesFailingPolicy: failing,
     ImagesNotScanned: notScanned,
-    RescanFailed: hubFailed > 0 ? 1 : 0,
+    RescanFailed: hubFailed > 0 || badRecords > 0 ? 1 : 0,
   });
   say(
     `${results.length} images: ${failing} failing the policy, ${notScanned} not rescanned, ${results.length - failing - notScanned} passed`,
   );
   if (incomplete) {
     out.stderr(
-      `rescan-images: incomplete: ${notScanned} image${notScanned === 1 ? '' : 's'} not rescanned, ${hubFailed} Security Hub finding${hubFailed === 1 ? '' : 's'} not imported\n`,
+      `rescan-images: incomplete: ${notScanned} image${notScanned === 1 ? '' : 's'} not rescanned, ${hubFailed} Security Hub finding${hubFailed === 1 ? '' : 's'} not imported, ${badRecords} deployed-policy record${badRecords === 1 ? '' : 's'} not usable\n`,
     );
     return EXIT.failed;
   }
