@@ -1,12 +1,14 @@
 import { EXIT, ExitCode } from './errors';
 import { Output, main } from './main';
-import { rescan } from './rescan/main';
 import { escapeControls } from './text';
 
-/** The programs of the bundle, by the command that runs them (its first argument). */
+/**
+ * The programs of the bundle, by the command that runs them (its first argument). The rescan, with
+ * the AWS SDK, is loaded only when it runs: the gate's every start would otherwise pay for it.
+ */
 const PROGRAMS: Record<string, (env: NodeJS.ProcessEnv, out: Output) => Promise<ExitCode>> = {
   'scan-image': main,
-  'rescan-images': rescan,
+  'rescan-images': async (env, out) => (await import('./rescan/main')).rescan(env, out),
 };
 
 /**

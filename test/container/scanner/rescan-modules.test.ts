@@ -1,4 +1,4 @@
-import { AwsCli } from '../../../container/scanner/gate/rescan/aws';
+import { RescanAws } from '../../../container/scanner/gate/rescan/aws';
 import { carryForward, compare } from '../../../container/scanner/gate/rescan/changes';
 import { syncSecurityHub } from '../../../container/scanner/gate/rescan/hub-sync';
 import { byDigest } from '../../../container/scanner/gate/rescan/inventory';
@@ -29,17 +29,15 @@ const result = (image: string, status: ImageResult['status'], findings: KeptFind
   findings,
 });
 
-/** An AWS CLI stand-in that records batch-import-findings requests and accepts everything. */
-function recordingAws(): { aws: AwsCli; batches: Array<Array<Record<string, any>>> } {
+/** An AWS layer stand-in that records BatchImportFindings requests and accepts everything. */
+function recordingAws(): { aws: RescanAws; batches: Array<Array<Record<string, any>>> } {
   const batches: Array<Array<Record<string, any>>> = [];
   const aws = {
-    file: (text: string) => text,
-    call: async (_service: string, _operation: string, args: string[]) => {
-      const findings = JSON.parse(args[1]).Findings;
+    batchImportFindings: async (findings: Array<Record<string, any>>) => {
       batches.push(findings);
       return { FailedCount: 0, SuccessCount: findings.length, FailedFindings: [] };
     },
-  } as unknown as AwsCli;
+  } as unknown as RescanAws;
   return { aws, batches };
 }
 

@@ -1,9 +1,10 @@
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { findingId } from '../../../container/scanner/gate/rescan/security-hub';
 import { PushedImage, pushImage, testRegistry } from '../../helpers/registry/registry';
+import { installNode18 } from '../../helpers/node18';
 import { REPO_ROOT, RunScriptResult } from '../../helpers/run-script';
 import { STUBS_DIR, runWithStubs } from '../../helpers/stubs';
 import { StubAwsEndpoint } from '../../helpers/stubs/aws-endpoint';
@@ -12,8 +13,8 @@ import { ALLOWED_REGISTRIES, CANARY, KlarItem, Scenario, vuln } from './scenario
 
 // rescan-images against the real test registry (scripts/with-registry.sh), a stub Clair and the
 // stub klar, with ECS, S3, SNS, CloudWatch and Security Hub answered by a local stand-in behind
-// the real AWS CLI (AWS_ENDPOINT_URL): the requests are the CLI's own, serialized from the
-// services' models.
+// the AWS SDK the rescan bundles (AWS_ENDPOINT_URL): the requests are the SDK's own, serialized
+// from the services' models.
 const test = global.test.concurrent;
 
 const RESCAN = path.join(REPO_ROOT, 'container', 'scanner', 'rescan-images');
@@ -52,24 +53,23 @@ beforeAll(async () => {
 afterAll(() => clair?.close());
 
 /**
- * The real AWS CLI (scripts/ensure-test-tools.sh installs it): behind a pyenv shim, the program the
- * shim runs, which saves the shim's seconds on every call.
+ * A directory with the stub `klar`; `node`, Debian's Node 18 as in the scanner image (the bundle and
+ * the SDK version it holds must run on it); and an `aws` that fails loudly: the rescan's AWS calls
+ * are the SDK's, in process (only the gate's ECR login runs the CLI, and these images are not in ECR).
  */
-function realAws(): string {
-  const found = execFileSync('bash', ['-c', 'command -v aws'], { encoding: 'utf8' }).trim();
-  return found.includes('/shims/') ? execFileSync('pyenv', ['which', 'aws'], { encoding: 'utf8' }).trim() : found;
-}
-
-/** A directory with the stub `klar` and the real `aws`; `node` comes from the runner's PATH. */
 const binDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rescan-bin-'));
-for (const [name, target] of [
-  ['klar', path.join(STUBS_DIR, 'klar')],
-  ['aws', realAws()],
-]) {
-  fs.writeFileSync(path.join(binDir, name), `#!/bin/sh\nexec ${target} "$@"\n`, { mode: 0o755 });
-}
-/** Each rescan makes about eight AWS CLI calls, each a Python start: slow on a loaded machine. */
-const SLOW = 600_000;
+fs.writeFileSync(path.join(binDir, 'klar'), `#!/bin/sh\nexec ${path.join(STUBS_DIR, 'klar')} "$@"\n`, { mode: 0o755 });
+fs.writeFileSync(
+  path.join(binDir, 'aws'),
+  '#!/bin/sh\necho "rescan test: the rescan ran the AWS CLI: $*" >&2\nexit 99\n',
+  {
+    mode: 0o755,
+  },
+);
+installNode18(binDir);
+afterAll(() => fs.rmSync(binDir, { recursive: true, force: true }));
+/** A rescan is a few Node starts and local requests; a loaded machine still needs room. */
+const SLOW = 120_000;
 
 /** One environment: its klar fixtures (Scenario), its AWS stand-in, and rescans run against them. */
 class Environment {
@@ -367,4 +367,15 @@ test('bad settings fail with exit 2 naming the setting, before any AWS call', as
   } finally {
     await env.close();
   }
+});
+
+test("the rescans run with Debian's Node 18, the scanner image's, which also runs the gate's program", () => {
+  const node = path.join(binDir, 'node');
+  expect(execFileSync(node, ['--version'], { encoding: 'utf8' })).toMatch(/^v18\./);
+  const gate = spawnSync(node, [path.join(REPO_ROOT, 'container', 'scanner', 'scan-image.js'), 'scan-image'], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH },
+  });
+  expect(gate.status).toBe(2);
+  expect(gate.stderr).toMatch(/^scan-image: /);
 });

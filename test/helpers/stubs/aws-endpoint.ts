@@ -1,5 +1,6 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
+import * as zlib from 'zlib';
 
 /** A container of an ECS task, as DescribeTasks reports it. */
 export interface EcsContainer {
@@ -37,13 +38,14 @@ export interface HubRefusal {
 const XML = 'text/xml';
 
 /**
- * A local stand-in for the AWS endpoints the rescan calls, behind the real AWS CLI (its
- * AWS_ENDPOINT_URL pointed here): ECS (JSON 1.1: ListClusters, ListTasks, DescribeTasks), S3
- * (REST-XML, path style: GetObject, PutObject), SNS (query: Publish), CloudWatch (JSON 1.0:
+ * A local stand-in for the AWS endpoints the rescan calls, behind the AWS SDK clients the rescan
+ * bundles (AWS_ENDPOINT_URL pointed here), in the protocols of their service models: ECS (JSON 1.1:
+ * ListClusters, ListTasks, DescribeTasks), S3 (REST-XML, path style, which the SDK uses for an
+ * IP-address endpoint: GetObject, PutObject), SNS (query: Publish), CloudWatch (JSON 1.0:
  * PutMetricData) and Security Hub (REST-JSON: BatchImportFindings, with its limits checked and
  * refusals and throttling on demand). The service is read from the request's SigV4 scope, so a
- * request the CLI did not sign for that service is never answered as it. Anything else is a 400
- * the CLI reports, and is recorded.
+ * request the SDK did not sign for that service is never answered as it. Anything else is a 400
+ * the SDK reports, and is recorded.
  */
 export class StubAwsEndpoint {
   /** Starts a stand-in on a free port. */
@@ -83,7 +85,7 @@ export class StubAwsEndpoint {
 
   private constructor() {}
 
-  /** The endpoint URL for the CLI. */
+  /** The endpoint URL for the SDK. */
   get url(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
@@ -165,6 +167,18 @@ export class StubAwsEndpoint {
       }
       if (req.method === 'PUT') {
         record('PutObject');
+        // As S3 does: a body whose checksum (the SDK sends one) is not the one sent is refused.
+        const crc32 = req.headers['x-amz-checksum-crc32'];
+        const digest = Buffer.alloc(4);
+        digest.writeUInt32BE(zlib.crc32(body));
+        if (req.headers['content-encoding'] === 'aws-chunked' || (crc32 && crc32 !== digest.toString('base64'))) {
+          return this.send(
+            res,
+            400,
+            XML,
+            '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>BadDigest</Code><Message>stand-in: checksum</Message></Error>',
+          );
+        }
         this.objects.set(key, {
           body,
           encryption: req.headers['x-amz-server-side-encryption'] as string | undefined,
