@@ -72908,6 +72908,8 @@ var init_dist_es66 = __esm({
 
 // container/scanner/gate/rescan/aws.ts
 function quietNode18Notice() {
+  if (quieted) return;
+  quieted = true;
   const emit = process.emitWarning;
   process.emitWarning = function(warning2, ...rest) {
     const text2 = typeof warning2 === "string" ? warning2 : warning2.message;
@@ -72915,7 +72917,7 @@ function quietNode18Notice() {
     return emit.call(process, warning2, ...rest);
   };
 }
-var AwsError, RescanAws;
+var AwsError, quieted, RescanAws;
 var init_aws2 = __esm({
   "container/scanner/gate/rescan/aws.ts"() {
     "use strict";
@@ -72933,10 +72935,11 @@ var init_aws2 = __esm({
       }
       awsCode;
     };
-    quietNode18Notice();
+    quieted = false;
     RescanAws = class {
       constructor(region, deadline) {
         this.deadline = deadline;
+        quietNode18Notice();
         this.ecs = new ECSClient({ region });
         this.s3 = new S3Client({ region });
         this.sns = new SNSClient({ region });

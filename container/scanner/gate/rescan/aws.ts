@@ -32,7 +32,10 @@ export class AwsError extends GateError {
  * pinned Debian (docs/design.md, "The rescan's AWS calls"); that line is known and not the rescan's
  * to print. Every other warning is printed as Node prints it.
  */
+let quieted = false;
 function quietNode18Notice(): void {
+  if (quieted) return;
+  quieted = true;
   const emit = process.emitWarning;
   process.emitWarning = function (this: unknown, warning: string | Error, ...rest: any[]) {
     const text = typeof warning === 'string' ? warning : warning.message;
@@ -40,7 +43,6 @@ function quietNode18Notice(): void {
     return (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
   } as typeof process.emitWarning;
 }
-quietNode18Notice();
 
 /**
  * The AWS calls of the rescan, one method each, made in this process by the AWS SDK for JavaScript
@@ -59,6 +61,7 @@ export class RescanAws {
     region: string,
     private readonly deadline: Deadline,
   ) {
+    quietNode18Notice();
     this.ecs = new ECSClient({ region });
     this.s3 = new S3Client({ region });
     this.sns = new SNSClient({ region });
