@@ -14,7 +14,8 @@ import { ALLOWED_REGISTRIES, CANARY, KlarItem, Scenario, vuln } from './scenario
 // rescan-images against the real test registry (scripts/with-registry.sh), a stub Clair and the
 // stub klar, with ECS, S3, SNS, CloudWatch and Security Hub answered by a local stand-in behind
 // the AWS SDK the rescan bundles (AWS_ENDPOINT_URL): the requests are the SDK's own, serialized
-// from the services' models.
+// from the services' models and signed with container credentials, which the SDK's provider chain
+// fetches from the stand-in as it does from CodeBuild.
 const test = global.test.concurrent;
 
 const RESCAN = path.join(REPO_ROOT, 'container', 'scanner', 'rescan-images');
@@ -112,8 +113,8 @@ class Environment {
         READINESS_TIMEOUT_SECONDS: '0',
         SCAN_TODAY: '2025-06-01',
         AWS_ENDPOINT_URL: this.aws.url,
-        AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
-        AWS_SECRET_ACCESS_KEY: 'stand-in-secret',
+        // CodeBuild's credentials: the SDK's provider chain asks the container endpoint for them.
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: this.aws.credentialsUrl,
         AWS_MAX_ATTEMPTS: '1',
         AWS_CONFIG_FILE: path.join(this.scenario.dir, 'no-aws-config'),
         AWS_SHARED_CREDENTIALS_FILE: path.join(this.scenario.dir, 'no-aws-credentials'),
@@ -229,6 +230,7 @@ test(
       expect(env.aws.findings.get(high.Id)!.CreatedAt).toBe(high.CreatedAt);
       expect(env.metrics(4)).toEqual({ RunningImagesFailingPolicy: 0, ImagesNotScanned: 0, RescanFailed: 0 });
       expect(env.aws.requests.filter((r) => r.operation.startsWith('unexpected'))).toEqual([]);
+      expect(env.aws.credentialRequests).toBeGreaterThanOrEqual(4); // each rescan's clients ask
     } finally {
       await env.close();
     }
