@@ -39,7 +39,7 @@ const XML = 'text/xml';
 /** Where the stand-in serves container credentials, as CodeBuild does (AWS_CONTAINER_CREDENTIALS_FULL_URI). */
 const CONTAINER_CREDENTIALS_PATH = '/container-credentials';
 /** The session token of those credentials: every signed request must carry it. */
-const SESSION_TOKEN = 'stand-in-session-token';
+export const SESSION_TOKEN = 'stand-in-session-token';
 
 /**
  * A local stand-in for the AWS endpoints the rescan calls, behind the AWS SDK clients the rescan
