@@ -3,7 +3,7 @@
 # ShellCheck (lints every shell script), PostgreSQL server and client (the Clair entrypoint's
 # connection tests), openssl (their throwaway TLS certificates), jq (the remote-scan script's JSON
 # handling, as in CodeBuild), git (the image build checks), curl (the test registries' readiness
-# checks), the AWS CLI (the rescan's calls, made against a local stand-in),
+# checks), the AWS CLI (the scanner build's record upload, made against a local stand-in),
 # htpasswd from apache2-utils (a test registry's Basic authentication), and Debian's or Ubuntu's
 # docker-registry, unpacked into node_modules/.cache (never installed: its package starts a
 # registry on all interfaces) for

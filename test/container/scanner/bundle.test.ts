@@ -1,8 +1,18 @@
 import * as fs from 'fs';
-import { BUNDLE_FILE, bundleGate } from '../../../container/scanner/gate/bundle';
+import * as path from 'path';
+import { BUNDLES, build } from '../../../container/scanner/gate/bundle';
 
-// The scanner image runs the committed scan-image.js (the gate and the rescan); it must be what the
-// sources build.
-test('the committed gate bundle is current (run `npm run gate` after changing container/scanner/gate)', () => {
-  expect(fs.readFileSync(BUNDLE_FILE, 'utf8') === bundleGate()).toBe(true);
+// The scanner image runs the committed scan-image.js (the gate) and rescan-images.js (the rescan);
+// each must be what the sources build.
+test.each(BUNDLES.map((bundle) => [path.basename(bundle.file), bundle] as const))(
+  'the committed %s is current (run `npm run gate` after changing container/scanner/gate)',
+  (_name, bundle) => {
+    expect(fs.readFileSync(bundle.file, 'utf8') === build(bundle)).toBe(true);
+  },
+);
+
+test('the gate bundle holds no AWS SDK: every start of scan-image reads it', () => {
+  const gate = fs.readFileSync(BUNDLES[0].file, 'utf8');
+  expect(gate).not.toMatch(/@aws-sdk|@smithy/);
+  expect(gate.length).toBeLessThan(fs.readFileSync(BUNDLES[1].file, 'utf8').length / 3);
 });

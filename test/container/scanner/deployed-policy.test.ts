@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { NO_ALLOWLIST, parseAllowlist } from '../../../container/scanner/gate/allowlist';
 import {
@@ -12,7 +11,7 @@ import {
 import { Finding, findingOf } from '../../../container/scanner/gate/findings';
 import { parseImageRef } from '../../../container/scanner/gate/image-ref';
 import { TargetScan } from '../../../container/scanner/gate/image-scan';
-import { AwsCli } from '../../../container/scanner/gate/rescan/aws';
+import { RescanAws } from '../../../container/scanner/gate/rescan/aws';
 import {
   MAX_RECORDS_PER_DIGEST,
   listRecords,
@@ -264,43 +263,38 @@ describe('an image passes only if it passes every policy', () => {
 });
 
 describe("the rescan's reads of the records", () => {
-  /** An AWS CLI stand-in: a listing answer and objects by key, written where get-object is told; records the calls. */
-  function fakeAws(contents: Array<{ Key: string; Size: number }>, objects: Record<string, Buffer> = {}) {
+  /** The rescan's AWS layer stand-in: a listing answer and objects by key; records the calls. */
+  function fakeAws(contents: Array<{ key: string; size: number }>, objects: Record<string, Buffer> = {}) {
     const calls: string[][] = [];
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'records-'));
-    let n = 0;
     const aws = {
-      outfile: () => path.join(dir, `out-${++n}`),
-      call: async (_service: string, operation: string, args: string[]) => {
-        calls.push([operation, ...args.map((a) => a.replace(dir, '<dir>'))]);
-        if (operation === 'list-objects-v2') return { Contents: contents };
-        fs.writeFileSync(args[args.length - 1], objects[args[3]]);
-        return {};
+      listObjects: async (bucket: string, prefix: string) => {
+        calls.push(['listObjects', bucket, prefix]);
+        return contents;
       },
-    } as unknown as AwsCli;
-    return { aws, calls, restore: () => fs.rmSync(dir, { recursive: true, force: true }) };
+      getObject: async (bucket: string, key: string) => {
+        calls.push(['getObject', bucket, key]);
+        return objects[key];
+      },
+    } as unknown as RescanAws;
+    return { aws, calls };
   }
 
   test('one listing for the rescan, filed by digest; keys of no digest are left alone', async () => {
-    const { aws, calls, restore } = fakeAws([
-      { Key: `deployed-policies/${HEX}/1.json`, Size: 10 },
-      { Key: `deployed-policies/${HEX}/2.json`, Size: 20 },
-      { Key: 'deployed-policies/README', Size: 1 },
-      { Key: `deployed-policies/${'b'.repeat(64)}/odd-name`, Size: 1 },
+    const { aws, calls } = fakeAws([
+      { key: `deployed-policies/${HEX}/1.json`, size: 10 },
+      { key: `deployed-policies/${HEX}/2.json`, size: 20 },
+      { key: 'deployed-policies/README', size: 1 },
+      { key: `deployed-policies/${'b'.repeat(64)}/odd-name`, size: 1 },
     ]);
-    try {
-      const index = await listRecords(aws, 'bucket');
-      expect(calls).toEqual([['list-objects-v2', '--bucket', 'bucket', '--prefix', 'deployed-policies/']]);
-      expect(index.get(DIGEST)).toEqual([
-        { key: `deployed-policies/${HEX}/1.json`, size: 10 },
-        { key: `deployed-policies/${HEX}/2.json`, size: 20 },
-      ]);
-      // Filed under its digest, to be read and reported as malformed.
-      expect(index.get(`sha256:${'b'.repeat(64)}`)).toHaveLength(1);
-      expect(index.size).toBe(2);
-    } finally {
-      restore();
-    }
+    const index = await listRecords(aws, 'bucket');
+    expect(calls).toEqual([['listObjects', 'bucket', 'deployed-policies/']]);
+    expect(index.get(DIGEST)).toEqual([
+      { key: `deployed-policies/${HEX}/1.json`, size: 10 },
+      { key: `deployed-policies/${HEX}/2.json`, size: 20 },
+    ]);
+    // Filed under its digest, to be read and reported as malformed.
+    expect(index.get(`sha256:${'b'.repeat(64)}`)).toHaveLength(1);
+    expect(index.size).toBe(2);
   });
 
   test('one GetObject per record; none for one too large or beyond the cap, both named', async () => {
@@ -309,22 +303,18 @@ describe("the rescan's reads of the records", () => {
       size: i === 0 ? MAX_RECORD_BYTES + 1 : 2,
     }));
     const objects = Object.fromEntries(entries.map((e) => [e.key, Buffer.from('{}')]));
-    const { aws, calls, restore } = fakeAws([], objects);
-    try {
-      const fetched = await readRecords(aws, 'bucket', entries);
-      expect(calls).toHaveLength(MAX_RECORDS_PER_DIGEST - 1);
-      expect(calls[0]).toEqual(['get-object', '--bucket', 'bucket', '--key', entries[1].key, '<dir>/out-1']);
-      expect(fetched[0]).toEqual({
-        key: entries[0].key,
-        problem: `${MAX_RECORD_BYTES + 1} bytes, larger than ${MAX_RECORD_BYTES}`,
-      });
-      expect(fetched[1]).toEqual({ key: entries[1].key, bytes: Buffer.from('{}') });
-      expect(fetched[MAX_RECORDS_PER_DIGEST]).toEqual({
-        key: entries[MAX_RECORDS_PER_DIGEST].key,
-        problem: `not read: more than ${MAX_RECORDS_PER_DIGEST} records for one digest`,
-      });
-    } finally {
-      restore();
-    }
+    const { aws, calls } = fakeAws([], objects);
+    const fetched = await readRecords(aws, 'bucket', entries);
+    expect(calls).toHaveLength(MAX_RECORDS_PER_DIGEST - 1);
+    expect(calls[0]).toEqual(['getObject', 'bucket', entries[1].key]);
+    expect(fetched[0]).toEqual({
+      key: entries[0].key,
+      problem: `${MAX_RECORD_BYTES + 1} bytes, larger than ${MAX_RECORD_BYTES}`,
+    });
+    expect(fetched[1]).toEqual({ key: entries[1].key, bytes: Buffer.from('{}') });
+    expect(fetched[MAX_RECORDS_PER_DIGEST]).toEqual({
+      key: entries[MAX_RECORDS_PER_DIGEST].key,
+      problem: `not read: more than ${MAX_RECORDS_PER_DIGEST} records for one digest`,
+    });
   });
 });

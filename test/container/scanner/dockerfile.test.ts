@@ -26,7 +26,7 @@ test.each([
 
 test('the scanner image copies in only files that exist beside its Dockerfile', () => {
   const sources = [...scanner.matchAll(/^COPY\s+(?!--from)(\S+)\s/gm)].map((m) => m[1]);
-  expect(sources).toEqual(['klar-patches/', 'scan-image', 'scan-image.js', 'rescan-images']);
+  expect(sources).toEqual(['klar-patches/', 'scan-image', 'scan-image.js', 'rescan-images', 'rescan-images.js']);
   for (const source of sources) {
     expect(fs.existsSync(path.join(REPO_ROOT, 'container', 'scanner', source))).toBe(true);
   }

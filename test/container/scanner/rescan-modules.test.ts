@@ -1,9 +1,13 @@
-import { AwsCli } from '../../../container/scanner/gate/rescan/aws';
+import * as http from 'http';
+import { AddressInfo } from 'net';
+import { Deadline, DeadlineError } from '../../../container/scanner/gate/deadline';
+import { AwsError, RescanAws } from '../../../container/scanner/gate/rescan/aws';
 import { carryForward, compare } from '../../../container/scanner/gate/rescan/changes';
 import { syncSecurityHub } from '../../../container/scanner/gate/rescan/hub-sync';
 import { byDigest } from '../../../container/scanner/gate/rescan/inventory';
 import { ImageResult, KeptFinding } from '../../../container/scanner/gate/rescan/scan';
 import { MAX_FINDING_BYTES, importFindings } from '../../../container/scanner/gate/rescan/security-hub';
+import { SESSION_TOKEN, StubAwsEndpoint } from '../../helpers/stubs/aws-endpoint';
 
 // The rescan's modules called directly, for what the black-box runs (rescan.test.ts) do not reach
 // cheaply: images that stop running, oversized findings, many batches.
@@ -29,17 +33,15 @@ const result = (image: string, status: ImageResult['status'], findings: KeptFind
   findings,
 });
 
-/** An AWS CLI stand-in that records batch-import-findings requests and accepts everything. */
-function recordingAws(): { aws: AwsCli; batches: Array<Array<Record<string, any>>> } {
+/** An AWS layer stand-in that records BatchImportFindings requests and accepts everything. */
+function recordingAws(): { aws: RescanAws; batches: Array<Array<Record<string, any>>> } {
   const batches: Array<Array<Record<string, any>>> = [];
   const aws = {
-    file: (text: string) => text,
-    call: async (_service: string, _operation: string, args: string[]) => {
-      const findings = JSON.parse(args[1]).Findings;
+    batchImportFindings: async (findings: Array<Record<string, any>>) => {
       batches.push(findings);
       return { FailedCount: 0, SuccessCount: findings.length, FailedFindings: [] };
     },
-  } as unknown as AwsCli;
+  } as unknown as RescanAws;
   return { aws, batches };
 }
 
@@ -114,4 +116,59 @@ test('an unchanged finding is sent again once 30 days old, so that Security Hub 
   expect(late.imported).toEqual([
     expect.objectContaining({ createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-02-01T00:00:00.000Z' }),
   ]);
+});
+
+describe('the AWS layer (the real SDK, as the bundle holds it)', () => {
+  const saved = { ...process.env };
+  beforeAll(() => {
+    Object.assign(process.env, {
+      AWS_MAX_ATTEMPTS: '1',
+      AWS_CONFIG_FILE: '/nonexistent/aws-config',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+    });
+  });
+  afterAll(() => {
+    process.env = saved;
+  });
+
+  test('a call that does not answer by the deadline is cut there, as a deadline failure', async () => {
+    const held: http.ServerResponse[] = [];
+    const silent = http.createServer((_req, res) => held.push(res));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDSTANDIN', AWS_SECRET_ACCESS_KEY: 'stand-in-secret' });
+    const aws = new RescanAws('eu-west-1', new Deadline(1));
+    try {
+      const started = Date.now();
+      await expect(aws.listClusters()).rejects.toThrow(DeadlineError);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(held).toHaveLength(1);
+      // Past the deadline, no request is made at all.
+      await expect(aws.publish('arn:aws:sns:eu-west-1:111111111111:t', 's', 'm')).rejects.toThrow(
+        /past its deadline .* while calling 'sns publish'/,
+      );
+      expect(held).toHaveLength(1);
+    } finally {
+      aws.close();
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+
+  test("AWS's error code is the AwsError's (NoSuchKey: no previous state)", async () => {
+    const stub = await StubAwsEndpoint.start();
+    process.env.AWS_ENDPOINT_URL = stub.url;
+    // The stand-in's own session (jest cannot run the SDK's lazily loaded container provider).
+    process.env.AWS_SESSION_TOKEN = SESSION_TOKEN;
+    const aws = new RescanAws('eu-west-1', new Deadline(60));
+    try {
+      const error = await aws.getObject('bucket', 'rescan/state.json').catch((e) => e);
+      expect(error).toBeInstanceOf(AwsError);
+      expect(error).toMatchObject({ awsCode: 'NoSuchKey' });
+      expect(error.message).toMatch(/^'s3 get-object' failed: NoSuchKey: /);
+    } finally {
+      aws.close();
+      await stub.close();
+    }
+  });
 });

@@ -13,8 +13,10 @@ import { ALLOWED_REGISTRIES, CANARY, KlarItem, Scenario, vuln } from './scenario
 
 // rescan-images against the real test registry (scripts/with-registry.sh), a stub Clair and the
 // stub klar, with ECS, S3, SNS, CloudWatch and Security Hub answered by a local stand-in behind
-// the real AWS CLI (AWS_ENDPOINT_URL): the requests are the CLI's own, serialized from the
-// services' models. One test also runs the scanner's build (scan-image and its record upload).
+// the AWS SDK the rescan bundles (AWS_ENDPOINT_URL): the requests are the SDK's own, serialized
+// from the services' models and signed with container credentials, which the SDK's provider chain
+// fetches from the stand-in as it does from CodeBuild. One test also runs the scanner's build
+// (scan-image, then its record upload with the real AWS CLI, as in the scanner image).
 const test = global.test.concurrent;
 
 const RESCAN = path.join(REPO_ROOT, 'container', 'scanner', 'rescan-images');
@@ -53,24 +55,39 @@ beforeAll(async () => {
 afterAll(() => clair?.close());
 
 /**
- * The real AWS CLI (scripts/ensure-test-tools.sh installs it): behind a pyenv shim, the program the
- * shim runs, which saves the shim's seconds on every call.
+ * A directory with the stub `klar` and an `aws` that fails loudly: the rescan's AWS calls are the
+ * SDK's, in process (only the gate's ECR login runs the CLI, and these images are not in ECR).
+ */
+const binDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rescan-bin-'));
+fs.writeFileSync(path.join(binDir, 'klar'), `#!/bin/sh\nexec ${path.join(STUBS_DIR, 'klar')} "$@"\n`, { mode: 0o755 });
+fs.writeFileSync(
+  path.join(binDir, 'aws'),
+  '#!/bin/sh\necho "rescan test: the rescan ran the AWS CLI: $*" >&2\nexit 99\n',
+  {
+    mode: 0o755,
+  },
+);
+
+/**
+ * The real AWS CLI (scripts/ensure-test-tools.sh installs it), for the scanner build's record
+ * upload: behind a pyenv shim, the program the shim runs, which saves the shim's seconds.
  */
 function realAws(): string {
   const found = execFileSync('bash', ['-c', 'command -v aws'], { encoding: 'utf8' }).trim();
   return found.includes('/shims/') ? execFileSync('pyenv', ['which', 'aws'], { encoding: 'utf8' }).trim() : found;
 }
-
-/** A directory with the stub `klar` and the real `aws`; `node` comes from the runner's PATH. */
-const binDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rescan-bin-'));
+/** The scanner build's tools: the stub `klar` and the real `aws`. */
+const buildBinDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scanner-build-bin-'));
 for (const [name, target] of [
   ['klar', path.join(STUBS_DIR, 'klar')],
   ['aws', realAws()],
 ]) {
-  fs.writeFileSync(path.join(binDir, name), `#!/bin/sh\nexec ${target} "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(buildBinDir, name), `#!/bin/sh\nexec ${target} "$@"\n`, { mode: 0o755 });
 }
-/** Each rescan makes about eight AWS CLI calls, each a Python start: slow on a loaded machine. */
-const SLOW = 600_000;
+afterAll(() => fs.rmSync(buildBinDir, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(binDir, { recursive: true, force: true }));
+/** A rescan is a few Node starts and local requests; a loaded machine still needs room. */
+const SLOW = 120_000;
 
 /** One environment: its klar fixtures (Scenario), its AWS stand-in, and rescans run against them. */
 class Environment {
@@ -111,8 +128,8 @@ class Environment {
       READINESS_TIMEOUT_SECONDS: '0',
       SCAN_TODAY: '2025-06-01',
       AWS_ENDPOINT_URL: this.aws.url,
-      AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
-      AWS_SECRET_ACCESS_KEY: 'stand-in-secret',
+      // CodeBuild's credentials: the SDK's provider chain (and the CLI's) ask the container endpoint.
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: this.aws.credentialsUrl,
       AWS_MAX_ATTEMPTS: '1',
       AWS_CONFIG_FILE: path.join(this.scenario.dir, 'no-aws-config'),
       AWS_SHARED_CREDENTIALS_FILE: path.join(this.scenario.dir, 'no-aws-credentials'),
@@ -135,7 +152,7 @@ class Environment {
       [],
       {
         ...this.common(),
-        PATH: `${binDir}:${path.join(REPO_ROOT, 'container', 'scanner')}:${process.env.PATH}`,
+        PATH: `${buildBinDir}:${path.join(REPO_ROOT, 'container', 'scanner')}:${process.env.PATH}`,
         IMAGE_URI: image.byDigest,
         DEPLOYED_POLICY_BUCKET: BUCKET,
         DEPLOYED_POLICY_KMS_KEY: KMS_KEY,
@@ -262,6 +279,7 @@ test(
       expect(env.aws.findings.get(high.Id)!.CreatedAt).toBe(high.CreatedAt);
       expect(env.metrics(4)).toEqual({ RunningImagesFailingPolicy: 0, ImagesNotScanned: 0, RescanFailed: 0 });
       expect(env.aws.requests.filter((r) => r.operation.startsWith('unexpected'))).toEqual([]);
+      expect(env.aws.credentialRequests).toBeGreaterThanOrEqual(4); // each rescan's clients ask
     } finally {
       await env.close();
     }

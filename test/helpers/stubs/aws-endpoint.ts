@@ -1,5 +1,6 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
+import * as zlib from 'zlib';
 
 /** A container of an ECS task, as DescribeTasks reports it. */
 export interface EcsContainer {
@@ -35,20 +36,29 @@ export interface HubRefusal {
 }
 
 const XML = 'text/xml';
+/** Where the stand-in serves container credentials, as CodeBuild does (AWS_CONTAINER_CREDENTIALS_FULL_URI). */
+const CONTAINER_CREDENTIALS_PATH = '/container-credentials';
+/** The session token of those credentials: every signed request must carry it. */
+export const SESSION_TOKEN = 'stand-in-session-token';
 
 /**
- * A local stand-in for the AWS endpoints the rescan calls, behind the real AWS CLI (its
- * AWS_ENDPOINT_URL pointed here): ECS (JSON 1.1: ListClusters, ListTasks, DescribeTasks), S3
- * (REST-XML, path style: GetObject, PutObject, ListObjectsV2 in one page), SNS (query: Publish), CloudWatch (JSON 1.0:
+ * A local stand-in for the AWS endpoints the rescan calls, behind the AWS SDK clients the rescan
+ * bundles (AWS_ENDPOINT_URL pointed here), in the protocols of their service models: ECS (JSON 1.1:
+ * ListClusters, ListTasks, DescribeTasks), S3 (REST-XML, path style, which the SDK uses for an
+ * IP-address endpoint: GetObject, PutObject, ListObjectsV2 in one page), SNS (query: Publish), CloudWatch (JSON 1.0:
  * PutMetricData) and Security Hub (REST-JSON: BatchImportFindings, with its limits checked and
- * refusals and throttling on demand). The service is read from the request's SigV4 scope, so a
- * request the CLI did not sign for that service is never answered as it. Anything else is a 400
- * the CLI reports, and is recorded.
+ * refusals and throttling on demand). It also serves container credentials, as CodeBuild does, and
+ * refuses a signed request without their session token. The service is read from the request's
+ * SigV4 scope, so a request the SDK did not sign for that service is never answered as it. Anything
+ * else is a 400 the SDK reports, and is recorded.
  */
 export class StubAwsEndpoint {
   /** Starts a stand-in on a free port. */
   static async start(): Promise<StubAwsEndpoint> {
     const stub = new StubAwsEndpoint();
+    // AWS keeps an idle connection open far longer than Node's 5 s; the SDK reuses its connections,
+    // and one closed under it would be a failure AWS never causes (with AWS_MAX_ATTEMPTS=1).
+    stub.server.keepAliveTimeout = 10 * 60_000;
     await new Promise<void>((resolve) => stub.server.listen(0, '127.0.0.1', resolve));
     return stub;
   }
@@ -68,6 +78,8 @@ export class StubAwsEndpoint {
   readonly refuse = new Map<string, { times: number; refusal: HubRefusal }>();
   /** How many more BatchImportFindings requests are throttled (HTTP 429). */
   throttle = 0;
+  /** How often the container credentials were asked for. */
+  credentialRequests = 0;
 
   private readonly server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -83,9 +95,14 @@ export class StubAwsEndpoint {
 
   private constructor() {}
 
-  /** The endpoint URL for the CLI. */
+  /** The endpoint URL for the SDK. */
   get url(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** The URL of its container credentials, for AWS_CONTAINER_CREDENTIALS_FULL_URI. */
+  get credentialsUrl(): string {
+    return `${this.url}${CONTAINER_CREDENTIALS_PATH}`;
   }
 
   /** Runs a task in a cluster. */
@@ -101,7 +118,10 @@ export class StubAwsEndpoint {
 
   /** Stops the server. */
   close(): Promise<void> {
-    return new Promise((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
+    return new Promise((resolve, reject) => {
+      this.server.close((error) => (error ? reject(error) : resolve()));
+      this.server.closeAllConnections();
+    });
   }
 
   private send(res: http.ServerResponse, status: number, type: string, body: string, headers = {}): void {
@@ -139,6 +159,24 @@ export class StubAwsEndpoint {
     const record = (operation: string) => this.requests.push({ service, operation });
     const json = (status: number, value: unknown, type = 'application/x-amz-json-1.1', headers = {}) =>
       this.send(res, status, type, JSON.stringify(value), headers);
+
+    if (service === 'unsigned' && req.method === 'GET' && url.pathname === CONTAINER_CREDENTIALS_PATH) {
+      this.credentialRequests++;
+      return json(
+        200,
+        {
+          AccessKeyId: 'ASIASTANDIN',
+          SecretAccessKey: 'stand-in-secret',
+          Token: SESSION_TOKEN,
+          Expiration: new Date(Date.now() + 3600_000).toISOString(),
+        },
+        'application/json',
+      );
+    }
+    if (service !== 'unsigned' && req.headers['x-amz-security-token'] !== SESSION_TOKEN) {
+      record(`unexpected credentials for ${service}`);
+      return json(403, { __type: 'UnrecognizedClientException', message: 'stand-in: not its session token' });
+    }
 
     if (service === 'ecs' && target.startsWith('AmazonEC2ContainerServiceV20141113.')) {
       const operation = target.split('.')[1];
@@ -186,6 +224,18 @@ export class StubAwsEndpoint {
       }
       if (req.method === 'PUT') {
         record('PutObject');
+        // As S3 does: a body whose checksum (the SDK sends one) is not the one sent is refused.
+        const crc32 = req.headers['x-amz-checksum-crc32'];
+        const digest = Buffer.alloc(4);
+        digest.writeUInt32BE(zlib.crc32(body));
+        if (req.headers['content-encoding'] === 'aws-chunked' || (crc32 && crc32 !== digest.toString('base64'))) {
+          return this.send(
+            res,
+            400,
+            XML,
+            '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>BadDigest</Code><Message>stand-in: checksum</Message></Error>',
+          );
+        }
         this.objects.set(key, {
           body,
           encryption: req.headers['x-amz-server-side-encryption'] as string | undefined,

@@ -1,15 +1,23 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { Deadline } from '../deadline';
+import { CloudWatchClient, MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  DescribeTasksCommand,
+  DescribeTasksCommandOutput,
+  ECSClient,
+  paginateListClusters,
+  paginateListTasks,
+} from '@aws-sdk/client-ecs';
+import { GetObjectCommand, PutObjectCommand, S3Client, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import {
+  AwsSecurityFinding,
+  BatchImportFindingsCommand,
+  BatchImportFindingsCommandOutput,
+  SecurityHubClient,
+} from '@aws-sdk/client-securityhub';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { Deadline, DeadlineError } from '../deadline';
 import { EXIT, GateError } from '../errors';
-import { run } from '../process';
-import { Env } from '../settings';
 
-/** The largest answer read from the AWS CLI. */
-const MAX_AWS_ANSWER_BYTES = 64 * 1024 * 1024;
-
-/** An AWS call the CLI reported as failed: its error code (`NoSuchKey`) when it printed one. */
+/** An AWS call that failed: the service's error code (`NoSuchKey`) when it named one. */
 export class AwsError extends GateError {
   constructor(
     readonly awsCode: string | undefined,
@@ -20,66 +28,154 @@ export class AwsError extends GateError {
 }
 
 /**
- * The AWS calls of the rescan, made by the real AWS CLI (`aws`, Debian's awscli in the scanner
- * image) with the build's credentials, in one region, answers as JSON. Large parameters go through
- * files (`file://`), never the command line.
+ * The AWS SDK says once per process that it will drop Node 18, the Node of the scanner image's
+ * pinned Debian (docs/design.md, "The rescan's AWS calls"); that line is known and not the rescan's
+ * to print. Every other warning is printed as Node prints it.
  */
-export class AwsCli {
-  private readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rescan-aws-'));
-  private files = 0;
+let quieted = false;
+function quietNode18Notice(): void {
+  if (quieted) return;
+  quieted = true;
+  const emit = process.emitWarning;
+  process.emitWarning = function (this: unknown, warning: string | Error, ...rest: any[]) {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (text.startsWith('NodeDeprecationWarning: The AWS SDK for JavaScript (v3) will')) return;
+    return (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
+  } as typeof process.emitWarning;
+}
+
+/**
+ * The AWS calls of the rescan, one method each, made in this process by the AWS SDK for JavaScript
+ * v3 (bundled into rescan-images.js) in one region. The SDK reads the rest as the CLI did, from the
+ * environment: credentials (CodeBuild's container credentials), AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS.
+ * Every call is cut at the deadline; a failed call is an {@link AwsError} with the service's code.
+ */
+export class RescanAws {
+  private readonly ecs: ECSClient;
+  private readonly s3: S3Client;
+  private readonly sns: SNSClient;
+  private readonly cloudwatch: CloudWatchClient;
+  private readonly securityHub: SecurityHubClient;
 
   constructor(
-    private readonly env: Env,
-    private readonly region: string,
+    region: string,
     private readonly deadline: Deadline,
-  ) {}
-
-  /** A `file://` parameter holding `text`. */
-  file(text: string): string {
-    const file = path.join(this.dir, `param-${++this.files}`);
-    fs.writeFileSync(file, text);
-    return `file://${file}`;
+  ) {
+    quietNode18Notice();
+    this.ecs = new ECSClient({ region });
+    this.s3 = new S3Client({ region });
+    this.sns = new SNSClient({ region });
+    this.cloudwatch = new CloudWatchClient({ region });
+    this.securityHub = new SecurityHubClient({ region });
   }
 
-  /** A path the CLI may write to (get-object's outfile). */
-  outfile(): string {
-    return path.join(this.dir, `out-${++this.files}`);
-  }
-
-  /** `aws <service> <operation> <args>`: its JSON answer ({} when it prints nothing), or {@link AwsError}. */
-  async call(service: string, operation: string, args: string[]): Promise<any> {
-    const what = `aws ${service} ${operation}`;
-    let result;
-    try {
-      result = await run(
-        'aws',
-        [service, operation, ...args, '--region', this.region, '--output', 'json'],
-        { ...this.env },
-        { deadline: this.deadline, maxStdout: MAX_AWS_ANSWER_BYTES, what: `running '${what}'` },
-      );
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).syscall?.startsWith('spawn')) {
-        throw new AwsError(undefined, `cannot run the AWS CLI: ${(error as Error).message}`);
+  /** ECS ListClusters, every page: the clusters' ARNs. */
+  listClusters(): Promise<string[]> {
+    return this.call('ecs list-clusters', async (abortSignal) => {
+      const arns: string[] = [];
+      for await (const page of paginateListClusters({ client: this.ecs }, {}, { abortSignal })) {
+        arns.push(...(page.clusterArns ?? []));
       }
-      throw error;
-    }
-    if (result.status !== 0) {
-      const lines = result.stderr.split('\n').filter((line) => line.trim() !== '');
-      const cause = lines[lines.length - 1] ?? `exit ${result.status}`;
-      const code = /An error occurred \(([A-Za-z0-9.]+)\)/.exec(result.stderr)?.[1];
-      throw new AwsError(code, `'${what}' failed: ${cause}`);
-    }
-    const out = result.stdout.trim();
-    if (out === '') return {};
-    try {
-      return JSON.parse(out);
-    } catch {
-      throw new AwsError(undefined, `'${what}' answered something other than JSON`);
-    }
+      return arns;
+    });
   }
 
-  /** Removes the parameter files. */
+  /** ECS ListTasks of one cluster, desired status RUNNING, every page: the tasks' ARNs. */
+  listRunningTasks(cluster: string): Promise<string[]> {
+    return this.call('ecs list-tasks', async (abortSignal) => {
+      const arns: string[] = [];
+      const pages = paginateListTasks({ client: this.ecs }, { cluster, desiredStatus: 'RUNNING' }, { abortSignal });
+      for await (const page of pages) arns.push(...(page.taskArns ?? []));
+      return arns;
+    });
+  }
+
+  /** ECS DescribeTasks (at most 100 tasks). */
+  describeTasks(cluster: string, tasks: string[]): Promise<DescribeTasksCommandOutput> {
+    return this.call('ecs describe-tasks', (abortSignal) =>
+      this.ecs.send(new DescribeTasksCommand({ cluster, tasks }), { abortSignal }),
+    );
+  }
+
+  /** S3 GetObject: the object's bytes. */
+  getObject(bucket: string, key: string): Promise<Buffer> {
+    return this.call('s3 get-object', async (abortSignal) => {
+      const answer = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal });
+      return Buffer.from((await answer.Body?.transformToByteArray()) ?? []);
+    });
+  }
+
+  /** S3 ListObjectsV2 of the keys under a prefix, every page: each key with its size. */
+  listObjects(bucket: string, prefix: string): Promise<Array<{ key: string; size: number }>> {
+    return this.call('s3 list-objects-v2', async (abortSignal) => {
+      const objects: Array<{ key: string; size: number }> = [];
+      const pages = paginateListObjectsV2({ client: this.s3 }, { Bucket: bucket, Prefix: prefix }, { abortSignal });
+      for await (const page of pages) {
+        for (const object of page.Contents ?? []) objects.push({ key: object.Key ?? '', size: object.Size ?? 0 });
+      }
+      return objects;
+    });
+  }
+
+  /** S3 PutObject of a JSON text, encrypted with the KMS key (SSE-KMS). */
+  async putObject(bucket: string, key: string, json: string, kmsKey: string): Promise<void> {
+    await this.call('s3 put-object', (abortSignal) =>
+      this.s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: json,
+          ContentType: 'application/json',
+          ServerSideEncryption: 'aws:kms',
+          SSEKMSKeyId: kmsKey,
+        }),
+        { abortSignal },
+      ),
+    );
+  }
+
+  /** SNS Publish. */
+  async publish(topicArn: string, subject: string, message: string): Promise<void> {
+    await this.call('sns publish', (abortSignal) =>
+      this.sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }), { abortSignal }),
+    );
+  }
+
+  /** CloudWatch PutMetricData. */
+  async putMetricData(namespace: string, data: MetricDatum[]): Promise<void> {
+    await this.call('cloudwatch put-metric-data', (abortSignal) =>
+      this.cloudwatch.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: data }), { abortSignal }),
+    );
+  }
+
+  /** Security Hub BatchImportFindings (at most 100 findings). */
+  batchImportFindings(findings: Array<Record<string, unknown>>): Promise<BatchImportFindingsCommandOutput> {
+    return this.call('securityhub batch-import-findings', (abortSignal) =>
+      this.securityHub.send(new BatchImportFindingsCommand({ Findings: findings as unknown as AwsSecurityFinding[] }), {
+        abortSignal,
+      }),
+    );
+  }
+
+  /** Closes the clients' connections. */
   close(): void {
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    for (const client of [this.ecs, this.s3, this.sns, this.cloudwatch, this.securityHub]) client.destroy();
+  }
+
+  /** Runs one call, cut at the deadline; its failure as an {@link AwsError}. */
+  private async call<T>(what: string, fn: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    this.deadline.check(`calling '${what}'`);
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), this.deadline.remainingMs());
+    try {
+      return await fn(abort.signal);
+    } catch (error) {
+      if (abort.signal.aborted) throw new DeadlineError(this.deadline.seconds, `calling '${what}'`);
+      const e = error as Error & { $metadata?: unknown };
+      const code = e.$metadata !== undefined ? e.name : undefined;
+      throw new AwsError(code, `'${what}' failed: ${code ? `${code}: ` : ''}${e.message}`);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -1,6 +1,5 @@
-import * as fs from 'fs';
 import { DEPLOYED_POLICIES, MAX_RECORD_BYTES } from '../deployed-policy';
-import { AwsCli } from './aws';
+import { RescanAws } from './aws';
 
 /*
  * The rescan's reads of the deployed-policy records the scanner uploads (docs/rescans.md): one
@@ -30,18 +29,17 @@ export const MAX_RECORDS_PER_DIGEST = 32;
 const KEY = new RegExp(`^${DEPLOYED_POLICIES}/([0-9a-f]{64})/[^/]+$`);
 
 /**
- * Lists every record in the bucket (the CLI follows the pages), by digest. A key of another shape
+ * Lists every record in the bucket (every page of the listing), by digest. A key of another shape
  * is filed under the digest its path names when it names one, so that it is read and reported as
  * malformed; otherwise it belongs to no image and is left alone.
  */
-export async function listRecords(aws: AwsCli, bucket: string): Promise<RecordIndex> {
-  const answer = await aws.call('s3api', 'list-objects-v2', ['--bucket', bucket, '--prefix', `${DEPLOYED_POLICIES}/`]);
+export async function listRecords(aws: RescanAws, bucket: string): Promise<RecordIndex> {
   const index = new Map<string, RecordEntry[]>();
-  for (const object of (answer.Contents ?? []) as Array<{ Key?: string; Size?: number }>) {
-    const match = KEY.exec(String(object.Key ?? ''));
+  for (const object of await aws.listObjects(bucket, `${DEPLOYED_POLICIES}/`)) {
+    const match = KEY.exec(object.key);
     if (!match) continue;
     const digest = `sha256:${match[1]}`;
-    index.set(digest, [...(index.get(digest) ?? []), { key: match[0], size: Number(object.Size ?? 0) }]);
+    index.set(digest, [...(index.get(digest) ?? []), { key: match[0], size: object.size }]);
   }
   return index;
 }
@@ -50,7 +48,7 @@ export async function listRecords(aws: AwsCli, bucket: string): Promise<RecordIn
  * Reads the records of one digest (GetObject each), at most {@link MAX_RECORDS_PER_DIGEST} and none
  * larger than MAX_RECORD_BYTES: those are named with the problem, not read. An AWS error throws.
  */
-export async function readRecords(aws: AwsCli, bucket: string, entries: RecordEntry[]): Promise<FetchedRecord[]> {
+export async function readRecords(aws: RescanAws, bucket: string, entries: RecordEntry[]): Promise<FetchedRecord[]> {
   const sorted = [...entries].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const fetched: FetchedRecord[] = [];
   for (const entry of sorted.slice(0, MAX_RECORDS_PER_DIGEST)) {
@@ -58,9 +56,7 @@ export async function readRecords(aws: AwsCli, bucket: string, entries: RecordEn
       fetched.push({ key: entry.key, problem: `${entry.size} bytes, larger than ${MAX_RECORD_BYTES}` });
       continue;
     }
-    const out = aws.outfile();
-    await aws.call('s3api', 'get-object', ['--bucket', bucket, '--key', entry.key, out]);
-    fetched.push({ key: entry.key, bytes: fs.readFileSync(out) });
+    fetched.push({ key: entry.key, bytes: await aws.getObject(bucket, entry.key) });
   }
   for (const entry of sorted.slice(MAX_RECORDS_PER_DIGEST)) {
     fetched.push({ key: entry.key, problem: `not read: more than ${MAX_RECORDS_PER_DIGEST} records for one digest` });

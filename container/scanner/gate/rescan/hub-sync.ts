@@ -1,4 +1,4 @@
-import { AwsCli } from './aws';
+import { RescanAws } from './aws';
 import { ImageResult } from './scan';
 import { FailedFinding, HubTarget, asff, findingId, importFindings } from './security-hub';
 import { ImportedFinding } from './state';
@@ -26,7 +26,7 @@ export const REFRESH_AFTER_DAYS = 30;
  * an archive too) and is returned.
  */
 export async function syncSecurityHub(
-  aws: AwsCli,
+  aws: RescanAws,
   target: HubTarget,
   results: ImageResult[],
   previous: ImportedFinding[],

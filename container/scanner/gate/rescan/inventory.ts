@@ -1,5 +1,5 @@
 import { ImageRef } from '../image-ref';
-import { AwsCli } from './aws';
+import { RescanAws } from './aws';
 
 /** An image to rescan: its reference, where it runs, or why it cannot be rescanned. */
 export interface Target {
@@ -34,24 +34,17 @@ export function byDigest(image: string, digest: string): string {
  * status is RUNNING), by digest, with the places they run; a container whose digest ECS does not
  * report (yet) is a target with a problem, never left out.
  */
-export async function ecsTargets(aws: AwsCli): Promise<Target[]> {
+export async function ecsTargets(aws: RescanAws): Promise<Target[]> {
   const found = new Map<string, { where: Set<string>; problem?: string }>();
   const add = (uri: string, where: string, problem?: string) => {
     const entry = found.get(uri) ?? { where: new Set<string>(), problem };
     entry.where.add(where);
     found.set(uri, entry);
   };
-  const clusters: string[] = (await aws.call('ecs', 'list-clusters', [])).clusterArns ?? [];
-  for (const cluster of clusters) {
-    const tasks: string[] =
-      (await aws.call('ecs', 'list-tasks', ['--cluster', cluster, '--desired-status', 'RUNNING'])).taskArns ?? [];
+  for (const cluster of await aws.listClusters()) {
+    const tasks = await aws.listRunningTasks(cluster);
     for (let i = 0; i < tasks.length; i += DESCRIBE_TASKS_MAX) {
-      const answer = await aws.call('ecs', 'describe-tasks', [
-        '--cluster',
-        cluster,
-        '--tasks',
-        ...tasks.slice(i, i + DESCRIBE_TASKS_MAX),
-      ]);
+      const answer = await aws.describeTasks(cluster, tasks.slice(i, i + DESCRIBE_TASKS_MAX));
       for (const task of answer.tasks ?? []) {
         const where = `${nameOf(cluster)}/${task.group ?? nameOf(String(task.taskArn))}`;
         for (const container of task.containers ?? []) {
@@ -62,7 +55,7 @@ export async function ecsTargets(aws: AwsCli): Promise<Target[]> {
         }
       }
       // MISSING: the task stopped between ListTasks and DescribeTasks; it no longer runs.
-      for (const failure of (answer.failures ?? []).filter((f: { reason?: string }) => f.reason !== 'MISSING')) {
+      for (const failure of (answer.failures ?? []).filter((f) => f.reason !== 'MISSING')) {
         add(String(failure.arn), nameOf(cluster), `ECS could not describe the task: ${failure.reason}`);
       }
     }
@@ -71,7 +64,7 @@ export async function ecsTargets(aws: AwsCli): Promise<Target[]> {
 }
 
 /** The targets: what runs (when ECS is asked) and what is listed, each image once. */
-export async function targets(aws: AwsCli | undefined, listed: ImageRef[]): Promise<Target[]> {
+export async function targets(aws: RescanAws | undefined, listed: ImageRef[]): Promise<Target[]> {
   const all = aws ? await ecsTargets(aws) : [];
   for (const image of listed) {
     const running = all.findIndex((t) => t.uri === image.uri);

@@ -8,7 +8,7 @@ import { Output, waitUntilReady } from '../main';
 import { registerCredentials } from '../registry';
 import { Env } from '../settings';
 import { escapeControls, redact, safe } from '../text';
-import { AwsCli } from './aws';
+import { RescanAws } from './aws';
 import { carryForward, compare, notification } from './changes';
 import { listRecords, readRecords } from './deployed-policies';
 import { syncSecurityHub } from './hub-sync';
@@ -37,13 +37,13 @@ import { loadState, saveState } from './state';
 export async function rescan(env: Env, out: Output, now: () => number = Date.now): Promise<ExitCode> {
   const say = (line: string) => out.stdout(`rescan-images: ${safe(line)}\n`);
   let settings: RescanSettings | undefined;
-  let aws: AwsCli | undefined;
+  let aws: RescanAws | undefined;
   try {
     settings = readRescanSettings(env, new Date(now()));
     const deadline = new Deadline(settings.gate.deadlineSeconds, now);
     // The AWS calls after the images (notification, state, metrics) get a few minutes more, still
     // inside the build's timeout (SCAN_DEADLINE_SECONDS is 5 minutes short of it).
-    aws = new AwsCli(env, settings.region, new Deadline(settings.gate.deadlineSeconds + AWS_MARGIN_SECONDS, now));
+    aws = new RescanAws(settings.region, new Deadline(settings.gate.deadlineSeconds + AWS_MARGIN_SECONDS, now));
     return await run(env, settings, deadline, aws, out, say, now);
   } catch (error) {
     const { code, message } = exitFor(error);
@@ -93,7 +93,7 @@ async function run(
   env: Env,
   settings: RescanSettings,
   deadline: Deadline,
-  aws: AwsCli,
+  aws: RescanAws,
   out: Output,
   say: (line: string) => void,
   now: () => number,

@@ -1,15 +1,15 @@
-import { AwsCli } from './aws';
+import { RescanAws } from './aws';
 
 /** SNS takes at most 256 KB a message; a longer one is cut, saying so. */
 const MAX_MESSAGE_BYTES = 250 * 1024;
 
 /** Notifies the environment's topic. */
-export async function notify(aws: AwsCli, topicArn: string, subject: string, message: string): Promise<void> {
+export async function notify(aws: RescanAws, topicArn: string, subject: string, message: string): Promise<void> {
   let text = message;
   if (Buffer.byteLength(text) > MAX_MESSAGE_BYTES) {
     text = `${Buffer.from(text).subarray(0, MAX_MESSAGE_BYTES).toString('utf8')}\n[cut: the rest is in the rescan's build log]`;
   }
-  await aws.call('sns', 'publish', ['--topic-arn', topicArn, '--subject', subject, '--message', aws.file(text)]);
+  await aws.publish(topicArn, subject, text);
 }
 
 /** The rescan's metrics (docs/rescans.md): alarms watch them. */
@@ -24,7 +24,7 @@ export interface RescanMetrics {
 
 /** Puts the metrics, with the environment as their dimension. */
 export async function putMetrics(
-  aws: AwsCli,
+  aws: RescanAws,
   namespace: string,
   environment: string,
   metrics: RescanMetrics,
@@ -35,12 +35,7 @@ export async function putMetrics(
       MetricName: name,
       Dimensions: [{ Name: 'Environment', Value: environment }],
       Value: value,
-      Unit: 'Count',
+      Unit: 'Count' as const,
     }));
-  await aws.call('cloudwatch', 'put-metric-data', [
-    '--namespace',
-    namespace,
-    '--metric-data',
-    aws.file(JSON.stringify(data)),
-  ]);
+  await aws.putMetricData(namespace, data);
 }

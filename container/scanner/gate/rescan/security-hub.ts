@@ -1,5 +1,5 @@
 import * as crypto from 'crypto';
-import { AwsCli, AwsError } from './aws';
+import { AwsError, RescanAws } from './aws';
 import { KeptFinding } from './scan';
 import { ImportedFinding } from './state';
 
@@ -108,7 +108,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * lists as failed are tried again (up to 3 times, backing off), and those still failing are returned,
  * never dropped. A finding over 240 KB is never sent and is returned as failed.
  */
-export async function importFindings(aws: AwsCli, findings: Asff[], backoffMs = 1000): Promise<FailedFinding[]> {
+export async function importFindings(aws: RescanAws, findings: Asff[], backoffMs = 1000): Promise<FailedFinding[]> {
   const failed: FailedFinding[] = [];
   let pending = findings.filter((f) => {
     const bytes = Buffer.byteLength(JSON.stringify(f));
@@ -128,10 +128,7 @@ export async function importFindings(aws: AwsCli, findings: Asff[], backoffMs = 
       const batch = pending.slice(i, i + MAX_FINDINGS_PER_REQUEST);
       let answer;
       try {
-        answer = await aws.call('securityhub', 'batch-import-findings', [
-          '--cli-input-json',
-          aws.file(JSON.stringify({ Findings: batch })),
-        ]);
+        answer = await aws.batchImportFindings(batch);
       } catch (error) {
         if (!(error instanceof AwsError) || !THROTTLED.has(error.awsCode ?? '') || last) throw error;
         retry.push(...batch);

@@ -1,5 +1,4 @@
-import * as fs from 'fs';
-import { AwsCli, AwsError } from './aws';
+import { AwsError, RescanAws } from './aws';
 import { ImageResult, KeptFinding } from './scan';
 
 /** A finding imported into Security Hub and still active there. */
@@ -36,17 +35,17 @@ export interface StateLocation {
  * The previous rescan's state, or null before the first rescan (no object). Anything else that
  * keeps it from being read fails the rescan: without it, nothing could be said about what changed.
  */
-export async function loadState(aws: AwsCli, where: StateLocation): Promise<RescanState | null> {
-  const out = aws.outfile();
+export async function loadState(aws: RescanAws, where: StateLocation): Promise<RescanState | null> {
+  let text: string;
   try {
-    await aws.call('s3api', 'get-object', ['--bucket', where.bucket, '--key', where.key, out]);
+    text = (await aws.getObject(where.bucket, where.key)).toString('utf8');
   } catch (error) {
     if (error instanceof AwsError && error.awsCode === 'NoSuchKey') return null;
     throw error;
   }
   let state: any;
   try {
-    state = JSON.parse(fs.readFileSync(out, 'utf8'));
+    state = JSON.parse(text);
   } catch {
     state = undefined;
   }
@@ -60,19 +59,6 @@ export async function loadState(aws: AwsCli, where: StateLocation): Promise<Resc
 }
 
 /** Writes this rescan's state (SSE-KMS with the environment's key). */
-export async function saveState(aws: AwsCli, where: StateLocation, state: RescanState): Promise<void> {
-  await aws.call('s3api', 'put-object', [
-    '--bucket',
-    where.bucket,
-    '--key',
-    where.key,
-    '--body',
-    aws.file(JSON.stringify(state)).replace(/^file:\/\//, ''),
-    '--content-type',
-    'application/json',
-    '--server-side-encryption',
-    'aws:kms',
-    '--ssekms-key-id',
-    where.kmsKey,
-  ]);
+export async function saveState(aws: RescanAws, where: StateLocation, state: RescanState): Promise<void> {
+  await aws.putObject(where.bucket, where.key, JSON.stringify(state), where.kmsKey);
 }
