@@ -208,7 +208,10 @@ export class StubAwsEndpoint {
     }
     if (service === 's3') {
       const key = decodeURIComponent(url.pathname.slice(1));
-      if (req.method === 'GET' && url.searchParams.get('list-type') === '2') return this.listObjects(key, url, res);
+      if (req.method === 'GET' && url.searchParams.get('list-type') === '2') {
+        // The bucket's path: the SDK writes it with a trailing slash.
+        return this.listObjects(key.replace(/\/$/, ''), url, res);
+      }
       if (req.method === 'GET') {
         record('GetObject');
         const object = this.objects.get(key);
