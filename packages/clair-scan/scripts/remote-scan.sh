@@ -173,7 +173,7 @@ names=()
 for name in ALLOWLIST_B64 COUNT_UNKNOWN IGNORE_UNFIXED IMAGE_URI MAX_VULNERABILITIES READINESS_ONLY REQUIRE_COVERAGE SEVERITY; do
   if [[ -n ${!name:-} ]]; then names+=("$name"); fi
 done
-overrides=$(jq -n '[$ARGS.positional[] | {name: ., value: $ENV[.], type: "PLAINTEXT"}]' --args "${names[@]}")
+overrides=$(jq -cn '[$ARGS.positional[] | {name: ., value: $ENV[.], type: "PLAINTEXT"}]' --args "${names[@]}")
 
 # Starting counts against the bound too. While CodeBuild throttles or the account already runs
 # its maximum of concurrent builds (a new account allows few), wait and try again, each wait
