@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { REPO_ROOT, runScript } from './helpers/run-script';
+import { shellcheckWithCache } from './helpers/shellcheck-cache';
 
 /** Directories that hold no scripts of ours. */
 const SKIPPED_DIRS = new Set(['node_modules', 'cdk.out', '.git', 'coverage']);
@@ -31,15 +32,14 @@ const scripts = shellScripts(REPO_ROOT);
 let findings: string[] = [];
 
 // One shellcheck process for every script (it takes each one's dialect from its shebang or
-// `# shellcheck shell=` directive), one line per finding: `file:line:column: level: message`.
+// `# shellcheck shell=` directive), one line per finding: `file:line:column: level: message`;
+// none when these scripts, as they are, were checked before by the same shellcheck (its cache).
 beforeAll(() => {
-  // runScript throws when shellcheck is not installed: that fails every test below, never skips it.
-  const result = runScript('shellcheck', [
-    '--format=gcc',
-    '--external-sources',
-    '--source-path=SCRIPTDIR',
-    ...scripts.map((script) => script.file),
-  ]);
+  // shellcheckWithCache throws when shellcheck is not installed: that fails every test below, never skips it.
+  const result = shellcheckWithCache(
+    ['--format=gcc', '--external-sources', '--source-path=SCRIPTDIR'],
+    scripts.map((script) => script.file),
+  );
   expect(result.stderr).toBe('');
   expect([0, 1]).toContain(result.status);
   findings = result.stdout.split('\n').filter((line) => line !== '');

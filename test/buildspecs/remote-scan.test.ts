@@ -40,6 +40,27 @@ async function remoteScan(env: Record<string, string | undefined> = {}): Promise
   return { ...result, calls, operations: calls.map((c) => `${c.argv[0]} ${c.argv[1]}`) };
 }
 
+const ALLOWLIST = Buffer.from('allow: []\n').toString('base64');
+
+/**
+ * The passing scan that several tests read (each asserts its own part): two status reads find the
+ * build in progress, the third SUCCEEDED; the scanner speaks this step's contract; some policy
+ * variables are set, one of them empty, and CLAIR_ADDR (not one of them). Run once.
+ */
+let passingRun: Promise<RemoteRun> | undefined;
+function passingScan(): Promise<RemoteRun> {
+  passingRun ??= remoteScan({
+    STUB_AWS_SCANNER_CONTRACT: String(SCAN_CONTRACT_VERSION),
+    STUB_AWS_BUILD_STATUSES: 'IN_PROGRESS IN_PROGRESS SUCCEEDED',
+    SEVERITY: 'Critical',
+    ALLOWLIST_B64: ALLOWLIST,
+    COUNT_UNKNOWN: '',
+    REQUIRE_COVERAGE: 'false',
+    CLAIR_ADDR: 'http://elsewhere:80',
+  });
+  return passingRun;
+}
+
 function overridesOf(run: RemoteRun): Array<{ name: string; value: string; type: string }> {
   const start = run.calls.find((c) => c.argv[1] === 'start-build');
   return JSON.parse(awsOption(start!, 'environment-variables-override') ?? 'null');
@@ -51,7 +72,7 @@ function lastErrorLine(run: RunScriptResult): string {
 }
 
 test('passes when the remote build succeeds, printing its id, status and log location', async () => {
-  const run = await remoteScan({ STUB_AWS_BUILD_STATUSES: 'IN_PROGRESS IN_PROGRESS SUCCEEDED' });
+  const run = await passingScan();
 
   expect(run.status).toBe(0);
   expect(run.operations).toEqual([
@@ -74,7 +95,7 @@ test('passes when the remote build succeeds, printing its id, status and log loc
 });
 
 test('assumes the invoker role with its own credentials and uses the session only for CodeBuild', async () => {
-  const run = await remoteScan();
+  const run = await passingScan();
 
   expect(run.status).toBe(0);
   const [assume, ...codebuild] = run.calls;
@@ -133,19 +154,12 @@ test('stops the remote build and fails when the invoker session cannot be renewe
 });
 
 test('passes IMAGE_URI and only the policy variables that are set as build overrides', async () => {
-  const allowlist = Buffer.from('allow: []\n').toString('base64');
-  const run = await remoteScan({
-    SEVERITY: 'Critical',
-    ALLOWLIST_B64: allowlist,
-    COUNT_UNKNOWN: '',
-    REQUIRE_COVERAGE: 'false',
-    CLAIR_ADDR: 'http://elsewhere:80',
-  });
+  const run = await passingScan();
 
   expect(run.status).toBe(0);
   expect(awsOption(run.calls[2], 'project-name')).toBe(PROJECT);
   expect(overridesOf(run)).toEqual([
-    { name: 'ALLOWLIST_B64', value: allowlist, type: 'PLAINTEXT' },
+    { name: 'ALLOWLIST_B64', value: ALLOWLIST, type: 'PLAINTEXT' },
     { name: 'IMAGE_URI', value: IMAGE, type: 'PLAINTEXT' },
     { name: 'REQUIRE_COVERAGE', value: 'false', type: 'PLAINTEXT' },
     { name: 'SEVERITY', value: 'Critical', type: 'PLAINTEXT' },
@@ -342,7 +356,7 @@ describe('the contract between step and scanner', () => {
   const where = 'clair-scanner in account 222222222222, eu-central-1';
 
   test("reads the scanner's contract version as the invoker, and scans when it is the step's", async () => {
-    const run = await remoteScan({ STUB_AWS_SCANNER_CONTRACT: String(ours) });
+    const run = await passingScan();
 
     expect(run.status).toBe(0);
     const read = run.calls.find((call) => call.argv[1] === 'batch-get-projects')!;

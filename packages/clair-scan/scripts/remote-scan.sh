@@ -103,22 +103,31 @@ stop_build() {
     printf 'remote-scan: could not stop remote build %s; stop it by hand\n' "$build_id" >&2
 }
 
-# print_build BUILD-JSON: status, log location and the failed phases' messages, with scan-image's
-# exit status (CodeBuild's "exit status N") in words.
-print_build() {
-  jq -r '{"1": "vulnerabilities counted over the limit", "2": "bad input to scan-image",
-      "3": "bad allowlist", "4": "registry credentials could not be fetched or were refused",
-      "5": "klar, Clair or the registry failed, or the scan ran past its deadline",
-      "6": "Clair not ready: its data is not loaded",
-      "7": "not covered: Clair could not read the image (no OS, unread packages, or no data for its distribution)",
-      "70": "internal error in scan-image"} as $meaning
-    | "remote-scan: remote build \(.id): \(.buildStatus)",
-    "remote-scan: logs: \(.logs.deepLink // "unknown")",
-    "remote-scan: log group \(.logs.groupName // "unknown"), stream \(.logs.streamName // "unknown")",
-    (.phases // [] | .[] | select(.phaseStatus != null and .phaseStatus != "SUCCEEDED")
-     | "remote-scan: phase \(.phaseType) \(.phaseStatus): \([.contexts // [] | .[].message] | join("; "))",
-       ([.contexts // [] | .[].message | strings | capture("exit status (?<n>[0-9]+)").n] | last // empty
-        | "remote-scan: scan-image exit status \(.): \($meaning[.] // "an exit status scan-image does not define")"))' <<<"$1"
+# read_build: one status read. Sets status (the build's status) and report (the lines to print
+# about the build: status, log location and the failed phases' messages, with scan-image's exit
+# status, CodeBuild's "exit status N", in words), both from one jq; both are empty when the status
+# cannot be read. Called in this shell, so that they are kept.
+read_build() {
+  status="" report=""
+  {
+    read -r status
+    IFS= read -r -d '' report
+  } < <(as_invoker codebuild batch-get-builds --ids "$build_id" |
+    jq -r '.builds[0] // empty | (.buildStatus // ""), (
+      {"1": "vulnerabilities counted over the limit", "2": "bad input to scan-image",
+        "3": "bad allowlist", "4": "registry credentials could not be fetched or were refused",
+        "5": "klar, Clair or the registry failed, or the scan ran past its deadline",
+        "6": "Clair not ready: its data is not loaded",
+        "7": "not covered: Clair could not read the image (no OS, unread packages, or no data for its distribution)",
+        "70": "internal error in scan-image"} as $meaning
+      | "remote-scan: remote build \(.id): \(.buildStatus)",
+      "remote-scan: logs: \(.logs.deepLink // "unknown")",
+      "remote-scan: log group \(.logs.groupName // "unknown"), stream \(.logs.streamName // "unknown")",
+      (.phases // [] | .[] | select(.phaseStatus != null and .phaseStatus != "SUCCEEDED")
+       | "remote-scan: phase \(.phaseType) \(.phaseStatus): \([.contexts // [] | .[].message] | join("; "))",
+         ([.contexts // [] | .[].message | strings | capture("exit status (?<n>[0-9]+)").n] | last // empty
+          | "remote-scan: scan-image exit status \(.): \($meaning[.] // "an exit status scan-image does not define")")))') || true
+  report=${report%$'\n'}
 }
 
 # check_contract: the scanner project publishes the contract version it speaks (CLAIR_SCAN_CONTRACT
@@ -133,10 +142,11 @@ check_contract() {
       die 4 "cannot read the contract version of the scanner $where (see the aws error above)"
     scanner="none (its invoker role may not read it: the scanner predates contract versions)"
   else
-    found=$(jq -r '.projects | length' <<<"$answer")
+    # One jq: the number of projects found, a space, the contract version of the first.
+    found=$(jq -r --arg name CLAIR_SCAN_CONTRACT '"\(.projects | length) \([.projects[0].environment.environmentVariables
+      // [] | .[] | select(.name == $name) | .value][0] // "none")"' <<<"$answer")
+    scanner=${found#* } found=${found%% *}
     ((found == 1)) || die 4 "the scanner project $where does not exist; check SCANNER_PROJECT_NAME and SCANNER_REGION"
-    scanner=$(jq -r --arg name CLAIR_SCAN_CONTRACT \
-      '[.projects[0].environment.environmentVariables // [] | .[] | select(.name == $name) | .value][0] // "none"' <<<"$answer")
   fi
   if [[ $scanner == "$CLAIR_SCAN_CONTRACT" ]]; then
     say "the scanner speaks contract $scanner, as this step does"
@@ -163,7 +173,7 @@ names=()
 for name in ALLOWLIST_B64 COUNT_UNKNOWN IGNORE_UNFIXED IMAGE_URI MAX_VULNERABILITIES READINESS_ONLY REQUIRE_COVERAGE SEVERITY; do
   if [[ -n ${!name:-} ]]; then names+=("$name"); fi
 done
-overrides=$(jq -n '[$ARGS.positional[] | {name: ., value: $ENV[.], type: "PLAINTEXT"}]' --args "${names[@]}")
+overrides=$(jq -cn '[$ARGS.positional[] | {name: ., value: $ENV[.], type: "PLAINTEXT"}]' --args "${names[@]}")
 
 # Starting counts against the bound too. While CodeBuild throttles or the account already runs
 # its maximum of concurrent builds (a new account allows few), wait and try again, each wait
@@ -196,18 +206,13 @@ say "started remote build $build_id (overrides: ${listed%, })"
 while :; do
   # A failed or unreadable status is retried until the bound: throttling must not fail a scan.
   renew_if_due
-  status="" build=""
-  {
-    read -r status
-    read -r build
-  } < <(as_invoker codebuild batch-get-builds --ids "$build_id" |
-    jq -r '.builds[0] // empty | .buildStatus // "", tojson') || true
+  read_build
   if [[ -n $status && $status != IN_PROGRESS ]]; then
     break
   fi
   if ((SECONDS - started_at >= SCAN_TIMEOUT_SECONDS)); then
     stop_build "no result after $SCAN_TIMEOUT_SECONDS s"
-    if [[ -n $build ]]; then print_build "$build"; fi
+    if [[ -n $report ]]; then printf '%s\n' "$report"; fi
     die 5 "remote build $build_id did not finish within SCAN_TIMEOUT_SECONDS=$SCAN_TIMEOUT_SECONDS; stopped it"
   fi
   if [[ -z $status ]]; then
@@ -216,7 +221,7 @@ while :; do
   sleep "$POLL_INTERVAL_SECONDS"
 done
 
-print_build "$build"
+printf '%s\n' "$report"
 if [[ $status == SUCCEEDED ]]; then
   say "scan passed"
   exit 0

@@ -155,6 +155,34 @@ test('aws fails loudly on an option the call does not take', async () => {
   expect(run.stderr).toContain('option --profile not expected');
 });
 
+test.each([
+  [
+    'a compact list, escapes and all',
+    '[{"name":"A","value":"q\\"\\\\ \\u00e9 é","type":"PLAINTEXT"},{"name":"B","value":"","type":"PLAINTEXT"}]',
+    0,
+  ],
+  ['an empty list', '[]', 0],
+  [
+    'a list as jq prints it by default',
+    '[\n  {\n    "name": "A",\n    "value": "b",\n    "type": "PLAINTEXT"\n  }\n]',
+    0,
+  ],
+  ['a list with a trailing comma', '[{"name":"A","value":"b","type":"PLAINTEXT"},]', 252],
+  ['a value that is a number', '[{"name":"A","value":1,"type":"PLAINTEXT"}]', 252],
+  ['a string holding a raw tab', '[{"name":"A","value":"a\tb","type":"PLAINTEXT"}]', 252],
+  ['an unknown escape', '[{"name":"A","value":"\\q","type":"PLAINTEXT"}]', 252],
+])('aws start-build takes %s as --environment-variables-override as the CLI does', async (_what, list, status) => {
+  const run = await runWithStubs(
+    path.join(STUBS_DIR, 'aws'),
+    ['codebuild', 'start-build', '--project-name', 'p', '--environment-variables-override', list],
+    { STUB_AWS_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'stub-aws-')) },
+  );
+
+  expect(run.status).toBe(status);
+  if (status !== 0)
+    expect(run.stderr).toContain("Error parsing parameter '--environment-variables-override': Invalid JSON");
+});
+
 test('aws answers pricing get-products only at the Price List endpoints, as the CLI fails elsewhere', async () => {
   const priceList = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'price-list-')), 'products.json');
   fs.writeFileSync(priceList, '[]');
