@@ -34,7 +34,7 @@ if [ ! -x "$registry_dir/usr/bin/docker-registry" ]; then need_registry=true; fi
 # cfn-lint (test/pipeline/cfn-lint.test.ts) is on PyPI only: pip installs the version its reviewed
 # acknowledgements were made with. PIP_BREAK_SYSTEM_PACKAGES lets pip into Debian's own Python.
 CFN_LINT_VERSION=1.51.0
-if [ "$(cfn-lint --version 2>/dev/null)" != "cfn-lint $CFN_LINT_VERSION" ]; then
+if [ "$(bash "$(dirname "$0")/cfn-lint-version.sh")" != "cfn-lint $CFN_LINT_VERSION" ]; then
   echo "ensure-test-tools: installing cfn-lint==$CFN_LINT_VERSION with pip" >&2
   PIP_BREAK_SYSTEM_PACKAGES=1 pip3 install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
 fi
