@@ -19,6 +19,22 @@ const inputs: CheckInputs = {
   versions: { node: 'v20.0.0' },
 };
 
+test('files named not inputs do not change the key; every other file still does', () => {
+  const some: CheckInputs = { ...inputs, notInputs: /\.test\.ts$/ };
+  const key = inputsKey(some);
+  const keyOfAll = inputsKey(inputs);
+  fs.writeFileSync(path.join(dir, 'src', 'index.test.ts'), 'test("x", () => undefined);\n');
+  try {
+    expect(inputsKey(some)).toBe(key);
+    expect(inputsKey(inputs)).not.toBe(keyOfAll);
+    fs.writeFileSync(path.join(dir, 'src', 'index.tests.ts'), '');
+    expect(inputsKey(some)).not.toBe(key);
+  } finally {
+    fs.rmSync(path.join(dir, 'src', 'index.test.ts'), { force: true });
+    fs.rmSync(path.join(dir, 'src', 'index.tests.ts'), { force: true });
+  }
+});
+
 test('the same inputs give the same key; any changed byte, file name or version, or a created file, gives another', () => {
   const key = inputsKey(inputs);
   expect(inputsKey(inputs)).toBe(key);

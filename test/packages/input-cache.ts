@@ -12,6 +12,8 @@ export interface CheckInputs {
   readonly directories: Readonly<Record<string, string>>;
   readonly files: Readonly<Record<string, string>>;
   readonly versions: Readonly<Record<string, string>>;
+  /** Files of the directories that are not inputs, by their path relative to their directory. */
+  readonly notInputs?: RegExp;
 }
 
 /** The SHA-256 of every input: any changed byte, file name or version gives another key. */
@@ -22,7 +24,9 @@ export function inputsKey(inputs: CheckInputs): string {
     hash.update(`${kind}\0${name}\0${Buffer.byteLength(content)}\0`).update(content);
   };
   for (const [name, dir] of sortedEntries(inputs.directories)) {
-    for (const file of filesUnder(dir)) add('directory', `${name}/${file}`, fs.readFileSync(path.join(dir, file)));
+    for (const file of filesUnder(dir)) {
+      if (!inputs.notInputs?.test(file)) add('directory', `${name}/${file}`, fs.readFileSync(path.join(dir, file)));
+    }
   }
   for (const [name, file] of sortedEntries(inputs.files)) {
     if (fs.existsSync(file)) add('file', name, fs.readFileSync(file));
