@@ -62,11 +62,6 @@ export function recordKey(digest: string, policy: RecordedPolicy): string {
   return `${DEPLOYED_POLICIES}/${digest.replace(/^sha256:/, '')}/${hash}.json`;
 }
 
-/** The key prefix of every record of a digest. */
-export function digestPrefix(digest: string): string {
-  return `${DEPLOYED_POLICIES}/${digest.replace(/^sha256:/, '')}/`;
-}
-
 /**
  * The records of a passed image: one per verified digest (the image's; for an index, the index's and
  * each scanned platform's, since a runtime may report either), each at its key.
