@@ -1,7 +1,7 @@
 /**
  * The kept fixture assemblies (test/helpers/fixture-assembly-cache.ts) cannot go stale: their key
  * covers everything a synth can read. That any changed byte, name or version gives another key is
- * proven for the key itself by test/packages/input-cache.test.ts.
+ * proven for the key itself by test/helpers/input-cache.test.ts.
  */
 import * as fs from 'fs';
 import { fixtureInputs, fixtureInputsKey } from './fixture-assembly-cache';

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CheckInputs, inputsKey } from '../packages/input-cache';
+import { CheckInputs, inputsKey } from './input-cache';
 import { REPO_ROOT } from './run-script';
 
 /**

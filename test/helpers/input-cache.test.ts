@@ -1,5 +1,5 @@
 /**
- * The cache of slow checks' outputs (test/packages/input-cache.ts) cannot go stale: any changed
+ * The cache of slow checks' outputs (test/helpers/input-cache.ts) cannot go stale: any changed
  * input gives another key, and under another key the check runs again; a failure is never kept.
  */
 import * as fs from 'fs';

@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CONTRACT_VARIABLE, SCAN_CONTRACT_VERSION } from '../../packages/clair-scan/src/contract';
 import { REPO_ROOT } from '../helpers/run-script';
-import { inputsKey } from './input-cache';
+import { inputsKey } from '../helpers/input-cache';
 import { exampleFiles, PACKAGE_DIR, packedAppInputs, packedAppOutputs } from './packed-app';
 
 const example = exampleFiles(fs.readFileSync(path.join(PACKAGE_DIR, 'README.md'), 'utf8'));

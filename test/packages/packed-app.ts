@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { REPO_ROOT, runScript } from '../helpers/run-script';
-import { cachedOutputs, CheckInputs, inputsKey } from './input-cache';
+import { cachedOutputs, CheckInputs, inputsKey } from '../helpers/input-cache';
 
 /** The package as this repository holds it. */
 export const PACKAGE_DIR = path.join(REPO_ROOT, 'packages', 'clair-scan');
@@ -60,7 +60,7 @@ export function packedAppInputs(): CheckInputs {
       'node_modules/.package-lock.json': path.join(NODE_MODULES, '.package-lock.json'),
       'cdk init tsconfig.json': path.join(INIT_TEMPLATE, 'tsconfig.json'),
       'packed-app.ts': __filename,
-      'input-cache.ts': path.join(__dirname, 'input-cache.ts'),
+      'input-cache.ts': path.join(REPO_ROOT, 'test', 'helpers', 'input-cache.ts'),
       'run-script.ts': path.join(REPO_ROOT, 'test', 'helpers', 'run-script.ts'),
     },
     versions: { node: process.version, npm: npmVersion() },
