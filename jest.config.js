@@ -4,6 +4,8 @@
  */
 module.exports = {
   testEnvironment: 'node',
+  // aws-cdk-lib loaded once per worker, not once per test file (test/shared-cdk-runtime.js).
+  runtime: '<rootDir>/test/shared-cdk-runtime.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {

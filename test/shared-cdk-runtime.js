@@ -1,0 +1,47 @@
+'use strict';
+/**
+ * jest's module runtime, with aws-cdk-lib (and constructs, cdk-nag, the guard plugin) loaded once
+ * per jest worker instead of once per test file. jest gives every test file a fresh module
+ * registry and compiles every module it loads again; for the files that build an app, loading
+ * aws-cdk-lib's modules that way cost about 2 s of CPU each, more than building the app.
+ *
+ * These packages come from the worker's own Node `require`, shared by the files the worker runs;
+ * everything else (the project's code, the tests, their helpers) stays per file, as jest loads it.
+ * What aws-cdk-lib keeps between files, and what this runtime does about it:
+ *   - its temporary directory (FileSystem.tmpdir), read once per process: forgotten at each file's
+ *     start, so it follows the file's own TMPDIR (test/temp-dir.ts);
+ *   - the process environment: aws-cdk-lib reads the real one (CDK_CONTEXT_JSON, CDK_OUTDIR, ...),
+ *     so a test file sees the real one too (not jest's copy), and it is put back as it was when
+ *     the file ends;
+ *   - its token registry and its asset-fingerprint cache: identities and hashes, never a value a
+ *     test reads.
+ * Registered in jest.config.js (`runtime`).
+ */
+const Runtime = require('jest-runtime').default;
+
+/** The packages shared by the test files of a worker: aws-cdk-lib and what builds on it. */
+const SHARED = /^(aws-cdk-lib|constructs|cdk-nag|@cdklabs\/cdk-validator-cfnguard)(\/|$)/;
+
+class SharedCdkRuntime extends Runtime {
+  constructor(...args) {
+    super(...args);
+    this.environmentAtStart = { ...process.env };
+    this._environment.global.process.env = process.env;
+    require('aws-cdk-lib').FileSystem._tmpdir = undefined;
+  }
+
+  requireModuleOrMock(from, moduleName) {
+    if (SHARED.test(moduleName)) return require(moduleName);
+    return super.requireModuleOrMock(from, moduleName);
+  }
+
+  teardown() {
+    super.teardown();
+    for (const name of Object.keys(process.env)) {
+      if (!(name in this.environmentAtStart)) delete process.env[name];
+    }
+    Object.assign(process.env, this.environmentAtStart);
+  }
+}
+
+module.exports = SharedCdkRuntime;
