@@ -34,6 +34,7 @@ if [ "$(id -u)" -eq 0 ]; then
   as_server_user=(runuser -u postgres --)
 fi
 
+root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/with-postgres.XXXXXX")
 data="$tmp/data"
 socket_dir="$tmp/socket"
@@ -69,11 +70,28 @@ if [ "${#as_server_user[@]}" -gt 0 ]; then
 fi
 chmod 0600 "$tmp/server.key"
 
-"${as_server_user[@]}" "$pg_bin/initdb" -D "$data" -U "$superuser" -A trust -E UTF8 \
-  --locale=C --no-sync --no-instructions >"$tmp/initdb.log" 2>&1 || {
-  cat "$tmp/initdb.log" >&2
-  exit 1
-}
+# initdb takes seconds of waiting (it starts the server several times to size it) and makes the
+# same cluster for the same server version, owner and options: the first run keeps a copy of it
+# in node_modules/.cache (renamed into place whole, so a copy is complete or absent), later runs
+# copy that instead.
+initdb_args=(-U "$superuser" -A trust -E UTF8 --locale=C --no-sync --no-instructions)
+cluster_key=$({ "$pg_bin/postgres" --version && id -u && printf '%s\n' "${initdb_args[@]}"; } | sha256sum | cut -c1-16)
+clusters="$root/node_modules/.cache/clair-pipeline/postgres-clusters"
+if [ -f "$clusters/$cluster_key/PG_VERSION" ]; then
+  cp -a "$clusters/$cluster_key" "$data"
+else
+  "${as_server_user[@]}" "$pg_bin/initdb" -D "$data" "${initdb_args[@]}" >"$tmp/initdb.log" 2>&1 || {
+    cat "$tmp/initdb.log" >&2
+    exit 1
+  }
+  mkdir -p "$clusters"
+  partial="$clusters/.partial-$$"
+  rm -rf "$partial"
+  # Another run may have kept one meanwhile: then this copy is dropped.
+  if ! { cp -a "$data" "$partial" && mv -T "$partial" "$clusters/$cluster_key" 2>/dev/null; }; then
+    rm -rf "$partial"
+  fi
+fi
 
 # Like RDS with our parameter group: md5 password hashes (Clair's 2017 driver cannot do SCRAM)
 # and no TCP connection without TLS.

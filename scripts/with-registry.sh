@@ -53,40 +53,9 @@ openssl req -x509 -new -nodes -days 2 -subj '/CN=127.0.0.1' -addext 'subjectAltN
 # The registry's htpasswd file takes bcrypt only; the password goes in on standard input.
 printf '%s\n' "$password" | htpasswd -Bin "$user" >"$tmp/htpasswd" 2>/dev/null
 
-# start NAME SCHEME READY-STATUS COMMAND...: starts COMMAND (where @PORT@ is replaced by a free
-# port) in the background until SCHEME://127.0.0.1:<port>/v2/ answers READY-STATUS, trying another
-# port when the chosen one is taken between the check and the start; sets started_port.
-start() {
-  local name=$1 scheme=$2 ready=$3 port pid attempt args status
-  shift 3
-  for _ in 1 2 3 4 5; do
-    port=$((20000 + RANDOM % 40000))
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then continue; fi
-    args=("${@//@PORT@/$port}")
-    "${args[@]}" >"$tmp/$name.log" 2>&1 &
-    pid=$!
-    for attempt in $(seq 100); do
-      # --insecure: only to see it is up; the TLS registry's certificate is self-signed on purpose.
-      status=$(curl -s --insecure -o /dev/null -w '%{http_code}' "$scheme://127.0.0.1:$port/v2/" || true)
-      if [ "$status" = "$ready" ]; then
-        pids+=("$pid")
-        started_port=$port
-        return 0
-      fi
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.05
-    done
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  echo "with-registry: $name did not start (last tried port $port, attempt $attempt); its log:" >&2
-  cat "$tmp/$name.log" >&2
-  exit 1
-}
-
 # config FILE AUTH-YAML [HTTP-YAML]: a registry configuration over the shared storage, with
 # HTTP-YAML's lines under http:; the address comes from REGISTRY_HTTP_ADDR (the registry's
-# environment override), so a retry can change the port.
+# environment override).
 config() {
   cat >"$1" <<YAML
 version: 0.1
@@ -102,39 +71,86 @@ $2
 YAML
 }
 
-# The token server knows only /token: its 401 on /v2/ says it is up.
-start token-server http 401 node "$root/test/helpers/registry/token-server.js" @PORT@ \
-  "$tmp/token.key" "$tmp/token.crt" with-registry "$user" "$password"
-token_port=$started_port
-
 # The open registry also accepts Docker schema-1 pushes (refused by default since 2.8), so the gate's
 # tests can push one.
 config "$tmp/open.yaml" "compatibility:
   schema1:
     enabled: true"
-start open http 200 env REGISTRY_HTTP_ADDR=127.0.0.1:@PORT@ "$registry_bin" serve "$tmp/open.yaml"
-open_port=$started_port
-
-config "$tmp/auth.yaml" "auth:
-  token:
-    realm: http://127.0.0.1:$token_port/token
-    service: with-registry
-    issuer: with-registry
-    rootcertbundle: $tmp/token.crt"
-start auth http 401 env REGISTRY_HTTP_ADDR=127.0.0.1:@PORT@ "$registry_bin" serve "$tmp/auth.yaml"
-auth_port=$started_port
-
 config "$tmp/tls.yaml" "auth:
   htpasswd:
     realm: with-registry
     path: $tmp/htpasswd" "  tls:
     certificate: $tmp/tls.crt
     key: $tmp/tls.key"
-start tls https 401 env REGISTRY_HTTP_ADDR=127.0.0.1:@PORT@ "$registry_bin" serve "$tmp/tls.yaml"
+
+# launch NAME PORT COMMAND...: starts COMMAND in the background, its output in NAME's log.
+launch() {
+  local name=$1 port=$2
+  shift 2
+  "$@" >"$tmp/$name.log" 2>&1 &
+  pids+=("$!")
+  names+=("$name")
+  urls+=("$port")
+}
+
+# up INDEX READY-STATUS URL: waits (up to 5 s) until the INDEX-th launched server answers URL with
+# READY-STATUS; fails as soon as it has exited.
+up() {
+  local status
+  for _ in $(seq 100); do
+    # --insecure: only to see it is up; the TLS registry's certificate is self-signed on purpose.
+    status=$(curl -s --insecure -o /dev/null -w '%{http_code}' "$3" || true)
+    if [ "$status" = "$2" ]; then return 0; fi
+    kill -0 "${pids[$1]}" 2>/dev/null || return 1
+    sleep 0.05
+  done
+  return 1
+}
+
+# The four servers start together, each on a free port chosen at random. A port can be taken
+# between the check and the start: then all four are stopped and started again on other ports.
+for attempt in 1 2 3 4 5; do
+  ports=()
+  while [ "${#ports[@]}" -lt 4 ]; do
+    port=$((20000 + RANDOM % 40000))
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || [[ " ${ports[*]} " == *" $port "* ]]; then continue; fi
+    ports+=("$port")
+  done
+  token_port=${ports[0]} open_port=${ports[1]} auth_port=${ports[2]} tls_port=${ports[3]}
+  config "$tmp/auth.yaml" "auth:
+  token:
+    realm: http://127.0.0.1:$token_port/token
+    service: with-registry
+    issuer: with-registry
+    rootcertbundle: $tmp/token.crt"
+  pids=() names=() urls=()
+  launch token-server "$token_port" node "$root/test/helpers/registry/token-server.js" "$token_port" \
+    "$tmp/token.key" "$tmp/token.crt" with-registry "$user" "$password"
+  launch open "$open_port" env REGISTRY_HTTP_ADDR="127.0.0.1:$open_port" "$registry_bin" serve "$tmp/open.yaml"
+  launch auth "$auth_port" env REGISTRY_HTTP_ADDR="127.0.0.1:$auth_port" "$registry_bin" serve "$tmp/auth.yaml"
+  launch tls "$tls_port" env REGISTRY_HTTP_ADDR="127.0.0.1:$tls_port" "$registry_bin" serve "$tmp/tls.yaml"
+  # The token server knows only /token: its 401 on /v2/ says it is up.
+  failed=()
+  up 0 401 "http://127.0.0.1:$token_port/v2/" || failed+=(0)
+  up 1 200 "http://127.0.0.1:$open_port/v2/" || failed+=(1)
+  up 2 401 "http://127.0.0.1:$auth_port/v2/" || failed+=(2)
+  up 3 401 "https://127.0.0.1:$tls_port/v2/" || failed+=(3)
+  if [ "${#failed[@]}" -eq 0 ]; then break; fi
+  kill "${pids[@]}" 2>/dev/null || true
+  wait "${pids[@]}" 2>/dev/null || true
+  pids=()
+  if [ "$attempt" -eq 5 ]; then
+    for i in "${failed[@]}"; do
+      echo "with-registry: ${names[$i]} did not start (port ${urls[$i]}, attempt $attempt); its log:" >&2
+      cat "$tmp/${names[$i]}.log" >&2
+    done
+    exit 1
+  fi
+done
 
 export TEST_REGISTRY="127.0.0.1:$open_port"
 export TEST_REGISTRY_AUTH="127.0.0.1:$auth_port"
-export TEST_REGISTRY_TLS="127.0.0.1:$started_port"
+export TEST_REGISTRY_TLS="127.0.0.1:$tls_port"
 export TEST_REGISTRY_USER="$user"
 export TEST_REGISTRY_PASSWORD="$password"
 
