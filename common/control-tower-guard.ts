@@ -1,8 +1,8 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { GuardCheck, validateConcurrently } from './concurrent-guard';
 
 /** The validator's package: its version pins the bundled cfn-guard binary and rules. */
 const VALIDATOR_PACKAGE = require.resolve('@cdklabs/cdk-validator-cfnguard/package.json');
@@ -59,7 +59,8 @@ export interface ControlTowerGuardProps {
  * The AWS Control Tower proactive controls, run by the same cfn-guard plugin, but each template
  * only against the rules that check one of its resource types. A rule about resource types a
  * template lacks cannot find anything there (it skips), and cfn-guard's time grows with rules
- * times template size: the pipeline template alone took about 11 s against all 237 rules.
+ * times template size: the pipeline template alone took about 11 s against all 237 rules. The
+ * templates are checked concurrently, one cfn-guard process per CPU (./concurrent-guard.ts).
  */
 export class ControlTowerGuard implements IPolicyValidationPlugin {
   /** The wrapped plugin's name, so findings are acknowledged as `cdk-validator-cfnguard::<rule>`. */
@@ -72,21 +73,17 @@ export class ControlTowerGuard implements IPolicyValidationPlugin {
   }
 
   validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    const reports = context.templatePaths.flatMap((templatePath) => {
-      const rules = this.rulesFor(templatePath);
-      if (rules.length === 0) return [];
-      return [
-        this.cached(templatePath, rules, () =>
-          new CfnGuardValidator({ controlTowerRulesEnabled: false, rules }).validate({
-            ...context,
-            templatePaths: [templatePath],
-          }),
-        ),
-      ];
-    });
+    const checks = context.templatePaths
+      .map((templatePath) => ({ templatePath, rules: this.rulesFor(templatePath) }))
+      .filter((check) => check.rules.length > 0);
+    const reports = checks.map((check) => this.fromCache(check));
+    const unchecked = checks.filter((_check, i) => reports[i] === undefined);
+    const fresh = validateConcurrently(unchecked);
+    unchecked.forEach((check, i) => this.keep(check, fresh[i]));
+    const all = [...reports.filter((report) => report !== undefined), ...fresh];
     return {
-      success: reports.every((report) => report.success),
-      violations: reports.flatMap((report) => report.violations),
+      success: all.every((report) => report.success),
+      violations: all.flatMap((report) => report.violations),
     };
   }
 
@@ -98,25 +95,32 @@ export class ControlTowerGuard implements IPolicyValidationPlugin {
       .map((rule) => rule.file);
   }
 
-  /** The report of `check` on one template, from the report cache where it holds one. */
-  private cached(
-    templatePath: string,
-    rules: string[],
-    check: () => PolicyValidationPluginReport,
-  ): PolicyValidationPluginReport {
-    if (!this.reportCache) return check();
+  /** Where the report cache keeps a check's report: by its rules', template's and validator's text. */
+  private cacheFile(check: GuardCheck): string | undefined {
+    if (!this.reportCache) return undefined;
     const hash = createHash('sha256').update(fs.readFileSync(VALIDATOR_PACKAGE));
-    for (const rule of rules) hash.update(path.basename(rule)).update(fs.readFileSync(rule));
-    hash.update(fs.readFileSync(templatePath));
-    const file = path.join(this.reportCache, `${hash.digest('hex')}.json`);
-    // Stored with a placeholder for the template's path, which differs from synth to synth.
-    const placeholder = '<template>';
-    if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8').split(placeholder).join(templatePath));
-    const report = check();
-    fs.mkdirSync(this.reportCache, { recursive: true });
+    for (const rule of check.rules) hash.update(path.basename(rule)).update(fs.readFileSync(rule));
+    hash.update(fs.readFileSync(check.templatePath));
+    return path.join(this.reportCache, `${hash.digest('hex')}.json`);
+  }
+
+  /** The report the cache holds for a check, if any. */
+  private fromCache(check: GuardCheck): PolicyValidationPluginReport | undefined {
+    const file = this.cacheFile(check);
+    if (!file || !fs.existsSync(file)) return undefined;
+    return JSON.parse(fs.readFileSync(file, 'utf8').split(TEMPLATE_PLACEHOLDER).join(check.templatePath));
+  }
+
+  /** Keeps a check's report in the cache, if there is one. */
+  private keep(check: GuardCheck, report: PolicyValidationPluginReport): void {
+    const file = this.cacheFile(check);
+    if (!file) return;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
     const partial = `${file}.${process.pid}`;
-    fs.writeFileSync(partial, JSON.stringify(report).split(templatePath).join(placeholder));
+    fs.writeFileSync(partial, JSON.stringify(report).split(check.templatePath).join(TEMPLATE_PLACEHOLDER));
     fs.renameSync(partial, file);
-    return report;
   }
 }
+
+/** Stands for the template's path in a cached report: the path differs from synth to synth. */
+const TEMPLATE_PLACEHOLDER = '<template>';
