@@ -338,9 +338,21 @@ test.each([
     { SCANNER_PROJECT_NAME: 'clair scanner' },
     /SCANNER_PROJECT_NAME must be a CodeBuild project name/,
   ],
+  [
+    'a role name longer than 512 characters',
+    { INVOKER_ROLE_ARN: `arn:aws:iam::222222222222:role/${'r'.repeat(513)}` },
+    /INVOKER_ROLE_ARN must be an IAM role ARN/,
+  ],
+  [
+    'a SCANNER_PROJECT_NAME longer than 255 characters',
+    { SCANNER_PROJECT_NAME: 'c'.repeat(256) },
+    /SCANNER_PROJECT_NAME must be a CodeBuild project name/,
+  ],
   ['a bad SCANNER_REGION', { SCANNER_REGION: 'Frankfurt' }, /SCANNER_REGION must be an AWS region/],
   ['a missing IMAGE_URI', { IMAGE_URI: undefined }, /IMAGE_URI is required/],
   ['an IMAGE_URI with spaces', { IMAGE_URI: 'registry/app:1 --x' }, /IMAGE_URI is required/],
+  ['an IMAGE_URI of two characters', { IMAGE_URI: 'ab' }, /IMAGE_URI is required/],
+  ['an IMAGE_URI longer than 1024 characters', { IMAGE_URI: `registry/${'a'.repeat(1016)}` }, /IMAGE_URI is required/],
   ['READINESS_ONLY=yes', { READINESS_ONLY: 'yes' }, /READINESS_ONLY must be true or false/],
   ['SCAN_TIMEOUT_SECONDS=1h', { SCAN_TIMEOUT_SECONDS: '1h' }, /SCAN_TIMEOUT_SECONDS must be a whole number of seconds/],
 ])('rejects %s before calling AWS', async (_what, env, message) => {
