@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CONTRACT_VARIABLE, REMOTE_SCAN_SCRIPT_PATH, SCAN_CONTRACT_VERSION } from '@clair-pipeline/scan';
-import { RunScriptResult } from '../helpers/run-script';
-import { AwsCall, awsOption, runWithStubs, stubCalls } from '../helpers/stubs';
+import { CONTRACT_VARIABLE, SCAN_CONTRACT_VERSION } from '../../packages/clair-scan/src/contract';
+import { REMOTE_SCAN_SCRIPT_PATH } from '../../packages/clair-scan/src/remote-scan-buildspec';
+import { RunScriptResult, runScriptAsync } from '../helpers/run-script';
+import { AwsCall, awsOption, runWithStubs, STUB_PATH, stubCalls } from '../helpers/stubs';
 
 // Each test runs the script (several short processes) and waits on it: run them concurrently.
 const test = global.test.concurrent;
@@ -43,23 +44,45 @@ async function remoteScan(env: Record<string, string | undefined> = {}): Promise
 const ALLOWLIST = Buffer.from('allow: []\n').toString('base64');
 
 /**
- * The passing scan that several tests read (each asserts its own part): two status reads find the
- * build in progress, the third SUCCEEDED; the scanner speaks this step's contract; some policy
- * variables are set, one of them empty, and CLAIR_ADDR (not one of them). Run once.
+ * What several tests read, each asserting its own part, so that each path of the script is run
+ * once, not once per test: `start` is called by the first test that asks, and only then.
  */
-let passingRun: Promise<RemoteRun> | undefined;
-function passingScan(): Promise<RemoteRun> {
-  passingRun ??= remoteScan({
+function shared<T>(start: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined;
+  return () => (result ??= start());
+}
+
+/**
+ * The passing scan: the first status read finds the build in progress, the second fails
+ * (throttled) and is retried, the third finds it SUCCEEDED; the scanner speaks this step's
+ * contract; some policy variables are set, one of them empty, and CLAIR_ADDR (not one of them).
+ */
+const passingScan = shared(() =>
+  remoteScan({
     STUB_AWS_SCANNER_CONTRACT: String(SCAN_CONTRACT_VERSION),
-    STUB_AWS_BUILD_STATUSES: 'IN_PROGRESS IN_PROGRESS SUCCEEDED',
+    STUB_AWS_BUILD_STATUSES: 'IN_PROGRESS THROTTLED SUCCEEDED',
     SEVERITY: 'Critical',
     ALLOWLIST_B64: ALLOWLIST,
     COUNT_UNKNOWN: '',
     REQUIRE_COVERAGE: 'false',
     CLAIR_ADDR: 'http://elsewhere:80',
-  });
-  return passingRun;
-}
+  }),
+);
+
+/**
+ * The passing readiness check (no image): start-build is refused twice, throttled and then at the
+ * account's build limit, before a build starts, which the first status read finds SUCCEEDED; with
+ * ROLE_SESSION_RENEW_SECONDS=0 the invoker session is due before every call after the first.
+ */
+const readinessScan = shared(() =>
+  remoteScan({
+    READINESS_ONLY: 'true',
+    IMAGE_URI: undefined,
+    ROLE_SESSION_RENEW_SECONDS: '0',
+    STUB_AWS_START_BUILD_ERRORS: 'ThrottlingException AccountLimitExceededException',
+    START_RETRY_SECONDS: '1',
+  }),
+);
 
 function overridesOf(run: RemoteRun): Array<{ name: string; value: string; type: string }> {
   const start = run.calls.find((c) => c.argv[1] === 'start-build');
@@ -69,6 +92,51 @@ function overridesOf(run: RemoteRun): Array<{ name: string; value: string; type:
 function lastErrorLine(run: RunScriptResult): string {
   const lines = run.stderr.trim().split('\n');
   return lines[lines.length - 1];
+}
+
+/** A build as the script reads it: its status, then the lines the script prints about it. */
+interface BuildRead {
+  readonly status: string;
+  readonly lines: string[];
+}
+
+/**
+ * The script's own reading of a batch-get-builds answer (its jq program build_report), run in one
+ * jq on the stub's answers for several finished builds, each `STATUS` or `FAILED EXIT-STATUS` (the
+ * exit status its BUILD phase reports): what it made of each, by build.
+ */
+async function readBuilds(builds: string[]): Promise<Map<string, BuildRead>> {
+  const script = fs.readFileSync(REMOTE_SCAN_SCRIPT_PATH, 'utf8');
+  const program = /^build_report='([^']*)'$/m.exec(script)?.[1];
+  if (program === undefined || !script.includes('jq -r "$build_report"')) {
+    throw new Error(`${REMOTE_SCAN_SCRIPT_PATH} no longer reads a build with a build_report='...' jq program`);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'remote-scan-'));
+  const run = await runScriptAsync(
+    'bash',
+    [
+      '-c',
+      `set -euo pipefail
+      for build in "$@"; do
+        read -r status exit_status <<<"$build"
+        STUB_AWS_BUILD_STATUSES=$status STUB_AWS_BUILD_EXIT_STATUS=$exit_status \\
+          aws codebuild batch-get-builds --ids "$BUILD_ID" --region eu-central-1 --output json
+      done | jq -r "$BUILD_REPORT"`,
+      'bash',
+      ...builds,
+    ],
+    { env: { PATH: STUB_PATH, STUB_AWS_DIR: dir, BUILD_ID, BUILD_REPORT: program } },
+  );
+  if (run.status !== 0) throw new Error(`reading the builds failed (${run.status}): ${run.stderr}`);
+  expect(stubCalls<AwsCall>(dir)).toHaveLength(builds.length);
+  // Each build's output starts with its status, the only line without the script's prefix.
+  const reads: BuildRead[] = [];
+  for (const line of run.stdout.trimEnd().split('\n')) {
+    if (line.startsWith('remote-scan: ')) reads[reads.length - 1].lines.push(line);
+    else reads.push({ status: line, lines: [] });
+  }
+  expect(reads).toHaveLength(builds.length);
+  return new Map(builds.map((build, i) => [build, reads[i]]));
 }
 
 test('passes when the remote build succeeds, printing its id, status and log location', async () => {
@@ -115,8 +183,8 @@ test('assumes the invoker role with its own credentials and uses the session onl
   expect(printed).not.toContain('caller-secret');
 });
 
-test('renews the invoker session when it is due', async () => {
-  const run = await remoteScan({ ROLE_SESSION_RENEW_SECONDS: '0', STUB_AWS_BUILD_STATUSES: 'IN_PROGRESS SUCCEEDED' });
+test('renews the invoker session when it is due, between start-build attempts and status reads', async () => {
+  const run = await readinessScan();
 
   expect(run.status).toBe(0);
   expect(run.operations).toEqual([
@@ -124,14 +192,23 @@ test('renews the invoker session when it is due', async () => {
     'codebuild batch-get-projects',
     'codebuild start-build',
     'sts assume-role',
-    'codebuild batch-get-builds',
+    'codebuild start-build',
+    'sts assume-role',
+    'codebuild start-build',
     'sts assume-role',
     'codebuild batch-get-builds',
   ]);
-  expect(run.calls.filter((c) => c.argv[1] === 'assume-role').every((c) => c.AWS_ACCESS_KEY_ID === CALLER_KEY)).toBe(
-    true,
-  );
-  expect(run.calls[6].AWS_ACCESS_KEY_ID).toBe('ASIASTUBINVOKER3');
+  // Each session is assumed with the script's own credentials, and each call uses the newest.
+  let sessions = 0;
+  for (const call of run.calls) {
+    if (call.argv[1] === 'assume-role') {
+      expect(call.AWS_ACCESS_KEY_ID).toBe(CALLER_KEY);
+      sessions++;
+    } else {
+      expect(call.AWS_ACCESS_KEY_ID).toBe(`ASIASTUBINVOKER${sessions}`);
+    }
+  }
+  expect(sessions).toBe(4);
 });
 
 test('stops the remote build and fails when the invoker session cannot be renewed', async () => {
@@ -168,14 +245,16 @@ test('passes IMAGE_URI and only the policy variables that are set as build overr
 });
 
 test('checks readiness without an image when READINESS_ONLY=true', async () => {
-  const run = await remoteScan({ READINESS_ONLY: 'true', IMAGE_URI: undefined });
+  const run = await readinessScan();
 
   expect(run.status).toBe(0);
+  expect(run.stdout).toContain("remote-scan: checking that the scanner's Clair is ready\n");
   expect(overridesOf(run)).toEqual([{ name: 'READINESS_ONLY', value: 'true', type: 'PLAINTEXT' }]);
+  expect(run.stdout).toMatch(/scan passed\n$/);
 });
 
 test('fails when the remote build fails, showing why', async () => {
-  const run = await remoteScan({ STUB_AWS_BUILD_STATUSES: 'IN_PROGRESS FAILED' });
+  const run = await remoteScan({ STUB_AWS_BUILD_STATUSES: 'FAILED' });
 
   expect(run.status).toBe(1);
   expect(run.stdout).toContain(`remote-scan: remote build ${BUILD_ID}: FAILED`);
@@ -189,27 +268,12 @@ test('fails when the remote build fails, showing why', async () => {
   );
 });
 
-test.each([
-  ['7', 'not covered: Clair could not read the image'],
-  ['4', 'registry credentials could not be fetched or were refused'],
-  ['70', 'internal error in scan-image'],
-  ['9', 'an exit status scan-image does not define'],
-])('fails when scan-image exits %s, saying what that means', async (code, words) => {
-  const run = await remoteScan({ STUB_AWS_BUILD_STATUSES: 'FAILED', STUB_AWS_BUILD_EXIT_STATUS: code });
+test.each(['STOPPED', 'SOME_NEW_STATUS'])('fails when the remote build ends %s', async (status) => {
+  const run = await remoteScan({ STUB_AWS_BUILD_STATUSES: status });
 
   expect(run.status).toBe(1);
-  expect(run.stdout).toContain(`remote-scan: scan-image exit status ${code}: ${words}`);
+  expect(lastErrorLine(run)).toContain(`ended ${status}`);
 });
-
-test.each(['FAULT', 'STOPPED', 'TIMED_OUT', 'SOME_NEW_STATUS'])(
-  'fails when the remote build ends %s',
-  async (status) => {
-    const run = await remoteScan({ STUB_AWS_BUILD_STATUSES: status });
-
-    expect(run.status).toBe(1);
-    expect(lastErrorLine(run)).toContain(`ended ${status}`);
-  },
-);
 
 test('stops the remote build and fails when it does not finish within the bound', async () => {
   const run = await remoteScan({ STUB_AWS_BUILD_STATUSES: 'IN_PROGRESS', SCAN_TIMEOUT_SECONDS: '0' });
@@ -223,7 +287,7 @@ test('stops the remote build and fails when it does not finish within the bound'
 });
 
 test('retries a status read that fails', async () => {
-  const run = await remoteScan({ STUB_AWS_BUILD_STATUSES: 'THROTTLED SUCCEEDED' });
+  const run = await passingScan();
 
   expect(run.status).toBe(0);
   expect(run.stderr).toContain(`remote-scan: could not read the status of ${BUILD_ID}; retrying`);
@@ -241,14 +305,10 @@ test('fails when the build cannot be started', async () => {
 });
 
 test("retries start-build, each wait twice the last, while throttled or at the account's build limit", async () => {
-  const run = await remoteScan({
-    STUB_AWS_START_BUILD_ERRORS: 'ThrottlingException AccountLimitExceededException',
-    START_RETRY_SECONDS: '1',
-  });
+  const run = await readinessScan();
 
   expect(run.status).toBe(0);
-  expect(run.operations).toEqual([
-    'sts assume-role',
+  expect(run.operations.filter((operation) => operation.startsWith('codebuild'))).toEqual([
     'codebuild batch-get-projects',
     'codebuild start-build',
     'codebuild start-build',
@@ -262,31 +322,23 @@ test("retries start-build, each wait twice the last, while throttled or at the a
   expect(run.stdout).toMatch(/scan passed\n$/);
 });
 
-test('fails when start-build is still refused when the bound runs out', async () => {
+test('fails when start-build is still refused when the bound runs out, never waiting past it', async () => {
   const run = await remoteScan({
-    STUB_AWS_START_BUILD_ERRORS: 'AccountLimitExceededException',
-    SCAN_TIMEOUT_SECONDS: '0',
-  });
-
-  expect(run.status).toBe(4);
-  expect(run.operations).toEqual(['sts assume-role', 'codebuild batch-get-projects', 'codebuild start-build']);
-  expect(lastErrorLine(run)).toBe(
-    'remote-scan: cannot start a build of clair-scanner in eu-central-1: still refused (AccountLimitExceededException) when SCAN_TIMEOUT_SECONDS=0 ran out',
-  );
-});
-
-test('never waits past the bound between start-build attempts', async () => {
-  const run = await remoteScan({
-    STUB_AWS_START_BUILD_ERRORS: 'ThrottlingException '.repeat(10),
+    STUB_AWS_START_BUILD_ERRORS: 'AccountLimitExceededException '.repeat(10),
     START_RETRY_SECONDS: '60',
     SCAN_TIMEOUT_SECONDS: '2',
   });
 
   expect(run.status).toBe(4);
+  expect(run.operations.slice(0, 2)).toEqual(['sts assume-role', 'codebuild batch-get-projects']);
+  expect(run.operations.length).toBeGreaterThan(3);
+  expect(run.operations.slice(2).every((operation) => operation === 'codebuild start-build')).toBe(true);
   const waits = [...run.stderr.matchAll(/trying again in (\d+) s/g)].map((m) => Number(m[1]));
-  expect(waits.length).toBeGreaterThan(0);
+  expect(waits).toHaveLength(run.operations.length - 3);
   for (const wait of waits) expect(wait).toBeLessThanOrEqual(2);
-  expect(lastErrorLine(run)).toMatch(/still refused \(ThrottlingException\) when SCAN_TIMEOUT_SECONDS=2 ran out$/);
+  expect(lastErrorLine(run)).toBe(
+    'remote-scan: cannot start a build of clair-scanner in eu-central-1: still refused (AccountLimitExceededException) when SCAN_TIMEOUT_SECONDS=2 ran out',
+  );
 });
 
 test('renews the invoker session between start-build attempts, and fails if it cannot', async () => {
@@ -338,9 +390,21 @@ test.each([
     { SCANNER_PROJECT_NAME: 'clair scanner' },
     /SCANNER_PROJECT_NAME must be a CodeBuild project name/,
   ],
+  [
+    'a role name longer than 512 characters',
+    { INVOKER_ROLE_ARN: `arn:aws:iam::222222222222:role/${'r'.repeat(513)}` },
+    /INVOKER_ROLE_ARN must be an IAM role ARN/,
+  ],
+  [
+    'a SCANNER_PROJECT_NAME longer than 255 characters',
+    { SCANNER_PROJECT_NAME: 'c'.repeat(256) },
+    /SCANNER_PROJECT_NAME must be a CodeBuild project name/,
+  ],
   ['a bad SCANNER_REGION', { SCANNER_REGION: 'Frankfurt' }, /SCANNER_REGION must be an AWS region/],
   ['a missing IMAGE_URI', { IMAGE_URI: undefined }, /IMAGE_URI is required/],
   ['an IMAGE_URI with spaces', { IMAGE_URI: 'registry/app:1 --x' }, /IMAGE_URI is required/],
+  ['an IMAGE_URI of two characters', { IMAGE_URI: 'ab' }, /IMAGE_URI is required/],
+  ['an IMAGE_URI longer than 1024 characters', { IMAGE_URI: `registry/${'a'.repeat(1016)}` }, /IMAGE_URI is required/],
   ['READINESS_ONLY=yes', { READINESS_ONLY: 'yes' }, /READINESS_ONLY must be true or false/],
   ['SCAN_TIMEOUT_SECONDS=1h', { SCAN_TIMEOUT_SECONDS: '1h' }, /SCAN_TIMEOUT_SECONDS must be a whole number of seconds/],
 ])('rejects %s before calling AWS', async (_what, env, message) => {
@@ -349,6 +413,34 @@ test.each([
   expect(run.status).toBe(2);
   expect(lastErrorLine(run)).toMatch(message);
   expect(run.calls).toHaveLength(0);
+});
+
+describe("the script's reading of a finished build", () => {
+  // Its jq program (build_report), run once on the stub's answers for all of these builds, where a
+  // run of the script for each would cost a third of a second of CPU. The runs above prove that the
+  // script prints what this reads (FAILED, exit status 1), and that it passes on SUCCEEDED only
+  // (FAILED, STOPPED, an unknown status).
+  const builds = shared(() => readBuilds(['FAILED 7', 'FAILED 4', 'FAILED 70', 'FAILED 9', 'FAULT', 'TIMED_OUT']));
+
+  test.each([
+    ['7', 'not covered: Clair could not read the image'],
+    ['4', 'registry credentials could not be fetched or were refused'],
+    ['70', 'internal error in scan-image'],
+    ['9', 'an exit status scan-image does not define'],
+  ])('says what a scan-image exit status %s means', async (code, words) => {
+    const read = (await builds()).get(`FAILED ${code}`)!;
+
+    expect(read.status).toBe('FAILED');
+    expect(read.lines).toContainEqual(expect.stringMatching(/^remote-scan: phase BUILD FAILED: /));
+    expect(read.lines.join('\n')).toContain(`remote-scan: scan-image exit status ${code}: ${words}`);
+  });
+
+  test.each(['FAULT', 'TIMED_OUT'])('reads the status %s of a build that ended so', async (status) => {
+    const read = (await builds()).get(status)!;
+
+    expect(read.status).toBe(status);
+    expect(read.lines[0]).toBe(`remote-scan: remote build ${BUILD_ID}: ${status}`);
+  });
 });
 
 describe('the contract between step and scanner', () => {

@@ -38,9 +38,11 @@ seconds() { # seconds NAME DEFAULT: a non-negative integer setting
 
 [[ ${CLAIR_SCAN_CONTRACT:-} =~ ^[1-9][0-9]{0,3}$ ]] ||
   die 2 "CLAIR_SCAN_CONTRACT (the contract version this step speaks) must be a positive whole number, got '${CLAIR_SCAN_CONTRACT:-}'; run this script through its buildspec or \`clair-scan remote-scan\`"
-[[ ${INVOKER_ROLE_ARN:-} =~ ^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$ ]] ||
+# Lengths are checked apart from the patterns: a bounded repetition such as {1,1024} makes the regex
+# library build an automaton of that size, which costs tens of milliseconds of CPU at every start.
+[[ ${INVOKER_ROLE_ARN:-} =~ ^arn:aws[a-z-]*:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_/-]+)$ && ${#BASH_REMATCH[1]} -le 512 ]] ||
   die 2 "INVOKER_ROLE_ARN must be an IAM role ARN, got '${INVOKER_ROLE_ARN:-}'"
-[[ ${SCANNER_PROJECT_NAME:-} =~ ^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$ ]] ||
+[[ ${SCANNER_PROJECT_NAME:-} =~ ^[A-Za-z0-9][A-Za-z0-9_-]+$ && ${#SCANNER_PROJECT_NAME} -le 255 ]] ||
   die 2 "SCANNER_PROJECT_NAME must be a CodeBuild project name, got '${SCANNER_PROJECT_NAME:-}'"
 [[ ${SCANNER_REGION:-} =~ ^[a-z]{2}(-[a-z]+)+-[0-9]+$ ]] ||
   die 2 "SCANNER_REGION must be an AWS region, got '${SCANNER_REGION:-}'"
@@ -49,7 +51,7 @@ case ${READINESS_ONLY:-false} in
   false)
     # The strict image reference check happens in the remote build; this only stops the obviously
     # wrong before a build is started.
-    [[ ${IMAGE_URI:-} =~ ^[^[:space:][:cntrl:]]{3,1024}$ ]] ||
+    [[ ${IMAGE_URI:-} =~ ^[^[:space:][:cntrl:]]+$ && ${#IMAGE_URI} -ge 3 && ${#IMAGE_URI} -le 1024 ]] ||
       die 2 "IMAGE_URI is required (registry/repository:tag or @sha256:digest), got '${IMAGE_URI:-}'"
     ;;
   *) die 2 "READINESS_ONLY must be true or false, got '$READINESS_ONLY'" ;;
@@ -103,30 +105,34 @@ stop_build() {
     printf 'remote-scan: could not stop remote build %s; stop it by hand\n' "$build_id" >&2
 }
 
-# read_build: one status read. Sets status (the build's status) and report (the lines to print
-# about the build: status, log location and the failed phases' messages, with scan-image's exit
-# status, CodeBuild's "exit status N", in words), both from one jq; both are empty when the status
-# cannot be read. Called in this shell, so that they are kept.
+# build_report: the jq program of read_build. From a batch-get-builds answer, the build's status on
+# the first line, then the lines to print about the build: status, log location and the failed
+# phases' messages, with scan-image's exit status, CodeBuild's "exit status N", in words. Nothing
+# when the answer holds no build. (A named program, so that its tests can run it on many builds.)
+# shellcheck disable=SC2016 # $meaning is jq's, not the shell's
+build_report='.builds[0] // empty | (.buildStatus // ""), (
+  {"1": "vulnerabilities counted over the limit", "2": "bad input to scan-image",
+    "3": "bad allowlist", "4": "registry credentials could not be fetched or were refused",
+    "5": "klar, Clair or the registry failed, or the scan ran past its deadline",
+    "6": "Clair not ready: its data is not loaded",
+    "7": "not covered: Clair could not read the image (no OS, unread packages, or no data for its distribution)",
+    "70": "internal error in scan-image"} as $meaning
+  | "remote-scan: remote build \(.id): \(.buildStatus)",
+  "remote-scan: logs: \(.logs.deepLink // "unknown")",
+  "remote-scan: log group \(.logs.groupName // "unknown"), stream \(.logs.streamName // "unknown")",
+  (.phases // [] | .[] | select(.phaseStatus != null and .phaseStatus != "SUCCEEDED")
+   | "remote-scan: phase \(.phaseType) \(.phaseStatus): \([.contexts // [] | .[].message] | join("; "))",
+     ([.contexts // [] | .[].message | strings | capture("exit status (?<n>[0-9]+)").n] | last // empty
+      | "remote-scan: scan-image exit status \(.): \($meaning[.] // "an exit status scan-image does not define")")))'
+
+# read_build: one status read. Sets status and report from one jq (build_report); both are empty
+# when the status cannot be read. Called in this shell, so that they are kept.
 read_build() {
   status="" report=""
   {
     read -r status
     IFS= read -r -d '' report
-  } < <(as_invoker codebuild batch-get-builds --ids "$build_id" |
-    jq -r '.builds[0] // empty | (.buildStatus // ""), (
-      {"1": "vulnerabilities counted over the limit", "2": "bad input to scan-image",
-        "3": "bad allowlist", "4": "registry credentials could not be fetched or were refused",
-        "5": "klar, Clair or the registry failed, or the scan ran past its deadline",
-        "6": "Clair not ready: its data is not loaded",
-        "7": "not covered: Clair could not read the image (no OS, unread packages, or no data for its distribution)",
-        "70": "internal error in scan-image"} as $meaning
-      | "remote-scan: remote build \(.id): \(.buildStatus)",
-      "remote-scan: logs: \(.logs.deepLink // "unknown")",
-      "remote-scan: log group \(.logs.groupName // "unknown"), stream \(.logs.streamName // "unknown")",
-      (.phases // [] | .[] | select(.phaseStatus != null and .phaseStatus != "SUCCEEDED")
-       | "remote-scan: phase \(.phaseType) \(.phaseStatus): \([.contexts // [] | .[].message] | join("; "))",
-         ([.contexts // [] | .[].message | strings | capture("exit status (?<n>[0-9]+)").n] | last // empty
-          | "remote-scan: scan-image exit status \(.): \($meaning[.] // "an exit status scan-image does not define")")))') || true
+  } < <(as_invoker codebuild batch-get-builds --ids "$build_id" | jq -r "$build_report") || true
   report=${report%$'\n'}
 }
 
