@@ -12,8 +12,6 @@ export interface ScriptRun {
    * @default only PATH from the test runner
    */
   readonly env?: Readonly<Record<string, string>>;
-  /** Text on the command's standard input. @default none (it reads /dev/null) */
-  readonly input?: string;
 }
 
 /**
@@ -33,18 +31,13 @@ export function runScripts(runs: readonly ScriptRun[]): RunScriptResult[] {
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`runScripts: bad variable name '${name}'`);
         return `${name}=${shellQuote(value)}`;
       });
-      let stdin = '/dev/null';
-      if (run.input !== undefined) {
-        fs.writeFileSync(path.join(dir, `${i}.in`), run.input);
-        stdin = file(i, 'in');
-      }
       // Exported in a subshell only, so each command sees its own variables and no other's; the
       // shell's own PWD is not passed on (one started by Node would not have it).
       const command = [run.cmd, ...run.args].map(shellQuote).join(' ');
       return [
         `(unset PWD; export ${assignments.join(' ')}; `,
         `command -v ${shellQuote(run.cmd)} >/dev/null || { : >${file(i, 'missing')}; exit 127; }; `,
-        `exec ${command}) <${stdin} >${file(i, 'out')} 2>${file(i, 'err')}; echo $? >${file(i, 'status')}`,
+        `exec ${command}) </dev/null >${file(i, 'out')} 2>${file(i, 'err')}; echo $? >${file(i, 'status')}`,
       ].join('');
     });
     // The shell gets no variables besides TMPDIR, which every command gets anyway.

@@ -75,7 +75,12 @@ const sessionAttempts: Attempt[] = [
       password: c.password,
     })),
   ),
-  { key: 'wrong password', credentials: first, settings: {}, password: `${first.password}-wrong` },
+  {
+    key: 'wrong password',
+    credentials: first,
+    settings: { DB_SSLMODE: 'verify-full' },
+    password: `${first.password}-wrong`,
+  },
 ];
 /** Made by a psql of its own: a failed attempt ends a session too. */
 const insecureAttempt: Attempt = {
@@ -150,28 +155,35 @@ afterAll(() => {
   runAsSuperuser(pg, sql.join('\n'), variables);
 });
 
-/** Renders the config of every attempt, in one batch, and returns their database.options.source by key. */
+/**
+ * Renders the config of every attempt and returns their database.options.source by key; attempts
+ * with the same settings share one run, and all runs are made in one batch.
+ */
 function renderSources(attempts: Attempt[]): Map<string, string> {
-  const runs = runEntrypoints(
-    attempts.map(({ credentials: c, settings }) => ({
-      env: {
-        DB_HOST: pg.host,
-        DB_PORT: pg.port,
-        DB_NAME: c.database ?? pg.database,
-        DB_USER: c.user,
-        DB_PASSWORD: c.password,
-        DB_SSLROOTCERT: pg.ca,
-        ...settings,
-      },
-    })),
-  );
-  return new Map(
-    runs.map((run, i) => {
-      expect(run.stderr).toBe('');
-      expect(run.status).toBe(0);
-      return [attempts[i].key, run.config!.clair.database.options.source];
+  const envs = new Map<string, Record<string, string>>();
+  const envKeys = attempts.map(({ credentials: c, settings }) => {
+    const env = {
+      DB_HOST: pg.host,
+      DB_PORT: pg.port,
+      DB_NAME: c.database ?? pg.database,
+      DB_USER: c.user,
+      DB_PASSWORD: c.password,
+      DB_SSLROOTCERT: pg.ca,
+      ...settings,
+    };
+    const envKey = JSON.stringify(env);
+    envs.set(envKey, env);
+    return envKey;
+  });
+  const runs = runEntrypoints([...envs.values()].map((env) => ({ env })));
+  const sources = new Map(
+    [...envs.keys()].map((envKey, i) => {
+      expect(runs[i].stderr).toBe('');
+      expect(runs[i].status).toBe(0);
+      return [envKey, runs[i].config!.clair.database.options.source];
     }),
   );
+  return new Map(attempts.map((attempt, i) => [attempt.key, sources.get(envKeys[i])!]));
 }
 
 /** Connects with psql using only `source` and PGPASSWORD; prints the user and database. */
