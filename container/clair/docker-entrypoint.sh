@@ -113,6 +113,26 @@ conninfo_quote() {
   REPLY="'$REPLY$rest'"
 }
 
+# Sets REPLY to $1 with the letters A to Z in lower case and every other byte kept, as
+# `tr '[:upper:]' '[:lower:]'` does.
+to_lower() {
+  rest=$1
+  REPLY=
+  while [ -n "$rest" ]; do
+    char=${rest%"${rest#?}"}
+    rest=${rest#?}
+    case $char in
+      [ABCDEFGHIJKLMNOPQRSTUVWXYZ])
+        # The character after the capital in the pairs is its lower case.
+        char=${letter_pairs#*"$char"}
+        char=${char%"${char#?}"}
+        ;;
+    esac
+    REPLY=$REPLY$char
+  done
+}
+letter_pairs=AaBbCcDdEeFfGgHhIiJjKkLlMmNnOoPpQqRrSsTtUuVvWwXxYyZz
+
 # Sets REPLY to $1 as a YAML single-quoted scalar: a quote inside is written twice.
 yaml_quote() {
   rest=$1
@@ -216,7 +236,8 @@ if [ "$updater_interval" != 0 ] && ! is_duration "$updater_interval"; then
 fi
 
 check_line CLAIR_LOG_LEVEL "$log_level"
-log_level=$(printf '%s' "$log_level" | tr '[:upper:]' '[:lower:]')
+to_lower "$log_level"
+log_level=$REPLY
 case $log_level in
   # logrus 0.11 (Clair's) has no trace level; on a level it does not know Clair logs almost nothing.
   debug | info | warn | warning | error | fatal | panic) ;;

@@ -1,6 +1,6 @@
 import { runAsSuperuser, TestPostgres, testPostgres } from '../../helpers/postgres';
-import { RunScriptResult, runScriptAsync } from '../../helpers/run-script';
-import { runEntrypoint } from './entrypoint';
+import { RunScriptResult, runScript } from '../../helpers/run-script';
+import { runEntrypoints } from './entrypoint';
 
 /**
  * Proves the rendered connection string against a real PostgreSQL set up like our RDS database
@@ -56,26 +56,92 @@ const attemptsByMode: Record<string, Credentials[]> = {
   require: credentials.slice(-2),
 };
 
+/** One connection attempt: the config rendered for `credentials` with `settings`, and a password. */
+interface Attempt {
+  readonly key: string;
+  readonly credentials: Credentials;
+  readonly settings: Record<string, string>;
+  readonly password: string;
+}
+
+const first = credentials[0];
+/** Made in one psql session, in this order: the last one fails, which ends the session. */
+const sessionAttempts: Attempt[] = [
+  ...Object.entries(attemptsByMode).flatMap(([sslmode, tried]) =>
+    tried.map((c) => ({
+      key: `${sslmode} ${c.user}`,
+      credentials: c,
+      settings: { DB_SSLMODE: sslmode },
+      password: c.password,
+    })),
+  ),
+  {
+    key: 'wrong password',
+    credentials: first,
+    settings: { DB_SSLMODE: 'verify-full' },
+    password: `${first.password}-wrong`,
+  },
+];
+/** Made by a psql of its own: a failed attempt ends a session too. */
+const insecureAttempt: Attempt = {
+  key: 'without TLS',
+  credentials: first,
+  settings: { DB_SSLMODE: 'disable', CLAIR_ALLOW_INSECURE_DB: 'true' },
+  password: first.password,
+};
+
+/** The line psql prints, on stdout and on stderr, before it makes attempt number N of the session. */
+const MARKER = '== attempt ';
+const MARKER_LINE = new RegExp(`^${MARKER}\\d+\\n`, 'm');
+
 let pg: TestPostgres;
-/** psql's results, by `${sslmode} ${user}`, and for the two negative cases. */
-const connections = new Map<string, RunScriptResult>();
+/** The whole session: it ends with the status of its last, failing, attempt. */
+let session: RunScriptResult;
+/** What the session printed before its first attempt: the start of each role's password hash. */
+let passwordHashes: Printed;
+/** What psql printed for each attempt of the session, by its key. */
+const printed = new Map<string, Printed>();
+/** psql's result for the attempt without TLS. */
+let insecure: RunScriptResult;
 
-beforeAll(async () => {
+interface Printed {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+beforeAll(() => {
   pg = testPostgres();
-  createRolesAndDatabase();
+  const sources = renderSources([...sessionAttempts, insecureAttempt]);
 
-  // Each psql takes a while to start, so all connections are made at once, then checked one by one.
-  const attempts: Array<[string, Promise<RunScriptResult>]> = [];
-  for (const [sslmode, tried] of Object.entries(attemptsByMode)) {
-    for (const c of tried) {
-      attempts.push([`${sslmode} ${c.user}`, connect(renderSource(c, { DB_SSLMODE: sslmode }), c.password)]);
-    }
-  }
-  const first = credentials[0];
-  attempts.push(['wrong password', connect(renderSource(first, {}), `${first.password}-wrong`)]);
-  const insecure = { DB_SSLMODE: 'disable', CLAIR_ALLOW_INSECURE_DB: 'true' };
-  attempts.push(['without TLS', connect(renderSource(first, insecure), first.password)]);
-  for (const [key, attempt] of attempts) connections.set(key, await attempt);
+  // psql takes longer to start than to connect, so one session creates the roles and the database
+  // and then makes every attempt with \connect, which hands the rendered source to libpq as it is,
+  // with the attempt's password in PGPASSWORD (\setenv) and nothing kept from the connection before.
+  const variables: Record<string, string> = { db: hostileDatabase };
+  const sql = ['CREATE DATABASE :"db";'];
+  credentials.forEach((c, i) => {
+    variables[`u${i}`] = c.user;
+    variables[`p${i}`] = c.password;
+    // No SET password_encryption here: the server's md5 setting must be what stores it as md5.
+    sql.push(`CREATE ROLE :"u${i}" LOGIN PASSWORD :'p${i}';`);
+  });
+  const roles = credentials.map((_, i) => `:'u${i}'`).join(', ');
+  sql.push(`SELECT left(rolpassword, 3) FROM pg_authid WHERE rolname IN (${roles});`);
+  sql.push('\\pset fieldsep_zero on');
+  sessionAttempts.forEach((attempt, i) => {
+    variables[`s${i}`] = sources.get(attempt.key)!;
+    variables[`w${i}`] = attempt.password;
+    sql.push(`\\echo '${MARKER}${i}'`, `\\warn '${MARKER}${i}'`);
+    // In a backslash command :name is the variable's value as it is, but \\connect then reads its
+    // argument as an SQL identifier and strips double quotes: :"name" quotes the value as one.
+    sql.push(`\\setenv PGPASSWORD :w${i}`, `\\connect :"s${i}"`, 'SELECT current_user, current_database();');
+  });
+  session = runAsSuperuser(pg, sql.join('\n'), variables);
+  const stdout = session.stdout.split(MARKER_LINE);
+  const stderr = session.stderr.split(MARKER_LINE);
+  passwordHashes = { stdout: stdout[0], stderr: stderr[0] };
+  sessionAttempts.forEach((attempt, i) => printed.set(attempt.key, { stdout: stdout[i + 1], stderr: stderr[i + 1] }));
+
+  insecure = connect(sources.get(insecureAttempt.key)!, insecureAttempt.password);
 });
 
 afterAll(() => {
@@ -89,73 +155,67 @@ afterAll(() => {
   runAsSuperuser(pg, sql.join('\n'), variables);
 });
 
-function createRolesAndDatabase(): void {
-  const variables: Record<string, string> = { db: hostileDatabase };
-  const sql = ['CREATE DATABASE :"db";'];
-  credentials.forEach((c, i) => {
-    variables[`u${i}`] = c.user;
-    variables[`p${i}`] = c.password;
-    // No SET password_encryption here: the server's md5 setting must be what stores it as md5.
-    sql.push(`CREATE ROLE :"u${i}" LOGIN PASSWORD :'p${i}';`);
+/**
+ * Renders the config of every attempt and returns their database.options.source by key; attempts
+ * with the same settings share one run, and all runs are made in one batch.
+ */
+function renderSources(attempts: Attempt[]): Map<string, string> {
+  const envs = new Map<string, Record<string, string>>();
+  const envKeys = attempts.map(({ credentials: c, settings }) => {
+    const env = {
+      DB_HOST: pg.host,
+      DB_PORT: pg.port,
+      DB_NAME: c.database ?? pg.database,
+      DB_USER: c.user,
+      DB_PASSWORD: c.password,
+      DB_SSLROOTCERT: pg.ca,
+      ...settings,
+    };
+    const envKey = JSON.stringify(env);
+    envs.set(envKey, env);
+    return envKey;
   });
-  const created = runAsSuperuser(pg, sql.join('\n'), variables);
-  expect(created.stderr).toBe('');
-  expect(created.status).toBe(0);
-}
-
-/** Renders the config for `c` and returns its database.options.source. */
-function renderSource(c: Credentials, settings: Record<string, string>): string {
-  const run = runEntrypoint({
-    DB_HOST: pg.host,
-    DB_PORT: pg.port,
-    DB_NAME: c.database ?? pg.database,
-    DB_USER: c.user,
-    DB_PASSWORD: c.password,
-    DB_SSLROOTCERT: pg.ca,
-    ...settings,
-  });
-  expect(run.stderr).toBe('');
-  expect(run.status).toBe(0);
-  return run.config!.clair.database.options.source;
+  const runs = runEntrypoints([...envs.values()].map((env) => ({ env })));
+  const sources = new Map(
+    [...envs.keys()].map((envKey, i) => {
+      expect(runs[i].stderr).toBe('');
+      expect(runs[i].status).toBe(0);
+      return [envKey, runs[i].config!.clair.database.options.source];
+    }),
+  );
+  return new Map(attempts.map((attempt, i) => [attempt.key, sources.get(envKeys[i])!]));
 }
 
 /** Connects with psql using only `source` and PGPASSWORD; prints the user and database. */
-function connect(source: string, password: string): Promise<RunScriptResult> {
+function connect(source: string, password: string): RunScriptResult {
   const args = ['-X', '-At', '-z', `--dbname=${source}`, '-c', 'select current_user, current_database()'];
-  return runScriptAsync('psql', args, { env: { PATH: process.env.PATH, PGPASSWORD: password } });
+  return runScript('psql', args, { env: { PATH: process.env.PATH, PGPASSWORD: password } });
 }
 
 describe.each(Object.keys(attemptsByMode))('with sslmode %s', (sslmode) => {
   test.each(attemptsByMode[sslmode])('connects with $what', (c) => {
-    const result = connections.get(`${sslmode} ${c.user}`)!;
+    const result = printed.get(`${sslmode} ${c.user}`)!;
 
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe(`${c.user}\0${c.database ?? pg.database}\n`);
-    expect(result.status).toBe(0);
   });
 });
 
 test('fails to connect with a wrong password', () => {
-  const result = connections.get('wrong password')!;
+  const result = printed.get('wrong password')!;
 
-  expect(result.status).not.toBe(0);
+  // The session's last attempt: had it connected, its query would print and psql exit with 0.
+  expect(result.stdout).toBe('');
   expect(result.stderr).toMatch(/password authentication failed/);
+  expect(session.status).not.toBe(0);
 });
 
 test('is refused without TLS, as RDS refuses it', () => {
-  const result = connections.get('without TLS')!;
-
-  expect(result.status).not.toBe(0);
-  expect(result.stderr).toMatch(/no encryption/);
+  expect(insecure.status).not.toBe(0);
+  expect(insecure.stderr).toMatch(/no encryption/);
 });
 
 test("stores every password as an md5 hash, which Clair's 2017 driver can use", () => {
-  const variables: Record<string, string> = {};
-  credentials.forEach((c, i) => (variables[`u${i}`] = c.user));
-  const roles = credentials.map((_, i) => `:'u${i}'`).join(', ');
-  const sql = `SELECT left(rolpassword, 3) FROM pg_authid WHERE rolname IN (${roles});`;
-  const result = runAsSuperuser(pg, sql, variables);
-
-  expect(result.stderr).toBe('');
-  expect(result.stdout.trim().split('\n')).toEqual(credentials.map(() => 'md5'));
+  expect(passwordHashes.stderr).toBe('');
+  expect(passwordHashes.stdout.trim().split('\n')).toEqual(credentials.map(() => 'md5'));
 });

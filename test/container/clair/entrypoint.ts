@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { REPO_ROOT, runScript } from '../../helpers/run-script';
+import { runScripts } from '../../helpers/run-batch';
+import { REPO_ROOT } from '../../helpers/run-script';
 
 /** The entrypoint under test. */
 export const ENTRYPOINT = path.join(REPO_ROOT, 'container', 'clair', 'docker-entrypoint.sh');
@@ -42,32 +43,51 @@ export interface EntrypointRun {
   readonly configMode?: number;
 }
 
+/** One run of the entrypoint for {@link runEntrypoints}. */
+export interface EntrypointCase {
+  /** Its environment, besides PATH and CLAIR_CONFIG, which it may set too. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Its arguments. @default ['true'], which only renders the config */
+  readonly command?: readonly string[];
+  /** A directory put in front of PATH, for stub commands. */
+  readonly extraPath?: string;
+}
+
 /**
- * Runs the entrypoint with dash, a strict POSIX shell like the image's busybox sh, and `command`
- * as its arguments. Its environment is exactly `env`, plus PATH (with `extraPath` in front, for
- * stub commands) and CLAIR_CONFIG in a fresh temporary directory unless `env` sets another.
- * Returns the config written there, if any, and deletes the directory.
+ * Runs the entrypoint once for each case, with dash, a strict POSIX shell like the image's busybox
+ * sh. Its environment is exactly the case's `env`, plus TMPDIR, PATH (with `extraPath` in front)
+ * and, unless `env` sets another, CLAIR_CONFIG in a directory of its own that exists (a test that
+ * needs the entrypoint to make the directory sets CLAIR_CONFIG). Returns the config written there,
+ * if any, and deletes the directories. All runs start from one shell (runScripts).
  */
-export function runEntrypoint(
-  env: Record<string, string>,
-  command: string[] = ['true'],
-  extraPath?: string,
-): EntrypointRun {
+export function runEntrypoints(cases: readonly EntrypointCase[]): EntrypointRun[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clair-entrypoint-'));
   try {
-    const configPath = path.join(dir, 'etc', 'config.yaml');
-    const PATH = extraPath ? `${extraPath}:${process.env.PATH}` : process.env.PATH;
-    const result = runScript('dash', [ENTRYPOINT, ...command], {
-      env: { PATH, CLAIR_CONFIG: configPath, ...env },
+    const configPaths = cases.map((_, i) => {
+      fs.mkdirSync(path.join(dir, `${i}`));
+      return path.join(dir, `${i}`, 'config.yaml');
     });
-    const written = fs.existsSync(configPath);
-    const configText = written ? fs.readFileSync(configPath, 'utf8') : undefined;
-    return {
-      ...result,
-      configText,
-      config: configText === undefined ? undefined : (parse(configText) as RenderedConfig),
-      configMode: written ? fs.statSync(configPath).mode & 0o777 : undefined,
-    };
+    const results = runScripts(
+      cases.map((c, i) => ({
+        cmd: 'dash',
+        args: [ENTRYPOINT, ...(c.command ?? ['true'])],
+        env: {
+          PATH: c.extraPath ? `${c.extraPath}:${process.env.PATH}` : (process.env.PATH ?? ''),
+          CLAIR_CONFIG: configPaths[i],
+          ...c.env,
+        },
+      })),
+    );
+    return results.map((result, i) => {
+      const written = fs.existsSync(configPaths[i]);
+      const configText = written ? fs.readFileSync(configPaths[i], 'utf8') : undefined;
+      return {
+        ...result,
+        configText,
+        config: configText === undefined ? undefined : (parse(configText) as RenderedConfig),
+        configMode: written ? fs.statSync(configPaths[i]).mode & 0o777 : undefined,
+      };
+    });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
