@@ -58579,7 +58579,7 @@ var PublishCommand = class extends Command.classBuilder().ep(commonParams9).m(fu
 }).s("AmazonSimpleNotificationService", "Publish", {}).n("SNSClient", "PublishCommand").sc(Publish$).build() {
 };
 
-// container/scanner/gate/rescan/aws.ts
+// container/scanner/gate/rescan/aws-error.ts
 var AwsError = class extends GateError {
   constructor(awsCode, message) {
     super(EXIT.failed, message);
@@ -58587,6 +58587,8 @@ var AwsError = class extends GateError {
   }
   awsCode;
 };
+
+// container/scanner/gate/rescan/aws.ts
 var quieted = false;
 function quietNode18Notice() {
   if (quieted) return;

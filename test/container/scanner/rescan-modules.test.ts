@@ -1,7 +1,8 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { Deadline, DeadlineError } from '../../../container/scanner/gate/deadline';
-import { AwsError, RescanAws } from '../../../container/scanner/gate/rescan/aws';
+import { RescanAws } from '../../../container/scanner/gate/rescan/aws';
+import { AwsError } from '../../../container/scanner/gate/rescan/aws-error';
 import { carryForward, compare } from '../../../container/scanner/gate/rescan/changes';
 import { syncSecurityHub } from '../../../container/scanner/gate/rescan/hub-sync';
 import { byDigest } from '../../../container/scanner/gate/rescan/inventory';

@@ -1,5 +1,6 @@
 import * as crypto from 'crypto';
-import { AwsError, RescanAws } from './aws';
+import type { RescanAws } from './aws';
+import { AwsError } from './aws-error';
 import { KeptFinding } from './scan';
 import { ImportedFinding } from './state';
 
