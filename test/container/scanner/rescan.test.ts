@@ -352,26 +352,32 @@ test(
     const id = (v: KlarItem) =>
       findingId(hub, app.byDigest, { id: v.Name, package: v.FeatureName } as Parameters<typeof findingId>[2]);
     const refusal = { ErrorCode: 'InvalidInput', ErrorMessage: 'Finding is malformed' };
+    // Security Hub asked again after 1, 2, 4 ms instead of 1, 2, 4 s (rescan-modules.test.ts proves those).
+    const quick = { RESCAN_SECURITY_HUB_BACKOFF_MS: '1' };
+    const retry = (n: number, findings: string) =>
+      `rescan-images: Security Hub: ${findings} throttled or refused; retry ${n} of 3 in ${2 ** (n - 1)} ms\n`;
     try {
       // Throttled once, then one finding refused once: both tried again, everything imported.
       env.aws.throttle = 1;
       env.aws.refuse.set(id(CVE_A), { times: 1, refusal });
-      const first = await env.rescan();
+      const first = await env.rescan(quick);
       expect(first.status).toBe(0);
       expect(env.aws.calls('BatchImportFindings')).toHaveLength(3);
       expect(env.aws.imports.map((batch) => batch.length)).toEqual([2, 1]);
+      expect(first.stdout).toContain(retry(1, '2 findings') + retry(2, '1 finding') + 'rescan-images: Security Hub: 2');
       expect([...env.aws.findings.keys()].sort()).toEqual([id(CVE_A), id(CVE_B)].sort());
 
       // A new finding Security Hub keeps refusing: exit 5, named, RescanFailed; pending for next time.
       const cve3 = vuln('CVE-2024-0003', 'Critical', 'zlib');
       env.finds(app, [CVE_A, CVE_B, cve3]);
       env.aws.refuse.set(id(cve3), { times: Infinity, refusal });
-      const run = await env.rescan();
+      const run = await env.rescan(quick);
       expect(run.status).toBe(5);
       expect(run.stderr).toContain(
         `rescan-images: Security Hub refused finding ${id(cve3)}: InvalidInput: Finding is malformed`,
       );
       expect(env.aws.imports.slice(2).map((batch) => batch.map((f) => f.Id))).toEqual(Array(4).fill([id(cve3)]));
+      expect(run.stdout).toContain([1, 2, 3].map((n) => retry(n, '1 finding')).join(''));
       expect(env.metrics(2)).toMatchObject({ RescanFailed: 1 });
       const state = JSON.parse(env.aws.objects.get(`${BUCKET}/${STATE_KEY}`)!.body.toString('utf8'));
       expect(state.imported.map((f: { id: string }) => f.id).sort()).toEqual([id(CVE_A), id(CVE_B)].sort());
