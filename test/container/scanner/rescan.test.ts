@@ -345,68 +345,64 @@ test(
 );
 
 test(
-  'findings Security Hub refuses are retried, and reported when it keeps refusing',
-  async () => {
-    const env = (await Environment.start()).runs(app, 'web').finds(app, [CVE_A, CVE_B]);
-    const hub = { partition: 'aws', region: REGION, account: ACCOUNT };
-    const id = (v: KlarItem) =>
-      findingId(hub, app.byDigest, { id: v.Name, package: v.FeatureName } as Parameters<typeof findingId>[2]);
-    const refusal = { ErrorCode: 'InvalidInput', ErrorMessage: 'Finding is malformed' };
-    // Security Hub asked again after 1, 2, 4 ms instead of 1, 2, 4 s (rescan-modules.test.ts proves those).
-    const quick = { RESCAN_SECURITY_HUB_BACKOFF_MS: '1' };
-    const retry = (n: number, findings: string) =>
-      `rescan-images: Security Hub: ${findings} throttled or refused; retry ${n} of 3 in ${2 ** (n - 1)} ms\n`;
-    try {
-      // Throttled once, then one finding refused once: both tried again, everything imported.
-      env.aws.throttle = 1;
-      env.aws.refuse.set(id(CVE_A), { times: 1, refusal });
-      const first = await env.rescan(quick);
-      expect(first.status).toBe(0);
-      expect(env.aws.calls('BatchImportFindings')).toHaveLength(3);
-      expect(env.aws.imports.map((batch) => batch.length)).toEqual([2, 1]);
-      expect(first.stdout).toContain(retry(1, '2 findings') + retry(2, '1 finding') + 'rescan-images: Security Hub: 2');
-      expect([...env.aws.findings.keys()].sort()).toEqual([id(CVE_A), id(CVE_B)].sort());
-
-      // A new finding Security Hub keeps refusing: exit 5, named, RescanFailed; pending for next time.
-      const cve3 = vuln('CVE-2024-0003', 'Critical', 'zlib');
-      env.finds(app, [CVE_A, CVE_B, cve3]);
-      env.aws.refuse.set(id(cve3), { times: Infinity, refusal });
-      const run = await env.rescan(quick);
-      expect(run.status).toBe(5);
-      expect(run.stderr).toContain(
-        `rescan-images: Security Hub refused finding ${id(cve3)}: InvalidInput: Finding is malformed`,
-      );
-      expect(env.aws.imports.slice(2).map((batch) => batch.map((f) => f.Id))).toEqual(Array(4).fill([id(cve3)]));
-      expect(run.stdout).toContain([1, 2, 3].map((n) => retry(n, '1 finding')).join(''));
-      expect(env.metrics(2)).toMatchObject({ RescanFailed: 1 });
-      const state = JSON.parse(env.aws.objects.get(`${BUCKET}/${STATE_KEY}`)!.body.toString('utf8'));
-      expect(state.imported.map((f: { id: string }) => f.id).sort()).toEqual([id(CVE_A), id(CVE_B)].sort());
-    } finally {
-      await env.close();
-    }
-  },
-  SLOW,
-);
-
-test(
-  'listed images are rescanned without ECS, in requests of at most 100 findings',
+  'listed images are rescanned without ECS; findings go at most 100 a request, are retried when refused, and reported when Security Hub keeps refusing',
   async () => {
     const env = await Environment.start();
     const many = Array.from({ length: 150 }, (_, i) =>
       vuln(`CVE-2024-1${String(i).padStart(3, '0')}`, 'Medium', 'openssl'),
     );
-    env.finds(worker, many);
+    env.finds(app, [CVE_A, CVE_B]).finds(worker, many);
+    const hub = { partition: 'aws', region: REGION, account: ACCOUNT };
+    const id = (v: KlarItem) =>
+      findingId(hub, app.byDigest, { id: v.Name, package: v.FeatureName } as Parameters<typeof findingId>[2]);
+    const refusal = { ErrorCode: 'InvalidInput', ErrorMessage: 'Finding is malformed' };
+    // Only the configuration's images; Security Hub asked again after 1, 2, 4 ms instead of 1, 2, 4 s
+    // (rescan-modules.test.ts proves those).
+    const listed = {
+      RESCAN_ECS: 'false',
+      RESCAN_IMAGES: `${app.byDigest},${worker.byDigest}`,
+      RESCAN_SECURITY_HUB_BACKOFF_MS: '1',
+    };
+    const retry = (n: number, findings: string) =>
+      `rescan-images: Security Hub: ${findings} throttled or refused; retry ${n} of 3 in ${2 ** (n - 1)} ms\n`;
     try {
-      const run = await env.rescan({
-        RESCAN_ECS: 'false',
-        RESCAN_IMAGES: worker.byDigest,
-        RESCAN_SECURITY_HUB: 'true',
-      });
-      expect(run.status).toBe(0);
+      // 152 findings, the app's two first (images go in order of name): the first request (100) is
+      // throttled, the second (52) accepted; the first again, CVE_A refused in it; then CVE_A alone.
+      // Everything imported.
+      env.aws.throttle = 1;
+      env.aws.refuse.set(id(CVE_A), { times: 1, refusal });
+      const first = await env.rescan(listed);
+      expect(first.status).toBe(0);
       expect(env.aws.calls('ListClusters')).toEqual([]);
-      expect(run.stdout).toContain(`passed ${worker.byDigest} (listed in the configuration)`); // Medium: below the policy
-      expect(env.aws.imports.map((batch) => batch.length)).toEqual([100, 50]);
-      expect(new Set(env.aws.imports.flat().map((f) => f.Id)).size).toBe(150);
+      expect(first.stdout).toContain(`FAILING ${app.byDigest} (listed in the configuration)`);
+      expect(first.stdout).toContain(`passed ${worker.byDigest} (listed in the configuration)`); // Medium: below the policy
+      expect(env.aws.calls('BatchImportFindings')).toHaveLength(4);
+      expect(env.aws.imports.map((batch) => batch.length)).toEqual([52, 100, 1]);
+      expect(env.aws.imports[2].map((f) => f.Id)).toEqual([id(CVE_A)]);
+      expect(first.stdout).toContain(
+        retry(1, '100 findings') + retry(2, '1 finding') + 'rescan-images: Security Hub: 152',
+      );
+      expect(new Set(env.aws.imports.flat().map((f) => f.Id)).size).toBe(152);
+      expect(env.aws.findings.size).toBe(152);
+      expect([...env.aws.findings.keys()]).toEqual(expect.arrayContaining([id(CVE_A), id(CVE_B)]));
+
+      // A new finding Security Hub keeps refusing: exit 5, named, RescanFailed; pending for next time.
+      const cve3 = vuln('CVE-2024-0003', 'Critical', 'zlib');
+      env.finds(app, [CVE_A, CVE_B, cve3]);
+      env.aws.refuse.set(id(cve3), { times: Infinity, refusal });
+      const run = await env.rescan(listed);
+      expect(run.status).toBe(5);
+      expect(run.stderr).toContain(
+        `rescan-images: Security Hub refused finding ${id(cve3)}: InvalidInput: Finding is malformed`,
+      );
+      expect(env.aws.imports.slice(3).map((batch) => batch.map((f) => f.Id))).toEqual(Array(4).fill([id(cve3)]));
+      expect(run.stdout).toContain([1, 2, 3].map((n) => retry(n, '1 finding')).join(''));
+      expect(env.metrics(2)).toMatchObject({ RescanFailed: 1 });
+      const state = JSON.parse(env.aws.objects.get(`${BUCKET}/${STATE_KEY}`)!.body.toString('utf8'));
+      const imported = state.imported.map((f: { id: string }) => f.id);
+      expect(imported).toHaveLength(152);
+      expect(imported).toEqual(expect.arrayContaining([id(CVE_A), id(CVE_B)]));
+      expect(imported).not.toContain(id(cve3));
     } finally {
       await env.close();
     }
