@@ -89,6 +89,11 @@ afterAll(() => fs.rmSync(binDir, { recursive: true, force: true }));
 /** A rescan is a few Node starts and local requests; a loaded machine still needs room. */
 const SLOW = 120_000;
 
+/** The scanner build's commands: scan-image, then the upload of the deployed-policy records it wrote. */
+const SCANNER_BUILD: string[] = (
+  scannerBuildSpec({ reportGroupArn: 'arn:aws:codebuild:eu-west-1:1:report-group/r' }) as any
+).phases.build.commands;
+
 /** One environment: its klar fixtures (Scenario), its AWS stand-in, and rescans run against them. */
 class Environment {
   readonly scenario = new Scenario();
@@ -138,14 +143,16 @@ class Environment {
   }
 
   /**
-   * The scanner project's build of `image` with an invoker's policy `overrides`: the commands of its
-   * buildspec (scan-image, then the upload of the deployed-policy records), stopping at the first
-   * that fails, as CodeBuild does, with the project's record variables.
+   * The scanner project's build of `image` with an invoker's policy `overrides`: `commands` of its
+   * buildspec (all of them: scan-image, then the upload of the deployed-policy records), stopping at
+   * the first that fails, as CodeBuild does, with the project's record variables.
    */
-  deploy(image: PushedImage, overrides: Record<string, string>): Promise<RunScriptResult> {
+  deploy(
+    image: PushedImage,
+    overrides: Record<string, string>,
+    commands: string[] = SCANNER_BUILD,
+  ): Promise<RunScriptResult> {
     const script = path.join(this.scenario.dir, 'scanner-build.sh');
-    const { commands } = (scannerBuildSpec({ reportGroupArn: 'arn:aws:codebuild:eu-west-1:1:report-group/r' }) as any)
-      .phases.build;
     fs.writeFileSync(script, ['set -e', ...commands].join('\n'));
     return runWithStubs(
       script,
@@ -425,8 +432,10 @@ test(
       expect(recordsOf(app)).toHaveLength(1);
       expect(env.aws.objects.get(key)).toMatchObject({ encryption: 'aws:kms', kmsKeyId: KMS_KEY });
       expect(JSON.parse(env.aws.objects.get(key)!.body.toString('utf8')).policy).toMatchObject({ severity: 'Low' });
-      // Without the project's variables the build fails instead of leaving the policy unknown.
-      const unset = await env.deploy(app, { DEPLOYED_POLICY_BUCKET: '' });
+      // Without the project's variables the build fails instead of leaving the policy unknown: its
+      // upload step again, over the records that scan wrote (scan-image would pass as it did).
+      expect(SCANNER_BUILD).toHaveLength(2);
+      const unset = await env.deploy(app, { DEPLOYED_POLICY_BUCKET: '' }, SCANNER_BUILD.slice(1));
       expect(unset.status).toBe(RECORD_UPLOAD_FAILED);
       expect(unset.stderr).toContain('could not be recorded for the rescan of what runs');
       // A record for the worker that is not one (tampered, or another program's).
