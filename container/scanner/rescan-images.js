@@ -58579,7 +58579,7 @@ var PublishCommand = class extends Command.classBuilder().ep(commonParams9).m(fu
 }).s("AmazonSimpleNotificationService", "Publish", {}).n("SNSClient", "PublishCommand").sc(Publish$).build() {
 };
 
-// container/scanner/gate/rescan/aws.ts
+// container/scanner/gate/rescan/aws-error.ts
 var AwsError = class extends GateError {
   constructor(awsCode, message) {
     super(EXIT.failed, message);
@@ -58587,6 +58587,8 @@ var AwsError = class extends GateError {
   }
   awsCode;
 };
+
+// container/scanner/gate/rescan/aws.ts
 var quieted = false;
 function quietNode18Notice() {
   if (quieted) return;
@@ -59007,7 +59009,7 @@ function asff(target, imported, updatedAt, archived) {
   };
 }
 var sleep2 = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-async function importFindings(aws, findings, backoffMs = 1e3) {
+async function importFindings(aws, findings, retrying) {
   const failed = [];
   let pending = findings.filter((f10) => {
     const bytes = Buffer.byteLength(JSON.stringify(f10));
@@ -59020,7 +59022,13 @@ async function importFindings(aws, findings, backoffMs = 1e3) {
     return false;
   });
   for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt > 0) await sleep2(backoffMs * 2 ** (attempt - 1));
+    if (attempt > 0) {
+      const wait = retrying.backoffMs * 2 ** (attempt - 1);
+      retrying.say?.(
+        `Security Hub: ${pending.length} finding${pending.length === 1 ? "" : "s"} throttled or refused; retry ${attempt} of ${RETRIES} in ${wait} ms`
+      );
+      await sleep2(wait);
+    }
     const last = attempt === RETRIES;
     const retry2 = [];
     for (let i10 = 0; i10 < pending.length; i10 += MAX_FINDINGS_PER_REQUEST) {
@@ -59051,7 +59059,7 @@ async function importFindings(aws, findings, backoffMs = 1e3) {
 
 // container/scanner/gate/rescan/hub-sync.ts
 var REFRESH_AFTER_DAYS = 30;
-async function syncSecurityHub(aws, target, results, previous, at2, backoffMs) {
+async function syncSecurityHub(aws, target, results, previous, at2, retrying) {
   const wanted = /* @__PURE__ */ new Map();
   for (const r10 of results) {
     for (const finding of r10.findings) {
@@ -59067,7 +59075,7 @@ async function syncSecurityHub(aws, target, results, previous, at2, backoffMs) {
   const failed = await importFindings(
     aws,
     [...[...created, ...stale].map((f10) => asff(target, f10, at2, false)), ...gone.map((f10) => asff(target, f10, at2, true))],
-    backoffMs
+    retrying
   );
   const failedIds = new Set(failed.map((f10) => f10.Id));
   const refreshed = new Map(stale.filter((f10) => !failedIds.has(f10.id)).map((f10) => [f10.id, f10]));
@@ -59191,9 +59199,18 @@ async function putMetrics(aws, namespace, environment, metrics) {
 
 // container/scanner/gate/rescan/settings.ts
 var MAX_CONCURRENCY = 32;
+var MAX_SECURITY_HUB_BACKOFF_MS = 6e4;
 function required(env2, name, pattern, shape) {
   const value = env2[name] ?? "";
   if (!pattern.test(value)) fail(EXIT.badInput, `${name} must be ${shape}, got '${safe(value)}'`);
+  return value;
+}
+function integer(env2, name, fallback, min, max) {
+  const text2 = env2[name] || String(fallback);
+  const value = Number(text2);
+  if (!/^[1-9][0-9]{0,8}$/.test(text2) || value < min || value > max) {
+    fail(EXIT.badInput, `${name} must be an integer from ${min} to ${max}, got '${safe(text2)}'`);
+  }
   return value;
 }
 function flag(env2, name, fallback) {
@@ -59203,14 +59220,7 @@ function flag(env2, name, fallback) {
 }
 function readRescanSettings(env2, now = /* @__PURE__ */ new Date()) {
   const gate = readSettings({ ...env2, IMAGE_URI: void 0, READINESS_ONLY: "true" }, now);
-  const concurrencyText = env2.RESCAN_CONCURRENCY || "4";
-  const concurrency = Number(concurrencyText);
-  if (!/^[1-9][0-9]?$/.test(concurrencyText) || concurrency > MAX_CONCURRENCY) {
-    fail(
-      EXIT.badInput,
-      `RESCAN_CONCURRENCY must be an integer from 1 to ${MAX_CONCURRENCY}, got '${safe(concurrencyText)}'`
-    );
-  }
+  const concurrency = integer(env2, "RESCAN_CONCURRENCY", 4, 1, MAX_CONCURRENCY);
   const listed = (env2.RESCAN_IMAGES ?? "").split(/[\s,]+/).filter((uri) => uri !== "").map((uri) => parseImageRef("RESCAN_IMAGES", uri));
   const arnPart = /^arn:(aws|aws-cn|aws-us-gov):sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$/;
   return {
@@ -59237,7 +59247,8 @@ function readRescanSettings(env2, now = /* @__PURE__ */ new Date()) {
     ),
     topicArn: required(env2, "RESCAN_TOPIC_ARN", arnPart, "an SNS topic ARN"),
     metricNamespace: required(env2, "RESCAN_METRIC_NAMESPACE", /^[A-Za-z0-9_./#:-]{1,255}$/, "a CloudWatch namespace"),
-    securityHub: flag(env2, "RESCAN_SECURITY_HUB", false)
+    securityHub: flag(env2, "RESCAN_SECURITY_HUB", false),
+    securityHubBackoffMs: integer(env2, "RESCAN_SECURITY_HUB_BACKOFF_MS", 1e3, 1, MAX_SECURITY_HUB_BACKOFF_MS)
   };
 }
 
@@ -59381,7 +59392,10 @@ async function run2(env2, settings, deadline, aws, out, say, now) {
   let imported = previous?.imported ?? [];
   let hubFailed = 0;
   if (settings.securityHub) {
-    const sync = await syncSecurityHub(aws, settings, results, imported, at2);
+    const sync = await syncSecurityHub(aws, settings, results, imported, at2, {
+      backoffMs: settings.securityHubBackoffMs,
+      say
+    });
     imported = sync.imported;
     hubFailed = sync.failed.length;
     say(`Security Hub: ${sync.created} findings new, ${sync.archived} archived, ${sync.failed.length} failed`);

@@ -1,16 +1,18 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { Deadline, DeadlineError } from '../../../container/scanner/gate/deadline';
-import { AwsError, RescanAws } from '../../../container/scanner/gate/rescan/aws';
+import { RescanAws } from '../../../container/scanner/gate/rescan/aws';
+import { AwsError } from '../../../container/scanner/gate/rescan/aws-error';
 import { carryForward, compare } from '../../../container/scanner/gate/rescan/changes';
 import { syncSecurityHub } from '../../../container/scanner/gate/rescan/hub-sync';
 import { byDigest } from '../../../container/scanner/gate/rescan/inventory';
 import { ImageResult, KeptFinding } from '../../../container/scanner/gate/rescan/scan';
 import { MAX_FINDING_BYTES, importFindings } from '../../../container/scanner/gate/rescan/security-hub';
+import { readRescanSettings } from '../../../container/scanner/gate/rescan/settings';
 import { SESSION_TOKEN, StubAwsEndpoint } from '../../helpers/stubs/aws-endpoint';
 
 // The rescan's modules called directly, for what the black-box runs (rescan.test.ts) do not reach
-// cheaply: images that stop running, oversized findings, many batches.
+// cheaply: images that stop running, oversized findings, many batches, Security Hub's retry waits.
 
 const DIGEST = `sha256:${'1'.repeat(64)}`;
 const finding = (id: string, extra: Partial<KeptFinding> = {}): KeptFinding => ({
@@ -32,6 +34,9 @@ const result = (image: string, status: ImageResult['status'], findings: KeptFind
   counted: status === 'failing' ? findings.map((f) => `${f.id} ${f.package}`) : [],
   findings,
 });
+
+/** Security Hub is asked again at once: these stand-ins never throttle or refuse. */
+const NO_WAIT = { backoffMs: 0 };
 
 /** An AWS layer stand-in that records BatchImportFindings requests and accepts everything. */
 function recordingAws(): { aws: RescanAws; batches: Array<Array<Record<string, any>>> } {
@@ -73,10 +78,11 @@ test("Security Hub archives the findings of an image that stopped running, and k
     [result('r/app@1', 'failing', [finding('CVE-1')]), result('r/job@1', 'passed', [finding('CVE-2')])],
     [],
     '2026-01-01T00:00:00.000Z',
+    NO_WAIT,
   );
   expect(first).toMatchObject({ created: 2, archived: 0, failed: [] });
   const later = carryForward([result('r/job@1', 'not-scanned', [])], [result('r/job@1', 'passed', [finding('CVE-2')])]);
-  const second = await syncSecurityHub(aws, target, later, first.imported, '2026-01-02T00:00:00.000Z', 0);
+  const second = await syncSecurityHub(aws, target, later, first.imported, '2026-01-02T00:00:00.000Z', NO_WAIT);
   expect(second).toMatchObject({ created: 0, archived: 1, failed: [] });
   expect(batches[1]).toEqual([
     expect.objectContaining({
@@ -93,19 +99,81 @@ test('findings go 100 a request; one over 240 KB is never sent and is reported',
   const { aws, batches } = recordingAws();
   const findings = Array.from({ length: 250 }, (_, i) => ({ Id: `f-${i}` }));
   const huge = { Id: 'huge', Description: 'x'.repeat(MAX_FINDING_BYTES) };
-  const failed = await importFindings(aws, [...findings, huge], 0);
+  const failed = await importFindings(aws, [...findings, huge], NO_WAIT);
   expect(batches.map((b) => b.length)).toEqual([100, 100, 50]);
   expect(failed).toEqual([expect.objectContaining({ Id: 'huge', ErrorCode: 'FindingTooLarge' })]);
+});
+
+/** The rescan's environment as its CodeBuild project sets it, with `extra` over it. */
+const rescanEnv = (extra: Record<string, string> = {}) => ({
+  CANARY_IMAGE_URI: `registry.example/canary@${DIGEST}`,
+  CLAIR_ADDR: 'http://clair.internal:6060',
+  ALLOWED_REGISTRIES: 'registry.example',
+  AWS_REGION: 'eu-west-1',
+  RESCAN_ACCOUNT_ID: '111111111111',
+  RESCAN_PARTITION: 'aws',
+  RESCAN_ENVIRONMENT: 'prod',
+  RESCAN_STATE_BUCKET: 'clair-rescan-state',
+  RESCAN_STATE_KEY: 'rescan/state.json',
+  RESCAN_STATE_KMS_KEY: 'arn:aws:kms:eu-west-1:111111111111:key/k',
+  RESCAN_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111111111111:clair-notifications',
+  RESCAN_METRIC_NAMESPACE: 'ClairPipeline/Rescan',
+  ...extra,
+});
+
+test('RESCAN_SECURITY_HUB_BACKOFF_MS: 1000 ms unless set, an integer from 1 to 60000', () => {
+  expect(readRescanSettings(rescanEnv()).securityHubBackoffMs).toBe(1000);
+  expect(readRescanSettings(rescanEnv({ RESCAN_SECURITY_HUB_BACKOFF_MS: '1' })).securityHubBackoffMs).toBe(1);
+  expect(readRescanSettings(rescanEnv({ RESCAN_SECURITY_HUB_BACKOFF_MS: '60000' })).securityHubBackoffMs).toBe(60000);
+  for (const bad of ['0', '60001', '-1', '1.5', '01', '1e3', ' 1', 'soon']) {
+    const read = () => readRescanSettings(rescanEnv({ RESCAN_SECURITY_HUB_BACKOFF_MS: bad }));
+    expect(read).toThrow(
+      expect.objectContaining({
+        code: 2,
+        message: `RESCAN_SECURITY_HUB_BACKOFF_MS must be an integer from 1 to 60000, got '${bad}'`,
+      }),
+    );
+  }
+});
+
+test('by default Security Hub is asked again after 1, 2 and 4 s, each retry said, then the refusal returned', async () => {
+  jest.useFakeTimers({ now: 0 });
+  try {
+    const asked: number[] = [];
+    const refusal = { Id: 'f-1', ErrorCode: 'InvalidInput', ErrorMessage: 'Finding is malformed' };
+    const aws = {
+      batchImportFindings: async () => {
+        asked.push(Date.now());
+        return { FailedCount: 1, SuccessCount: 0, FailedFindings: [refusal] };
+      },
+    } as unknown as RescanAws;
+    const said: string[] = [];
+    const { securityHubBackoffMs } = readRescanSettings(rescanEnv());
+    const failed = importFindings(aws, [{ Id: 'f-1' }], {
+      backoffMs: securityHubBackoffMs,
+      say: (line) => said.push(`${Date.now()} ${line}`),
+    });
+    await jest.runAllTimersAsync();
+    expect(await failed).toEqual([refusal]);
+    expect(asked).toEqual([0, 1000, 3000, 7000]);
+    expect(said).toEqual([
+      '0 Security Hub: 1 finding throttled or refused; retry 1 of 3 in 1000 ms',
+      '1000 Security Hub: 1 finding throttled or refused; retry 2 of 3 in 2000 ms',
+      '3000 Security Hub: 1 finding throttled or refused; retry 3 of 3 in 4000 ms',
+    ]);
+  } finally {
+    jest.useRealTimers();
+  }
 });
 
 test('an unchanged finding is sent again once 30 days old, so that Security Hub keeps it', async () => {
   const { aws, batches } = recordingAws();
   const target = { partition: 'aws', region: 'eu-west-1', account: '111111111111' };
   const results = [result('r/app@1', 'failing', [finding('CVE-1')])];
-  const first = await syncSecurityHub(aws, target, results, [], '2026-01-01T00:00:00.000Z');
-  const soon = await syncSecurityHub(aws, target, results, first.imported, '2026-01-20T00:00:00.000Z');
+  const first = await syncSecurityHub(aws, target, results, [], '2026-01-01T00:00:00.000Z', NO_WAIT);
+  const soon = await syncSecurityHub(aws, target, results, first.imported, '2026-01-20T00:00:00.000Z', NO_WAIT);
   expect(batches).toHaveLength(1);
-  const late = await syncSecurityHub(aws, target, results, soon.imported, '2026-02-01T00:00:00.000Z');
+  const late = await syncSecurityHub(aws, target, results, soon.imported, '2026-02-01T00:00:00.000Z', NO_WAIT);
   expect(batches[1]).toEqual([
     expect.objectContaining({
       RecordState: 'ACTIVE',

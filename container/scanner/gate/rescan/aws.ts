@@ -15,17 +15,7 @@ import {
 } from '@aws-sdk/client-securityhub';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Deadline, DeadlineError } from '../deadline';
-import { EXIT, GateError } from '../errors';
-
-/** An AWS call that failed: the service's error code (`NoSuchKey`) when it named one. */
-export class AwsError extends GateError {
-  constructor(
-    readonly awsCode: string | undefined,
-    message: string,
-  ) {
-    super(EXIT.failed, message);
-  }
-}
+import { AwsError } from './aws-error';
 
 /**
  * The AWS SDK says once per process that it will drop Node 18, the Node of the scanner image's

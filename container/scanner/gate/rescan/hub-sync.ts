@@ -1,6 +1,6 @@
 import { RescanAws } from './aws';
 import { ImageResult } from './scan';
-import { FailedFinding, HubTarget, asff, findingId, importFindings } from './security-hub';
+import { FailedFinding, HubTarget, Retrying, asff, findingId, importFindings } from './security-hub';
 import { ImportedFinding } from './state';
 
 /** What a Security Hub update did. */
@@ -22,8 +22,9 @@ export const REFRESH_AFTER_DAYS = 30;
 /**
  * Brings Security Hub in line with this rescan: every finding not imported yet is imported, every
  * imported finding that is gone (fixed, allowed, image no longer running) is archived; unchanged
- * ones are not sent again until {@link REFRESH_AFTER_DAYS} old. A finding that fails stays pending (a new one is tried again next time,
- * an archive too) and is returned.
+ * ones are not sent again until {@link REFRESH_AFTER_DAYS} old. Refusals are retried as `retrying`
+ * says; a finding that still fails stays pending (a new one is tried again next time, an archive
+ * too) and is returned.
  */
 export async function syncSecurityHub(
   aws: RescanAws,
@@ -31,7 +32,7 @@ export async function syncSecurityHub(
   results: ImageResult[],
   previous: ImportedFinding[],
   at: string,
-  backoffMs?: number,
+  retrying: Retrying,
 ): Promise<HubSync> {
   const wanted = new Map<string, ImportedFinding>();
   for (const r of results) {
@@ -50,7 +51,7 @@ export async function syncSecurityHub(
   const failed = await importFindings(
     aws,
     [...[...created, ...stale].map((f) => asff(target, f, at, false)), ...gone.map((f) => asff(target, f, at, true))],
-    backoffMs,
+    retrying,
   );
   const failedIds = new Set(failed.map((f) => f.Id));
   const refreshed = new Map(stale.filter((f) => !failedIds.has(f.id)).map((f) => [f.id, f]));

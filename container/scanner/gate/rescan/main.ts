@@ -168,7 +168,10 @@ async function run(
   let imported = previous?.imported ?? [];
   let hubFailed = 0;
   if (settings.securityHub) {
-    const sync = await syncSecurityHub(aws, settings, results, imported, at);
+    const sync = await syncSecurityHub(aws, settings, results, imported, at, {
+      backoffMs: settings.securityHubBackoffMs,
+      say,
+    });
     imported = sync.imported;
     hubFailed = sync.failed.length;
     say(`Security Hub: ${sync.created} findings new, ${sync.archived} archived, ${sync.failed.length} failed`);

@@ -1,5 +1,6 @@
 import * as crypto from 'crypto';
-import { AwsError, RescanAws } from './aws';
+import type { RescanAws } from './aws';
+import { AwsError } from './aws-error';
 import { KeptFinding } from './scan';
 import { ImportedFinding } from './state';
 
@@ -103,12 +104,21 @@ export function asff(target: HubTarget, imported: ImportedFinding, updatedAt: st
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How {@link importFindings} tries again. */
+export interface Retrying {
+  /** The wait before the first retry, in milliseconds; each retry after it waits twice as long. */
+  readonly backoffMs: number;
+  /** Told before each retry: how many findings, and how long it waits. */
+  readonly say?: (line: string) => void;
+}
+
 /**
  * Imports findings, at most 100 a request; a request that is throttled and the findings the answer
- * lists as failed are tried again (up to 3 times, backing off), and those still failing are returned,
- * never dropped. A finding over 240 KB is never sent and is returned as failed.
+ * lists as failed are tried again (up to 3 times, waiting `backoffMs`, then twice and four times as
+ * long), and those still failing are returned, never dropped. A finding over 240 KB is never sent
+ * and is returned as failed.
  */
-export async function importFindings(aws: RescanAws, findings: Asff[], backoffMs = 1000): Promise<FailedFinding[]> {
+export async function importFindings(aws: RescanAws, findings: Asff[], retrying: Retrying): Promise<FailedFinding[]> {
   const failed: FailedFinding[] = [];
   let pending = findings.filter((f) => {
     const bytes = Buffer.byteLength(JSON.stringify(f));
@@ -121,7 +131,13 @@ export async function importFindings(aws: RescanAws, findings: Asff[], backoffMs
     return false;
   });
   for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt > 0) await sleep(backoffMs * 2 ** (attempt - 1));
+    if (attempt > 0) {
+      const wait = retrying.backoffMs * 2 ** (attempt - 1);
+      retrying.say?.(
+        `Security Hub: ${pending.length} finding${pending.length === 1 ? '' : 's'} throttled or refused; retry ${attempt} of ${RETRIES} in ${wait} ms`,
+      );
+      await sleep(wait);
+    }
     const last = attempt === RETRIES;
     const retry: Asff[] = [];
     for (let i = 0; i < pending.length; i += MAX_FINDINGS_PER_REQUEST) {

@@ -5,6 +5,8 @@ import { safe } from '../text';
 
 /** The most images scanned at once: Clair is CPU-bound, and more only adds latency (docs/rescans.md). */
 export const MAX_CONCURRENCY = 32;
+/** The longest first wait before Security Hub is asked again (RESCAN_SECURITY_HUB_BACKOFF_MS), a minute. */
+export const MAX_SECURITY_HUB_BACKOFF_MS = 60_000;
 
 /** Everything the rescan decides with, validated; the gate's own settings for the policy. */
 export interface RescanSettings {
@@ -27,11 +29,26 @@ export interface RescanSettings {
   readonly metricNamespace: string;
   /** Whether findings are imported into Security Hub (RESCAN_SECURITY_HUB). */
   readonly securityHub: boolean;
+  /**
+   * The wait before Security Hub is first asked again for throttled requests and refused findings,
+   * in milliseconds, doubling for each retry after it (RESCAN_SECURITY_HUB_BACKOFF_MS, default 1000).
+   */
+  readonly securityHubBackoffMs: number;
 }
 
 function required(env: Env, name: string, pattern: RegExp, shape: string): string {
   const value = env[name] ?? '';
   if (!pattern.test(value)) fail(EXIT.badInput, `${name} must be ${shape}, got '${safe(value)}'`);
+  return value;
+}
+
+/** An integer setting from `min` to `max` (digits only, no leading zero), `fallback` when unset. */
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const text = env[name] || String(fallback);
+  const value = Number(text);
+  if (!/^[1-9][0-9]{0,8}$/.test(text) || value < min || value > max) {
+    fail(EXIT.badInput, `${name} must be an integer from ${min} to ${max}, got '${safe(text)}'`);
+  }
   return value;
 }
 
@@ -44,14 +61,7 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
 /** Reads and validates the rescan's environment; any bad value fails with exit 2 naming it. */
 export function readRescanSettings(env: Env, now: Date = new Date()): RescanSettings {
   const gate = readSettings({ ...env, IMAGE_URI: undefined, READINESS_ONLY: 'true' }, now);
-  const concurrencyText = env.RESCAN_CONCURRENCY || '4';
-  const concurrency = Number(concurrencyText);
-  if (!/^[1-9][0-9]?$/.test(concurrencyText) || concurrency > MAX_CONCURRENCY) {
-    fail(
-      EXIT.badInput,
-      `RESCAN_CONCURRENCY must be an integer from 1 to ${MAX_CONCURRENCY}, got '${safe(concurrencyText)}'`,
-    );
-  }
+  const concurrency = integer(env, 'RESCAN_CONCURRENCY', 4, 1, MAX_CONCURRENCY);
   const listed = (env.RESCAN_IMAGES ?? '')
     .split(/[\s,]+/)
     .filter((uri) => uri !== '')
@@ -82,5 +92,6 @@ export function readRescanSettings(env: Env, now: Date = new Date()): RescanSett
     topicArn: required(env, 'RESCAN_TOPIC_ARN', arnPart, 'an SNS topic ARN'),
     metricNamespace: required(env, 'RESCAN_METRIC_NAMESPACE', /^[A-Za-z0-9_./#:-]{1,255}$/, 'a CloudWatch namespace'),
     securityHub: flag(env, 'RESCAN_SECURITY_HUB', false),
+    securityHubBackoffMs: integer(env, 'RESCAN_SECURITY_HUB_BACKOFF_MS', 1000, 1, MAX_SECURITY_HUB_BACKOFF_MS),
   };
 }

@@ -1,4 +1,5 @@
-import { AwsError, RescanAws } from './aws';
+import type { RescanAws } from './aws';
+import { AwsError } from './aws-error';
 import { ImageResult, KeptFinding } from './scan';
 
 /** A finding imported into Security Hub and still active there. */
