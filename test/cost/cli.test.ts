@@ -6,6 +6,7 @@ import { main } from '../../cost/cli';
 import { awsCliIn } from '../../cost/price-list';
 import { priceConfiguration } from '../../cost/price-configuration';
 import { renderEstimate } from '../../cost/report';
+import { TYPESCRIPT_LOADER } from '../helpers/command-line';
 import { REPO_ROOT, RunScriptResult, runScriptAsync, SOURCE_CONDITION } from '../helpers/run-script';
 import { STUB_PATH } from '../helpers/stubs';
 import { writePriceList } from './price-list-fixture';
@@ -33,7 +34,7 @@ function cdkJson(clairPipeline: unknown): string {
 }
 
 function cost(args: string[], env: Record<string, string> = {}): Promise<RunScriptResult> {
-  return runScriptAsync(process.execPath, [SOURCE_CONDITION, '-r', 'ts-node/register', 'cost/cli.ts', ...args], {
+  return runScriptAsync(process.execPath, [SOURCE_CONDITION, '-r', TYPESCRIPT_LOADER, 'cost/cli.ts', ...args], {
     cwd: REPO_ROOT,
     env: { PATH: '/usr/bin:/bin', ...env },
   });
@@ -50,8 +51,8 @@ function live(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 /**
- * Runs the command in this process (each child process costs a second of CPU; the one run as
- * `npm run cost` runs it proves the command line): its exit code and what it printed. `env` is
+ * Runs the command in this process (each child process costs about half a second of CPU; the one
+ * run as `npm run cost` runs it proves the command line): its exit code and what it printed. `env` is
  * the environment of the AWS CLI it runs.
  */
 function inProcess(args: string[], env?: Record<string, string>): RunScriptResult {
