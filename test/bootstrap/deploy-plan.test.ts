@@ -21,8 +21,8 @@ import {
   ungatedAssemblyDir,
 } from '../helpers/default-assembly';
 import { manyAccountsAndRegions, PIPELINE_ACCOUNT, twoAccountsOneRegion } from '../helpers/deployment-fixtures';
-import { TYPESCRIPT_LOADER } from '../helpers/command-line';
-import { REPO_ROOT, runScript, SOURCE_CONDITION } from '../helpers/run-script';
+import { npmScript } from '../helpers/command-line';
+import { runScript } from '../helpers/run-script';
 
 /** One `npx cdk bootstrap` command of a plan: its pair and its options. */
 interface Bootstrap {
@@ -157,17 +157,8 @@ describe('npm run deploy-plan', () => {
 
   /** Runs the command, as `npm run deploy-plan` does, in a project holding only the given cdk.json. */
   function deployPlan(cdkJson: unknown, args: string[] = []) {
-    return runScript(
-      process.execPath,
-      [
-        SOURCE_CONDITION,
-        '--require',
-        TYPESCRIPT_LOADER,
-        path.join(REPO_ROOT, 'bootstrap', 'print-deploy-plan.ts'),
-        ...args,
-      ],
-      { cwd: project(cdkJson) },
-    );
+    const command = npmScript('deploy-plan');
+    return runScript(command.cmd, [...command.args, ...args], { cwd: project(cdkJson) });
   }
 
   /**
