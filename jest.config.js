@@ -8,8 +8,9 @@ module.exports = {
   runtime: '<rootDir>/test/shared-cdk-runtime.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The options the commands compile with too (scripts/swc-register.js), so they run what was tested.
   transform: {
-    '^.+\\.tsx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
+    '^.+\\.tsx?$': ['@swc/jest', require('./scripts/swc-options.json')],
   },
   // In this repository the package resolves to its TypeScript source (consumers get its lib/).
   moduleNameMapper: { '^@clair-pipeline/scan$': '<rootDir>/packages/clair-scan/src/index.ts' },

@@ -21,7 +21,8 @@ import {
   ungatedAssemblyDir,
 } from '../helpers/default-assembly';
 import { manyAccountsAndRegions, PIPELINE_ACCOUNT, twoAccountsOneRegion } from '../helpers/deployment-fixtures';
-import { REPO_ROOT, runScript, SOURCE_CONDITION } from '../helpers/run-script';
+import { npmScript } from '../helpers/command-line';
+import { runScript } from '../helpers/run-script';
 
 /** One `npx cdk bootstrap` command of a plan: its pair and its options. */
 interface Bootstrap {
@@ -156,24 +157,12 @@ describe('npm run deploy-plan', () => {
 
   /** Runs the command, as `npm run deploy-plan` does, in a project holding only the given cdk.json. */
   function deployPlan(cdkJson: unknown, args: string[] = []) {
-    return runScript(
-      process.execPath,
-      [
-        SOURCE_CONDITION,
-        '--require',
-        require.resolve('ts-node/register'),
-        path.join(REPO_ROOT, 'bootstrap', 'print-deploy-plan.ts'),
-        ...args,
-      ],
-      {
-        cwd: project(cdkJson),
-        env: { PATH: process.env.PATH, TS_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.json') },
-      },
-    );
+    const command = npmScript('deploy-plan');
+    return runScript(command.cmd, [...command.args, ...args], { cwd: project(cdkJson) });
   }
 
   /**
-   * The same command in this process (a child process costs about a second of CPU; the test above
+   * The same command in this process (a child process costs about half a second of CPU; the test above
    * proves the command line).
    */
   function deployPlanInProcess(cdkJson: unknown, args: string[] = []) {

@@ -6,7 +6,8 @@ import { main } from '../../cost/cli';
 import { awsCliIn } from '../../cost/price-list';
 import { priceConfiguration } from '../../cost/price-configuration';
 import { renderEstimate } from '../../cost/report';
-import { REPO_ROOT, RunScriptResult, runScriptAsync, SOURCE_CONDITION } from '../helpers/run-script';
+import { npmScript } from '../helpers/command-line';
+import { REPO_ROOT, RunScriptResult, runScriptAsync } from '../helpers/run-script';
 import { STUB_PATH } from '../helpers/stubs';
 import { writePriceList } from './price-list-fixture';
 
@@ -33,7 +34,8 @@ function cdkJson(clairPipeline: unknown): string {
 }
 
 function cost(args: string[], env: Record<string, string> = {}): Promise<RunScriptResult> {
-  return runScriptAsync(process.execPath, [SOURCE_CONDITION, '-r', 'ts-node/register', 'cost/cli.ts', ...args], {
+  const command = npmScript('cost');
+  return runScriptAsync(command.cmd, [...command.args, ...args], {
     cwd: REPO_ROOT,
     env: { PATH: '/usr/bin:/bin', ...env },
   });
@@ -50,8 +52,8 @@ function live(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 /**
- * Runs the command in this process (each child process costs a second of CPU; the one run as
- * `npm run cost` runs it proves the command line): its exit code and what it printed. `env` is
+ * Runs the command in this process (each child process costs about half a second of CPU; the one
+ * run of the command line `npm run cost` runs proves it): its exit code and what it printed. `env` is
  * the environment of the AWS CLI it runs.
  */
 function inProcess(args: string[], env?: Record<string, string>): RunScriptResult {

@@ -8,7 +8,7 @@ import * as path from 'path';
 const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures');
 
 /** A copy of cdk.json as shipped: the default app of the tests. */
-const SHIPPED_CDK_JSON = path.join(FIXTURES_DIR, 'shipped-cdk.json');
+export const SHIPPED_CDK_JSON = path.join(FIXTURES_DIR, 'shipped-cdk.json');
 
 /**
  * A company's `clairPipeline` configuration, laid over the shipped context as a user edits

@@ -6,13 +6,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { main } from '../../packages/clair-scan/src/cli';
-import { REPO_ROOT, runScriptAsync, SOURCE_CONDITION } from '../helpers/run-script';
+import { TYPESCRIPT_LOADER } from '../helpers/command-line';
+import { REPO_ROOT, runScriptAsync } from '../helpers/run-script';
 import { AwsCall, STUB_PATH, stubCalls } from '../helpers/stubs';
 
 const CLI = path.join(REPO_ROOT, 'packages', 'clair-scan', 'src', 'cli.ts');
 
+/** The command (its package runs it compiled, lib/cli.js; here its source, compiled as the tests compile it). */
 function clairScan(args: string[], env: Record<string, string>) {
-  return runScriptAsync(process.execPath, [SOURCE_CONDITION, '--require', 'ts-node/register', CLI, ...args], {
+  return runScriptAsync(process.execPath, ['--require', TYPESCRIPT_LOADER, CLI, ...args], {
     env: { PATH: STUB_PATH, ...env },
   });
 }

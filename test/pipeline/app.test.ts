@@ -2,14 +2,17 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { defaultContext } from '../helpers/default-config';
-import { runScript, SOURCE_CONDITION } from '../helpers/run-script';
+import { shippedCdkApp } from '../helpers/command-line';
+import { runScript } from '../helpers/run-script';
 
 test('rejects a bad value with one clean block on stderr, naming the key, and a non-zero exit', () => {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'app-entry-'));
   try {
     // What `npx cdk synth -c clairPipeline.environments.dev.clair.maxTasks=many` hands the app.
     const context = { ...defaultContext(), 'clairPipeline.environments.dev.clair.maxTasks': 'many' };
-    const result = runScript(process.execPath, [SOURCE_CONDITION, '--require', 'ts-node/register', 'pipeline/app.ts'], {
+    // The app command of cdk.json, as `cdk synth` runs it.
+    const app = shippedCdkApp();
+    const result = runScript(app.cmd, app.args, {
       env: { PATH: process.env.PATH, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: outdir },
     });
     expect(result.stderr).toBe(

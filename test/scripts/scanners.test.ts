@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { SCAN_CONTRACT_VERSION } from '@clair-pipeline/scan';
 import { main } from '../../scripts/scanners';
+import { npmScript } from '../helpers/command-line';
 import { runScript } from '../helpers/run-script';
 
 /** A configuration of this test's own: three environments, two trusted teams, one pull account. */
@@ -86,9 +87,8 @@ test('--json lists each environment with what a team needs to call its scanner',
 });
 
 test('npm run scanners prints the same as a table, one scanner a row', () => {
-  const run = runScript('npm', ['run', '-s', 'scanners', '--', '--cdk-json', cdkJson(FIXTURE)], {
-    env: { PATH: process.env.PATH, HOME: dir },
-  });
+  const command = npmScript('scanners');
+  const run = runScript(command.cmd, [...command.args, '--cdk-json', cdkJson(FIXTURE)]);
 
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
