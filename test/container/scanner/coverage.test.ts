@@ -126,13 +126,14 @@ function scanWithAllowlist(image: string, text: string): Promise<ScanRun> {
 }
 
 describe('not covered: exit 7, naming the reason', () => {
+  // One case runs the scan-image command itself: the coverage check's black-box run.
   test.each([
-    ['dpkg data only in status.d/', 'distroless', 'no packages found'],
-    ['no operating system', 'scratch', 'no operating system detected'],
-    ['a namespace without data', 'debian13', 'no vulnerability data for debian:13'],
-    ['two namespaces, one without data', 'mixed', 'no vulnerability data for ubuntu:26.04'],
-  ] as Array<[string, ImageName, string]>)('fails on %s', async (_what, name, reason) => {
-    const run = await scan(pushed[name].byTag, {}, undefined, true);
+    ['dpkg data only in status.d/', 'distroless', 'no packages found', false],
+    ['no operating system (the command itself)', 'scratch', 'no operating system detected', true],
+    ['a namespace without data', 'debian13', 'no vulnerability data for debian:13', false],
+    ['two namespaces, one without data', 'mixed', 'no vulnerability data for ubuntu:26.04', false],
+  ] as Array<[string, ImageName, string, boolean]>)('fails on %s', async (_what, name, reason, asProcess) => {
+    const run = await scan(pushed[name].byTag, {}, undefined, asProcess);
 
     expect(run.status).toBe(7);
     expect(run.lastErrorLine).toBe(
@@ -150,7 +151,7 @@ describe('not covered: exit 7, naming the reason', () => {
 
 describe('covered images pass or fail exactly as before', () => {
   test('passes a covered, clean image, showing namespaces and packages', async () => {
-    const run = await scan(pushed.covered.byTag, {}, undefined, true);
+    const run = await scan(pushed.covered.byTag);
 
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('  namespaces: debian:12\n  packages:   2 found by Clair\n  coverage:   covered\n');
@@ -192,7 +193,8 @@ describe('covered images pass or fail exactly as before', () => {
       const url = new URL(req.url!);
       const upstream = http.get(
         `http://${registry.open}${url.pathname}`,
-        { headers: { accept: req.headers.accept } },
+        // A connection of its own: the global agent would keep it open after the test.
+        { headers: { accept: req.headers.accept }, agent: false },
         (answer) => {
           res.writeHead(answer.statusCode!, answer.headers);
           answer.pipe(res);
@@ -233,13 +235,13 @@ describe('covered images pass or fail exactly as before', () => {
       ...HTTPS,
     };
 
-    const insecure = await scan(image, { ...credentials, DOCKER_INSECURE: 'true' }, undefined, true);
+    const insecure = await scan(image, { ...credentials, DOCKER_INSECURE: 'true' });
     expect(insecure.status).toBe(0);
     expect(insecure.stdout).toContain('coverage:   covered');
     expect(insecure.visible).not.toContain(registry.password);
 
     // The registry's certificate is self-signed: by default the check refuses it, and the scan fails.
-    const verified = await scan(image, credentials, undefined, true);
+    const verified = await scan(image, credentials);
     expect(verified.status).toBe(5);
     expect(verified.lastErrorLine).toMatch(
       /^scan-image: coverage: cannot fetch the manifest https:\/\/127\.0\.0\.1:\d+\/v2\/coverage\/covered\/manifests\/\S+: self-signed certificate/,
