@@ -1,10 +1,11 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 
-/** One answer of the stub Clair: an HTTP status and the body as sent. */
+/** One answer of the stub Clair: an HTTP status, the body as sent, and any headers besides its type. */
 export interface ClairAnswer {
   readonly status: number;
-  readonly body: string;
+  readonly body: string | Buffer;
+  readonly headers?: Record<string, string>;
 }
 
 /** Clair v2's answer for a resource it does not have (an unknown layer or namespace). */
@@ -76,7 +77,7 @@ export class StubClair {
     this.requests.push(`${req.method} ${req.url}`);
     const url = new URL(req.url ?? '/', 'http://clair');
     const answer = (req.method === 'GET' && this.answers.get(decodeURIComponent(url.pathname))) || CLAIR_NOT_FOUND;
-    res.writeHead(answer.status, { 'Content-Type': 'application/json;charset=utf-8' });
+    res.writeHead(answer.status, { 'Content-Type': 'application/json;charset=utf-8', ...answer.headers });
     res.end(answer.body);
   });
 
