@@ -36,6 +36,47 @@ const ALLOW_CVE_2022_0778 = `  - id: CVE-2022-0778
     expires: 2025-12-31
 `;
 
+/** klar's description and version of one finding, with every character XML escapes. */
+const NASTY = 'a <b> & "c" \'d\' \u0001 ]]> end';
+
+let manyFindingsRun: Promise<ScanRun> | undefined;
+
+/**
+ * One run of the gate, under the default policy (SEVERITY=High), on a report that holds a case of
+ * each rule the tests that read it prove: each asserts its own rule on the same verdict, so one run
+ * replaces one each.
+ */
+function manyFindings(): Promise<ScanRun> {
+  manyFindingsRun ??= new Scenario()
+    .answer(IMAGE, [
+      vuln('CVE-2022-0778', 'High'),
+      vuln('CVE-2021-3711', 'Critical', 'libssl1.1'),
+      vuln('CVE-2021-1', 'Low'),
+      // The same package and vulnerability again, and the vulnerability in another package.
+      vuln('CVE-2022-0778', 'High'),
+      vuln('CVE-2022-0778', 'High', 'libssl1.1'),
+      vuln('CVE-2023-5678', 'Unknown', 'musl'),
+      // No fix: klar's FixedBy empty, or absent.
+      vuln('CVE-2021-2', 'High', 'bash', { FixedBy: '' }),
+      vuln('CVE-2021-4', 'High', 'zlib1g', { FixedBy: undefined }),
+      // One pair reported twice, Low and Unknown (D4).
+      vuln('CVE-2099-0001', 'Low'),
+      vuln('CVE-2099-0001', 'Unknown'),
+      vuln('CVE-2022-1', 'High', 'lib<x>&"y"', { Description: NASTY, FeatureVersion: NASTY }),
+    ])
+    .run();
+  return manyFindingsRun;
+}
+
+/** The lines of a run's "Counted vulnerabilities" list, without their links. */
+function counted(run: ScanRun): string[] {
+  const list = /\nCounted vulnerabilities \(\d+\):\n((?: {2}.*\n)*)/.exec(run.stdout);
+  return (list?.[1] ?? '')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => line.trim().replace(/ {2}https:\/\/\S+$/, ''));
+}
+
 describe('the verdict', () => {
   test('passes when no vulnerability is at or above the threshold', async () => {
     const run = await new Scenario().answer(IMAGE, [vuln('CVE-2021-1', 'Medium'), vuln('CVE-2021-2', 'Low')]).run();
@@ -57,29 +98,32 @@ describe('the verdict', () => {
     expect(run.summary()).toBe(run.stdout.slice(run.stdout.indexOf('Scan gate summary')));
   });
 
-  test('fails listing the vulnerabilities at or above the threshold', async () => {
-    const run = await new Scenario()
-      .answer(IMAGE, [
-        vuln('CVE-2022-0778', 'High'),
-        vuln('CVE-2021-3711', 'Critical', 'libssl1.1'),
-        vuln('CVE-2021-1', 'Low'),
-      ])
-      .run();
+  test('fails listing the vulnerabilities at or above the threshold, the worst first (the run of many findings)', async () => {
+    const run = await manyFindings();
 
     expect(run.status).toBe(1);
-    expect(run.stdout).toMatch(
-      /Counted vulnerabilities \(2\):\n {2}CVE-2021-3711 \[Critical\] libssl1\.1.*\n {2}CVE-2022-0778 \[High\] openssl/,
-    );
-    expect(run.stdout).toContain('Verdict: FAIL: 2 counted, more than the 0 tolerated');
+    const listed = [
+      'CVE-2021-3711 [Critical] libssl1.1',
+      'CVE-2021-2 [High] bash',
+      'CVE-2021-4 [High] zlib1g',
+      'CVE-2022-0778 [High] libssl1.1',
+      'CVE-2022-0778 [High] openssl',
+      'CVE-2022-1 [High] lib<x>&"y"',
+      'CVE-2023-5678 [Unknown] musl',
+      'CVE-2099-0001 [Unknown] openssl',
+    ];
+    expect(counted(run).map((line) => line.split(' ').slice(0, 3).join(' '))).toEqual(listed);
+    expect(run.stdout).toContain('Counted vulnerabilities (8):\n');
+    expect(run.stdout).toContain('findings:   9 reported, 1 below High, 0 ignored as unfixed, 0 allowed, 8 counted\n');
+    expect(run.stdout).toContain('Verdict: FAIL: 8 counted, more than the 0 tolerated');
     expect(run.lastErrorLine).toBe(
-      'scan-image: vulnerabilities counted: 2 (at or above High, not allowed), more than MAX_VULNERABILITIES=0',
+      'scan-image: vulnerabilities counted: 8 (at or above High, not allowed), more than MAX_VULNERABILITIES=0',
     );
     const junit = run.junit();
-    expect(junit).toMatchObject({ tests: 3, failures: 2, skipped: 1, errors: 0 });
-    expect(junit.cases.slice(0, 2).map((c) => [c.name, c.failure])).toEqual([
-      ['CVE-2021-3711 [Critical] in libssl1.1 1.1.1k-1', true],
-      ['CVE-2022-0778 [High] in openssl 1.1.1k-1', true],
-    ]);
+    expect(junit).toMatchObject({ tests: 9, failures: 8, skipped: 1, errors: 0 });
+    expect(junit.cases.slice(0, 8).map((c) => [c.name.split(' ').slice(0, 4).join(' '), c.failure])).toEqual(
+      listed.map((line) => [line.replace('] ', '] in '), true]),
+    );
   });
 
   test('fails at a lower SEVERITY given in any case', async () => {
@@ -89,11 +133,11 @@ describe('the verdict', () => {
     expect(run.stdout).toContain('policy:     severity >= Medium');
   });
 
-  test('fails on a vulnerability with severity Unknown under SEVERITY=High by default', async () => {
-    const run = await new Scenario().answer(IMAGE, [vuln('CVE-2023-5678', 'Unknown', 'musl')]).run();
+  test('fails on a vulnerability with severity Unknown under SEVERITY=High by default (the run of many findings)', async () => {
+    const run = await manyFindings();
 
     expect(run.status).toBe(1);
-    expect(run.stdout).toContain('CVE-2023-5678 [Unknown] musl');
+    expect(counted(run)).toContain('CVE-2023-5678 [Unknown] musl 1.1.1k-1 (fixed by 1.1.1n-0+deb11u1)');
   });
 
   test('passes over severity Unknown when COUNT_UNKNOWN=false', async () => {
@@ -105,17 +149,15 @@ describe('the verdict', () => {
     expect(run.stdout).toContain('1 below High');
   });
 
-  test('fails counting each package and vulnerability once, like klar', async () => {
-    const run = await new Scenario()
-      .answer(IMAGE, [
-        vuln('CVE-2022-0778', 'High'),
-        vuln('CVE-2022-0778', 'High', 'libssl1.1'),
-        vuln('CVE-2022-0778', 'High'),
-      ])
-      .run();
+  test('fails counting each package and vulnerability once, like klar (the run of many findings)', async () => {
+    const run = await manyFindings();
 
     expect(run.status).toBe(1);
-    expect(run.stdout).toContain('2 counted');
+    // CVE-2022-0778 was reported twice for openssl and once for libssl1.1.
+    expect(counted(run).filter((line) => line.startsWith('CVE-2022-0778 '))).toEqual([
+      'CVE-2022-0778 [High] libssl1.1 1.1.1k-1 (fixed by 1.1.1n-0+deb11u1)',
+      'CVE-2022-0778 [High] openssl 1.1.1k-1 (fixed by 1.1.1n-0+deb11u1)',
+    ]);
   });
 
   test('fails only on fixable vulnerabilities when IGNORE_UNFIXED=true', async () => {
@@ -132,11 +174,16 @@ describe('the verdict', () => {
     expect(run.stdout).toContain('CVE-2022-0778 [High] openssl 1.1.1k-1 (fixed by 1.1.1n-0+deb11u1)');
   });
 
-  test('fails on vulnerabilities without a fix by default', async () => {
-    const run = await new Scenario().answer(IMAGE, [vuln('CVE-2021-1', 'High', 'bash', { FixedBy: '' })]).run();
+  test('fails on vulnerabilities without a fix by default (the run of many findings)', async () => {
+    const run = await manyFindings();
 
     expect(run.status).toBe(1);
-    expect(run.stdout).toContain('CVE-2021-1 [High] bash 1.1.1k-1 (no fix)');
+    expect(counted(run)).toEqual(
+      expect.arrayContaining([
+        'CVE-2021-2 [High] bash 1.1.1k-1 (no fix)',
+        'CVE-2021-4 [High] zlib1g 1.1.1k-1 (no fix)',
+      ]),
+    );
   });
 
   test('passes up to MAX_VULNERABILITIES counted vulnerabilities and fails above', async () => {
@@ -145,16 +192,17 @@ describe('the verdict', () => {
     expect((await scenario.run({ MAX_VULNERABILITIES: '1' })).status).toBe(1);
   });
 
-  test('escapes every finding into a well-formed JUnit report', async () => {
-    const nasty = 'a <b> & "c" \'d\' \u0001 ]]> end';
-    const run = await new Scenario()
-      .answer(IMAGE, [vuln('CVE-2022-0778', 'High', 'lib<x>&"y"', { Description: nasty, FeatureVersion: nasty })])
-      .run();
+  test('escapes every finding into a well-formed JUnit report (the run of many findings)', async () => {
+    const run = await manyFindings();
 
     expect(run.status).toBe(1);
-    const junit = run.junit();
-    expect(junit).toMatchObject({ tests: 2, failures: 1 });
-    expect(junit.cases[0].classname).toBe('lib<x>&"y"');
+    // run.junit() fails on anything but well-formed XML.
+    expect(run.junit().cases.filter((c) => c.classname === 'lib<x>&"y"')).toEqual([
+      expect.objectContaining({
+        name: expect.stringMatching(/^CVE-2022-1 \[High\] in lib<x>&"y" a <b> & "c" /),
+        failure: true,
+      }),
+    ]);
   });
 });
 
@@ -609,13 +657,12 @@ describe('hostile inputs (reference/hostile-inputs.md)', () => {
     expect(run.klarCalls).toHaveLength(0);
   });
 
-  test('counts the worst severity of a pair reported twice: Low and Unknown fail at High (D4)', async () => {
-    const run = await new Scenario()
-      .answer(IMAGE, [vuln('CVE-2099-0001', 'Low'), vuln('CVE-2099-0001', 'Unknown')])
-      .run();
+  test('counts the worst severity of a pair reported twice: Low and Unknown fail at High (D4, the run of many findings)', async () => {
+    const run = await manyFindings();
 
     expect(run.status).toBe(1);
-    expect(run.stdout).toContain('CVE-2099-0001 [Unknown] openssl');
+    expect(counted(run)).toContain('CVE-2099-0001 [Unknown] openssl 1.1.1k-1 (fixed by 1.1.1n-0+deb11u1)');
+    expect(run.stdout).not.toContain('CVE-2099-0001 [Low]');
   });
 
   test('counts severities klar groups under names Clair does not define, as Unknown (D5)', async () => {
