@@ -12,7 +12,8 @@ import { APP_REPOSITORY, ECR_PASSWORD, Scenario, ScanRun, vuln } from './scenari
 
 // scan-image's coverage check against a real registry (scripts/with-registry.sh) and a stub of
 // Clair's v1 API; klar stays a stub. The images are pushed once, and the scenarios share them.
-// Most scenarios run the gate in-process (fast); those marked `asProcess` run the command itself.
+// The scenarios run the gate in-process (fast); formats.test.ts runs the command itself on an index,
+// its coverage checked.
 const test = global.test.concurrent;
 
 const registry = testRegistry();
@@ -92,17 +93,14 @@ function scan(
   image: string,
   env: Record<string, string | undefined> = {},
   findings = [vuln('CVE-1', 'Low')],
-  asProcess = false,
 ): Promise<ScanRun> {
-  const scenario = new Scenario().answer(image, findings);
-  const merged = {
+  return new Scenario().answer(image, findings).run({
     IMAGE_URI: image,
     CLAIR_ADDR: clair.url,
     REGISTRY_INSECURE: 'true',
     REQUIRE_COVERAGE: undefined,
     ...env,
-  };
-  return asProcess ? scenario.runProcess(merged) : scenario.run(merged);
+  });
 }
 
 /** The covered image, by tag, as another of the test registries serves it (they share one storage). */
@@ -126,14 +124,13 @@ function scanWithAllowlist(image: string, text: string): Promise<ScanRun> {
 }
 
 describe('not covered: exit 7, naming the reason', () => {
-  // One case runs the scan-image command itself: the coverage check's black-box run.
   test.each([
-    ['dpkg data only in status.d/', 'distroless', 'no packages found', false],
-    ['no operating system (the command itself)', 'scratch', 'no operating system detected', true],
-    ['a namespace without data', 'debian13', 'no vulnerability data for debian:13', false],
-    ['two namespaces, one without data', 'mixed', 'no vulnerability data for ubuntu:26.04', false],
-  ] as Array<[string, ImageName, string, boolean]>)('fails on %s', async (_what, name, reason, asProcess) => {
-    const run = await scan(pushed[name].byTag, {}, undefined, asProcess);
+    ['dpkg data only in status.d/', 'distroless', 'no packages found'],
+    ['no operating system', 'scratch', 'no operating system detected'],
+    ['a namespace without data', 'debian13', 'no vulnerability data for debian:13'],
+    ['two namespaces, one without data', 'mixed', 'no vulnerability data for ubuntu:26.04'],
+  ] as Array<[string, ImageName, string]>)('fails on %s', async (_what, name, reason) => {
+    const run = await scan(pushed[name].byTag);
 
     expect(run.status).toBe(7);
     expect(run.lastErrorLine).toBe(
