@@ -39,15 +39,21 @@ const ALLOW_CVE_2022_0778 = `  - id: CVE-2022-0778
 /** klar's description and version of one finding, with every character XML escapes. */
 const NASTY = 'a <b> & "c" \'d\' \u0001 ]]> end';
 
-let manyFindingsRun: Promise<ScanRun> | undefined;
+/**
+ * A run of the gate made when a test first asks for it, then shared by the tests that read it: each
+ * proves its own rule on the same run, so one run replaces one per rule.
+ */
+function sharedRun(start: () => Promise<ScanRun>): () => Promise<ScanRun> {
+  let run: Promise<ScanRun> | undefined;
+  return () => (run ??= start());
+}
 
 /**
- * One run of the gate, under the default policy (SEVERITY=High), on a report that holds a case of
- * each rule the tests that read it prove: each asserts its own rule on the same verdict, so one run
- * replaces one each.
+ * One run under the default policy (SEVERITY=High), on a report that holds a case of each rule the
+ * tests that read it prove.
  */
-function manyFindings(): Promise<ScanRun> {
-  manyFindingsRun ??= new Scenario()
+const manyFindings = sharedRun(() =>
+  new Scenario()
     .answer(IMAGE, [
       vuln('CVE-2022-0778', 'High'),
       vuln('CVE-2021-3711', 'Critical', 'libssl1.1'),
@@ -64,9 +70,8 @@ function manyFindings(): Promise<ScanRun> {
       vuln('CVE-2099-0001', 'Unknown'),
       vuln('CVE-2022-1', 'High', 'lib<x>&"y"', { Description: NASTY, FeatureVersion: NASTY }),
     ])
-    .run();
-  return manyFindingsRun;
-}
+    .run(),
+);
 
 /** The lines of a run's "Counted vulnerabilities" list, without their links. */
 function counted(run: ScanRun): string[] {
@@ -207,9 +212,28 @@ describe('the verdict', () => {
 });
 
 describe('the allowlist', () => {
-  test('passes when only allow-listed vulnerabilities remain, listing them as allowed', async () => {
+  /** The entry for CVE-2022-0778 on the day it expires: it still allows. */
+  const allowedOnExpiryDay = sharedRun(() => {
     const scenario = new Scenario().answer(IMAGE, [vuln('CVE-2022-0778', 'High'), vuln('CVE-2021-1', 'Low')]);
-    const run = await scenario.run({ ALLOWLIST_FILE: scenario.file('allow.yaml', allowlist(ALLOW_CVE_2022_0778)) });
+    return scenario.run({
+      ALLOWLIST_FILE: scenario.file('allow.yaml', allowlist(ALLOW_CVE_2022_0778)),
+      SCAN_TODAY: '2025-12-31',
+    });
+  });
+
+  /** The entry for CVE-2022-0778 the day after it expired, and an unexpired one for another repository. */
+  const allowingNothing = sharedRun(() => {
+    const scenario = new Scenario().answer(IMAGE, [vuln('CVE-2022-0778', 'High'), vuln('CVE-2021-3711', 'High')]);
+    const forAnotherImage =
+      '  - id: CVE-2021-3711\n    image: some-other-repository\n    reason: "Not reachable (SEC-13)"\n    expires: 2099-01-01\n';
+    return scenario.run({
+      ALLOWLIST_FILE: scenario.file('allow.yaml', allowlist(ALLOW_CVE_2022_0778 + forAnotherImage)),
+      SCAN_TODAY: '2026-01-01',
+    });
+  });
+
+  test('passes when only allow-listed vulnerabilities remain, listing them as allowed (on its expiry day)', async () => {
+    const run = await allowedOnExpiryDay();
 
     expect(run.status).toBe(0);
     expect(run.stdout).toContain(
@@ -236,35 +260,30 @@ describe('the allowlist', () => {
   });
 
   test('fails when the allowing entry has expired, naming the entry', async () => {
-    const scenario = new Scenario().answer(IMAGE, [vuln('CVE-2022-0778', 'High')]);
-    const run = await scenario.run({
-      ALLOWLIST_FILE: scenario.file('allow.yaml', allowlist(ALLOW_CVE_2022_0778)),
-      SCAN_TODAY: '2026-01-01',
-    });
+    const run = await allowingNothing();
 
     expect(run.status).toBe(1);
     expect(run.stdout).toContain(
       `Expired allowlist entries, no longer allowing anything (1):\n  CVE-2022-0778 (image ${APP_REPOSITORY}) expired 2025-12-31`,
     );
-    expect(run.stdout).toContain('0 allowed, 1 counted');
+    expect(counted(run)).toContain('CVE-2022-0778 [High] openssl 1.1.1k-1 (fixed by 1.1.1n-0+deb11u1)');
+    expect(run.stdout).toContain('0 allowed, 2 counted');
   });
 
   test('passes on the expiry day of the allowing entry', async () => {
-    const scenario = new Scenario().answer(IMAGE, [vuln('CVE-2022-0778', 'High')]);
-    const run = await scenario.run({
-      ALLOWLIST_FILE: scenario.file('allow.yaml', allowlist(ALLOW_CVE_2022_0778)),
-      SCAN_TODAY: '2025-12-31',
-    });
+    const run = await allowedOnExpiryDay();
 
     expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/ {2}allowlist: {2}\S+\/allow\.yaml \(1 entries, 0 expired\)\n/);
+    expect(run.stdout).toContain('Allowed by the allowlist (1):\n  CVE-2022-0778 [High] openssl');
   });
 
   test('fails when the allowing entry is for another image', async () => {
-    const scenario = new Scenario().answer(IMAGE, [vuln('CVE-2022-0778', 'High')]);
-    const other = ALLOW_CVE_2022_0778.replace(APP_REPOSITORY, 'some-other-repository');
-    const run = await scenario.run({ ALLOWLIST_FILE: scenario.file('allow.yaml', allowlist(other)) });
+    const run = await allowingNothing();
 
     expect(run.status).toBe(1);
+    expect(counted(run)).toContain('CVE-2021-3711 [High] openssl 1.1.1k-1 (fixed by 1.1.1n-0+deb11u1)');
+    expect(run.stdout).toContain('0 allowed, 2 counted');
   });
 
   test.each([
@@ -493,6 +512,21 @@ describe('klar and Clair failures', () => {
 });
 
 describe('registry credentials and klar settings', () => {
+  /** An image by digest on a registry other than ECR, with credentials and klar settings to pass or withhold. */
+  const OTHER_IMAGE = `registry.internal.example:5000/team/app@${FAKE_MANIFEST_DIGEST}`;
+  const otherRegistry = sharedRun(() =>
+    new Scenario().answer(OTHER_IMAGE, []).run({
+      IMAGE_URI: OTHER_IMAGE,
+      DOCKER_USER: 'robot',
+      DOCKER_PASSWORD: 'robot-secret',
+      REGISTRY_INSECURE: 'true',
+      WHITELIST_FILE: '/tmp/theirs.yaml',
+      IGNORE_UNFIXED: 'false',
+      CLAIR_TIMEOUT_MINUTES: '20',
+      NO_PROXY: '169.254.169.254',
+    }),
+  );
+
   test('fetches ECR passwords with the region of each host and never prints them', async () => {
     const run = await new Scenario()
       .answer(ECR_CANARY, CANARY_FINDINGS)
@@ -517,15 +551,12 @@ describe('registry credentials and klar settings', () => {
   });
 
   test('passes DOCKER_USER and DOCKER_PASSWORD through for other registries without calling aws', async () => {
-    const image = `registry.internal.example:5000/team/app@${FAKE_MANIFEST_DIGEST}`;
-    const run = await new Scenario()
-      .answer(image, [])
-      .run({ IMAGE_URI: image, DOCKER_USER: 'robot', DOCKER_PASSWORD: 'robot-secret', REGISTRY_INSECURE: 'true' });
+    const run = await otherRegistry();
 
     expect(run.status).toBe(0);
     expect(run.awsCalls).toHaveLength(0);
     expect(run.klarCalls[1]).toMatchObject({
-      image,
+      image: OTHER_IMAGE,
       DOCKER_USER: 'robot',
       DOCKER_PASSWORD: 'robot-secret',
       REGISTRY_INSECURE: 'true',
@@ -544,16 +575,11 @@ describe('registry credentials and klar settings', () => {
   });
 
   test('asks klar for every severity in JSON, keeps its threshold out of reach and bypasses proxies for Clair', async () => {
-    const run = await new Scenario().answer(IMAGE, []).run({
-      WHITELIST_FILE: '/tmp/theirs.yaml',
-      IGNORE_UNFIXED: 'false',
-      CLAIR_TIMEOUT_MINUTES: '20',
-      NO_PROXY: '169.254.169.254',
-    });
+    const run = await otherRegistry();
 
     expect(run.status).toBe(0);
     expect(run.klarCalls[1]).toMatchObject({
-      image: IMAGE,
+      image: OTHER_IMAGE,
       CLAIR_ADDR,
       CLAIR_OUTPUT: 'Unknown',
       CLAIR_THRESHOLD: '1000000000',
