@@ -149,15 +149,18 @@ describe('D9: one deadline and caps', () => {
     const manifest = schema2Manifest(digest('f'), [digest('1')]);
     const layer = hex(digest('f')) + hex(digest('1'));
     registry.answer('/v2/clair-cap/manifests/1', { body: manifest });
-    // Its Content-Length says so, and the gate refuses it before reading it (reading 32 MiB costs
-    // about half a second of CPU); an answer without one is refused as it streams in (the manifest
-    // over its cap, above).
-    const body = Buffer.concat([
-      Buffer.from('{"Layer":{"Name":"'),
-      Buffer.alloc(32 * 1024 * 1024, ' '),
-      Buffer.from('"}}'),
-    ]);
-    clair.layer(layer, { status: 200, body, headers: { 'Content-Length': String(body.length) } });
+    // 32 MiB of name, sent as the connection takes it. Its Content-Length says so, and the gate
+    // refuses it before reading it (reading 32 MiB costs about half a second of CPU); an answer
+    // without one is refused as it streams in (the manifest over its cap, above).
+    const [start, end, spaces] = [Buffer.from('{"Layer":{"Name":"'), Buffer.from('"}}'), Buffer.alloc(64 * 1024, ' ')];
+    const chunks = 512;
+    function* body() {
+      yield start;
+      for (let i = 0; i < chunks; i++) yield spaces;
+      yield end;
+    }
+    const length = start.length + chunks * spaces.length + end.length;
+    clair.layer(layer, { status: 200, headers: { 'Content-Length': String(length) }, chunks: body });
     const run = await scan('clair-cap:1');
 
     expect(run.status).toBe(5);
