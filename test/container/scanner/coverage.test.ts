@@ -12,7 +12,8 @@ import { APP_REPOSITORY, ECR_PASSWORD, Scenario, ScanRun, vuln } from './scenari
 
 // scan-image's coverage check against a real registry (scripts/with-registry.sh) and a stub of
 // Clair's v1 API; klar stays a stub. The images are pushed once, and the scenarios share them.
-// Most scenarios run the gate in-process (fast); those marked `asProcess` run the command itself.
+// The scenarios run the gate in-process (fast); formats.test.ts runs the command itself on an index,
+// its coverage checked.
 const test = global.test.concurrent;
 
 const registry = testRegistry();
@@ -92,17 +93,14 @@ function scan(
   image: string,
   env: Record<string, string | undefined> = {},
   findings = [vuln('CVE-1', 'Low')],
-  asProcess = false,
 ): Promise<ScanRun> {
-  const scenario = new Scenario().answer(image, findings);
-  const merged = {
+  return new Scenario().answer(image, findings).run({
     IMAGE_URI: image,
     CLAIR_ADDR: clair.url,
     REGISTRY_INSECURE: 'true',
     REQUIRE_COVERAGE: undefined,
     ...env,
-  };
-  return asProcess ? scenario.runProcess(merged) : scenario.run(merged);
+  });
 }
 
 /** The covered image, by tag, as another of the test registries serves it (they share one storage). */
@@ -132,7 +130,7 @@ describe('not covered: exit 7, naming the reason', () => {
     ['a namespace without data', 'debian13', 'no vulnerability data for debian:13'],
     ['two namespaces, one without data', 'mixed', 'no vulnerability data for ubuntu:26.04'],
   ] as Array<[string, ImageName, string]>)('fails on %s', async (_what, name, reason) => {
-    const run = await scan(pushed[name].byTag, {}, undefined, true);
+    const run = await scan(pushed[name].byTag);
 
     expect(run.status).toBe(7);
     expect(run.lastErrorLine).toBe(
@@ -150,7 +148,7 @@ describe('not covered: exit 7, naming the reason', () => {
 
 describe('covered images pass or fail exactly as before', () => {
   test('passes a covered, clean image, showing namespaces and packages', async () => {
-    const run = await scan(pushed.covered.byTag, {}, undefined, true);
+    const run = await scan(pushed.covered.byTag);
 
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('  namespaces: debian:12\n  packages:   2 found by Clair\n  coverage:   covered\n');
@@ -192,7 +190,8 @@ describe('covered images pass or fail exactly as before', () => {
       const url = new URL(req.url!);
       const upstream = http.get(
         `http://${registry.open}${url.pathname}`,
-        { headers: { accept: req.headers.accept } },
+        // A connection of its own: the global agent would keep it open after the test.
+        { headers: { accept: req.headers.accept }, agent: false },
         (answer) => {
           res.writeHead(answer.statusCode!, answer.headers);
           answer.pipe(res);
@@ -233,13 +232,13 @@ describe('covered images pass or fail exactly as before', () => {
       ...HTTPS,
     };
 
-    const insecure = await scan(image, { ...credentials, DOCKER_INSECURE: 'true' }, undefined, true);
+    const insecure = await scan(image, { ...credentials, DOCKER_INSECURE: 'true' });
     expect(insecure.status).toBe(0);
     expect(insecure.stdout).toContain('coverage:   covered');
     expect(insecure.visible).not.toContain(registry.password);
 
     // The registry's certificate is self-signed: by default the check refuses it, and the scan fails.
-    const verified = await scan(image, credentials, undefined, true);
+    const verified = await scan(image, credentials);
     expect(verified.status).toBe(5);
     expect(verified.lastErrorLine).toMatch(
       /^scan-image: coverage: cannot fetch the manifest https:\/\/127\.0\.0\.1:\d+\/v2\/coverage\/covered\/manifests\/\S+: self-signed certificate/,

@@ -36,6 +36,52 @@ const ALLOW_CVE_2022_0778 = `  - id: CVE-2022-0778
     expires: 2025-12-31
 `;
 
+/** klar's description and version of one finding, with every character XML escapes. */
+const NASTY = 'a <b> & "c" \'d\' \u0001 ]]> end';
+
+/**
+ * A run of the gate made when a test first asks for it, then shared by the tests that read it: each
+ * proves its own rule on the same run, so one run replaces one per rule.
+ */
+function sharedRun(start: () => Promise<ScanRun>): () => Promise<ScanRun> {
+  let run: Promise<ScanRun> | undefined;
+  return () => (run ??= start());
+}
+
+/**
+ * One run under the default policy (SEVERITY=High), on a report that holds a case of each rule the
+ * tests that read it prove.
+ */
+const manyFindings = sharedRun(() =>
+  new Scenario()
+    .answer(IMAGE, [
+      vuln('CVE-2022-0778', 'High'),
+      vuln('CVE-2021-3711', 'Critical', 'libssl1.1'),
+      vuln('CVE-2021-1', 'Low'),
+      // The same package and vulnerability again, and the vulnerability in another package.
+      vuln('CVE-2022-0778', 'High'),
+      vuln('CVE-2022-0778', 'High', 'libssl1.1'),
+      vuln('CVE-2023-5678', 'Unknown', 'musl'),
+      // No fix: klar's FixedBy empty, or absent.
+      vuln('CVE-2021-2', 'High', 'bash', { FixedBy: '' }),
+      vuln('CVE-2021-4', 'High', 'zlib1g', { FixedBy: undefined }),
+      // One pair reported twice, Low and Unknown (D4).
+      vuln('CVE-2099-0001', 'Low'),
+      vuln('CVE-2099-0001', 'Unknown'),
+      vuln('CVE-2022-1', 'High', 'lib<x>&"y"', { Description: NASTY, FeatureVersion: NASTY }),
+    ])
+    .run(),
+);
+
+/** The lines of a run's "Counted vulnerabilities" list, without their links. */
+function counted(run: ScanRun): string[] {
+  const list = /\nCounted vulnerabilities \(\d+\):\n((?: {2}.*\n)*)/.exec(run.stdout);
+  return (list?.[1] ?? '')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => line.trim().replace(/ {2}https:\/\/\S+$/, ''));
+}
+
 describe('the verdict', () => {
   test('passes when no vulnerability is at or above the threshold', async () => {
     const run = await new Scenario().answer(IMAGE, [vuln('CVE-2021-1', 'Medium'), vuln('CVE-2021-2', 'Low')]).run();
@@ -57,29 +103,32 @@ describe('the verdict', () => {
     expect(run.summary()).toBe(run.stdout.slice(run.stdout.indexOf('Scan gate summary')));
   });
 
-  test('fails listing the vulnerabilities at or above the threshold', async () => {
-    const run = await new Scenario()
-      .answer(IMAGE, [
-        vuln('CVE-2022-0778', 'High'),
-        vuln('CVE-2021-3711', 'Critical', 'libssl1.1'),
-        vuln('CVE-2021-1', 'Low'),
-      ])
-      .run();
+  test('fails listing the vulnerabilities at or above the threshold, the worst first (the run of many findings)', async () => {
+    const run = await manyFindings();
 
     expect(run.status).toBe(1);
-    expect(run.stdout).toMatch(
-      /Counted vulnerabilities \(2\):\n {2}CVE-2021-3711 \[Critical\] libssl1\.1.*\n {2}CVE-2022-0778 \[High\] openssl/,
-    );
-    expect(run.stdout).toContain('Verdict: FAIL: 2 counted, more than the 0 tolerated');
+    const listed = [
+      'CVE-2021-3711 [Critical] libssl1.1',
+      'CVE-2021-2 [High] bash',
+      'CVE-2021-4 [High] zlib1g',
+      'CVE-2022-0778 [High] libssl1.1',
+      'CVE-2022-0778 [High] openssl',
+      'CVE-2022-1 [High] lib<x>&"y"',
+      'CVE-2023-5678 [Unknown] musl',
+      'CVE-2099-0001 [Unknown] openssl',
+    ];
+    expect(counted(run).map((line) => line.split(' ').slice(0, 3).join(' '))).toEqual(listed);
+    expect(run.stdout).toContain('Counted vulnerabilities (8):\n');
+    expect(run.stdout).toContain('findings:   9 reported, 1 below High, 0 ignored as unfixed, 0 allowed, 8 counted\n');
+    expect(run.stdout).toContain('Verdict: FAIL: 8 counted, more than the 0 tolerated');
     expect(run.lastErrorLine).toBe(
-      'scan-image: vulnerabilities counted: 2 (at or above High, not allowed), more than MAX_VULNERABILITIES=0',
+      'scan-image: vulnerabilities counted: 8 (at or above High, not allowed), more than MAX_VULNERABILITIES=0',
     );
     const junit = run.junit();
-    expect(junit).toMatchObject({ tests: 3, failures: 2, skipped: 1, errors: 0 });
-    expect(junit.cases.slice(0, 2).map((c) => [c.name, c.failure])).toEqual([
-      ['CVE-2021-3711 [Critical] in libssl1.1 1.1.1k-1', true],
-      ['CVE-2022-0778 [High] in openssl 1.1.1k-1', true],
-    ]);
+    expect(junit).toMatchObject({ tests: 9, failures: 8, skipped: 1, errors: 0 });
+    expect(junit.cases.slice(0, 8).map((c) => [c.name.split(' ').slice(0, 4).join(' '), c.failure])).toEqual(
+      listed.map((line) => [line.replace('] ', '] in '), true]),
+    );
   });
 
   test('fails at a lower SEVERITY given in any case', async () => {
@@ -89,11 +138,11 @@ describe('the verdict', () => {
     expect(run.stdout).toContain('policy:     severity >= Medium');
   });
 
-  test('fails on a vulnerability with severity Unknown under SEVERITY=High by default', async () => {
-    const run = await new Scenario().answer(IMAGE, [vuln('CVE-2023-5678', 'Unknown', 'musl')]).run();
+  test('fails on a vulnerability with severity Unknown under SEVERITY=High by default (the run of many findings)', async () => {
+    const run = await manyFindings();
 
     expect(run.status).toBe(1);
-    expect(run.stdout).toContain('CVE-2023-5678 [Unknown] musl');
+    expect(counted(run)).toContain('CVE-2023-5678 [Unknown] musl 1.1.1k-1 (fixed by 1.1.1n-0+deb11u1)');
   });
 
   test('passes over severity Unknown when COUNT_UNKNOWN=false', async () => {
@@ -105,17 +154,15 @@ describe('the verdict', () => {
     expect(run.stdout).toContain('1 below High');
   });
 
-  test('fails counting each package and vulnerability once, like klar', async () => {
-    const run = await new Scenario()
-      .answer(IMAGE, [
-        vuln('CVE-2022-0778', 'High'),
-        vuln('CVE-2022-0778', 'High', 'libssl1.1'),
-        vuln('CVE-2022-0778', 'High'),
-      ])
-      .run();
+  test('fails counting each package and vulnerability once, like klar (the run of many findings)', async () => {
+    const run = await manyFindings();
 
     expect(run.status).toBe(1);
-    expect(run.stdout).toContain('2 counted');
+    // CVE-2022-0778 was reported twice for openssl and once for libssl1.1.
+    expect(counted(run).filter((line) => line.startsWith('CVE-2022-0778 '))).toEqual([
+      'CVE-2022-0778 [High] libssl1.1 1.1.1k-1 (fixed by 1.1.1n-0+deb11u1)',
+      'CVE-2022-0778 [High] openssl 1.1.1k-1 (fixed by 1.1.1n-0+deb11u1)',
+    ]);
   });
 
   test('fails only on fixable vulnerabilities when IGNORE_UNFIXED=true', async () => {
@@ -132,11 +179,16 @@ describe('the verdict', () => {
     expect(run.stdout).toContain('CVE-2022-0778 [High] openssl 1.1.1k-1 (fixed by 1.1.1n-0+deb11u1)');
   });
 
-  test('fails on vulnerabilities without a fix by default', async () => {
-    const run = await new Scenario().answer(IMAGE, [vuln('CVE-2021-1', 'High', 'bash', { FixedBy: '' })]).run();
+  test('fails on vulnerabilities without a fix by default (the run of many findings)', async () => {
+    const run = await manyFindings();
 
     expect(run.status).toBe(1);
-    expect(run.stdout).toContain('CVE-2021-1 [High] bash 1.1.1k-1 (no fix)');
+    expect(counted(run)).toEqual(
+      expect.arrayContaining([
+        'CVE-2021-2 [High] bash 1.1.1k-1 (no fix)',
+        'CVE-2021-4 [High] zlib1g 1.1.1k-1 (no fix)',
+      ]),
+    );
   });
 
   test('passes up to MAX_VULNERABILITIES counted vulnerabilities and fails above', async () => {
@@ -145,23 +197,43 @@ describe('the verdict', () => {
     expect((await scenario.run({ MAX_VULNERABILITIES: '1' })).status).toBe(1);
   });
 
-  test('escapes every finding into a well-formed JUnit report', async () => {
-    const nasty = 'a <b> & "c" \'d\' \u0001 ]]> end';
-    const run = await new Scenario()
-      .answer(IMAGE, [vuln('CVE-2022-0778', 'High', 'lib<x>&"y"', { Description: nasty, FeatureVersion: nasty })])
-      .run();
+  test('escapes every finding into a well-formed JUnit report (the run of many findings)', async () => {
+    const run = await manyFindings();
 
     expect(run.status).toBe(1);
-    const junit = run.junit();
-    expect(junit).toMatchObject({ tests: 2, failures: 1 });
-    expect(junit.cases[0].classname).toBe('lib<x>&"y"');
+    // run.junit() fails on anything but well-formed XML.
+    expect(run.junit().cases.filter((c) => c.classname === 'lib<x>&"y"')).toEqual([
+      expect.objectContaining({
+        name: expect.stringMatching(/^CVE-2022-1 \[High\] in lib<x>&"y" a <b> & "c" /),
+        failure: true,
+      }),
+    ]);
   });
 });
 
 describe('the allowlist', () => {
-  test('passes when only allow-listed vulnerabilities remain, listing them as allowed', async () => {
+  /** The entry for CVE-2022-0778 on the day it expires: it still allows. */
+  const allowedOnExpiryDay = sharedRun(() => {
     const scenario = new Scenario().answer(IMAGE, [vuln('CVE-2022-0778', 'High'), vuln('CVE-2021-1', 'Low')]);
-    const run = await scenario.run({ ALLOWLIST_FILE: scenario.file('allow.yaml', allowlist(ALLOW_CVE_2022_0778)) });
+    return scenario.run({
+      ALLOWLIST_FILE: scenario.file('allow.yaml', allowlist(ALLOW_CVE_2022_0778)),
+      SCAN_TODAY: '2025-12-31',
+    });
+  });
+
+  /** The entry for CVE-2022-0778 the day after it expired, and an unexpired one for another repository. */
+  const allowingNothing = sharedRun(() => {
+    const scenario = new Scenario().answer(IMAGE, [vuln('CVE-2022-0778', 'High'), vuln('CVE-2021-3711', 'High')]);
+    const forAnotherImage =
+      '  - id: CVE-2021-3711\n    image: some-other-repository\n    reason: "Not reachable (SEC-13)"\n    expires: 2099-01-01\n';
+    return scenario.run({
+      ALLOWLIST_FILE: scenario.file('allow.yaml', allowlist(ALLOW_CVE_2022_0778 + forAnotherImage)),
+      SCAN_TODAY: '2026-01-01',
+    });
+  });
+
+  test('passes when only allow-listed vulnerabilities remain, listing them as allowed (on its expiry day)', async () => {
+    const run = await allowedOnExpiryDay();
 
     expect(run.status).toBe(0);
     expect(run.stdout).toContain(
@@ -188,35 +260,30 @@ describe('the allowlist', () => {
   });
 
   test('fails when the allowing entry has expired, naming the entry', async () => {
-    const scenario = new Scenario().answer(IMAGE, [vuln('CVE-2022-0778', 'High')]);
-    const run = await scenario.run({
-      ALLOWLIST_FILE: scenario.file('allow.yaml', allowlist(ALLOW_CVE_2022_0778)),
-      SCAN_TODAY: '2026-01-01',
-    });
+    const run = await allowingNothing();
 
     expect(run.status).toBe(1);
     expect(run.stdout).toContain(
       `Expired allowlist entries, no longer allowing anything (1):\n  CVE-2022-0778 (image ${APP_REPOSITORY}) expired 2025-12-31`,
     );
-    expect(run.stdout).toContain('0 allowed, 1 counted');
+    expect(counted(run)).toContain('CVE-2022-0778 [High] openssl 1.1.1k-1 (fixed by 1.1.1n-0+deb11u1)');
+    expect(run.stdout).toContain('0 allowed, 2 counted');
   });
 
   test('passes on the expiry day of the allowing entry', async () => {
-    const scenario = new Scenario().answer(IMAGE, [vuln('CVE-2022-0778', 'High')]);
-    const run = await scenario.run({
-      ALLOWLIST_FILE: scenario.file('allow.yaml', allowlist(ALLOW_CVE_2022_0778)),
-      SCAN_TODAY: '2025-12-31',
-    });
+    const run = await allowedOnExpiryDay();
 
     expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/ {2}allowlist: {2}\S+\/allow\.yaml \(1 entries, 0 expired\)\n/);
+    expect(run.stdout).toContain('Allowed by the allowlist (1):\n  CVE-2022-0778 [High] openssl');
   });
 
   test('fails when the allowing entry is for another image', async () => {
-    const scenario = new Scenario().answer(IMAGE, [vuln('CVE-2022-0778', 'High')]);
-    const other = ALLOW_CVE_2022_0778.replace(APP_REPOSITORY, 'some-other-repository');
-    const run = await scenario.run({ ALLOWLIST_FILE: scenario.file('allow.yaml', allowlist(other)) });
+    const run = await allowingNothing();
 
     expect(run.status).toBe(1);
+    expect(counted(run)).toContain('CVE-2021-3711 [High] openssl 1.1.1k-1 (fixed by 1.1.1n-0+deb11u1)');
+    expect(run.stdout).toContain('0 allowed, 2 counted');
   });
 
   test.each([
@@ -445,6 +512,21 @@ describe('klar and Clair failures', () => {
 });
 
 describe('registry credentials and klar settings', () => {
+  /** An image by digest on a registry other than ECR, with credentials and klar settings to pass or withhold. */
+  const OTHER_IMAGE = `registry.internal.example:5000/team/app@${FAKE_MANIFEST_DIGEST}`;
+  const otherRegistry = sharedRun(() =>
+    new Scenario().answer(OTHER_IMAGE, []).run({
+      IMAGE_URI: OTHER_IMAGE,
+      DOCKER_USER: 'robot',
+      DOCKER_PASSWORD: 'robot-secret',
+      REGISTRY_INSECURE: 'true',
+      WHITELIST_FILE: '/tmp/theirs.yaml',
+      IGNORE_UNFIXED: 'false',
+      CLAIR_TIMEOUT_MINUTES: '20',
+      NO_PROXY: '169.254.169.254',
+    }),
+  );
+
   test('fetches ECR passwords with the region of each host and never prints them', async () => {
     const run = await new Scenario()
       .answer(ECR_CANARY, CANARY_FINDINGS)
@@ -469,15 +551,12 @@ describe('registry credentials and klar settings', () => {
   });
 
   test('passes DOCKER_USER and DOCKER_PASSWORD through for other registries without calling aws', async () => {
-    const image = `registry.internal.example:5000/team/app@${FAKE_MANIFEST_DIGEST}`;
-    const run = await new Scenario()
-      .answer(image, [])
-      .run({ IMAGE_URI: image, DOCKER_USER: 'robot', DOCKER_PASSWORD: 'robot-secret', REGISTRY_INSECURE: 'true' });
+    const run = await otherRegistry();
 
     expect(run.status).toBe(0);
     expect(run.awsCalls).toHaveLength(0);
     expect(run.klarCalls[1]).toMatchObject({
-      image,
+      image: OTHER_IMAGE,
       DOCKER_USER: 'robot',
       DOCKER_PASSWORD: 'robot-secret',
       REGISTRY_INSECURE: 'true',
@@ -496,16 +575,11 @@ describe('registry credentials and klar settings', () => {
   });
 
   test('asks klar for every severity in JSON, keeps its threshold out of reach and bypasses proxies for Clair', async () => {
-    const run = await new Scenario().answer(IMAGE, []).run({
-      WHITELIST_FILE: '/tmp/theirs.yaml',
-      IGNORE_UNFIXED: 'false',
-      CLAIR_TIMEOUT_MINUTES: '20',
-      NO_PROXY: '169.254.169.254',
-    });
+    const run = await otherRegistry();
 
     expect(run.status).toBe(0);
     expect(run.klarCalls[1]).toMatchObject({
-      image: IMAGE,
+      image: OTHER_IMAGE,
       CLAIR_ADDR,
       CLAIR_OUTPUT: 'Unknown',
       CLAIR_THRESHOLD: '1000000000',
@@ -609,13 +683,12 @@ describe('hostile inputs (reference/hostile-inputs.md)', () => {
     expect(run.klarCalls).toHaveLength(0);
   });
 
-  test('counts the worst severity of a pair reported twice: Low and Unknown fail at High (D4)', async () => {
-    const run = await new Scenario()
-      .answer(IMAGE, [vuln('CVE-2099-0001', 'Low'), vuln('CVE-2099-0001', 'Unknown')])
-      .run();
+  test('counts the worst severity of a pair reported twice: Low and Unknown fail at High (D4, the run of many findings)', async () => {
+    const run = await manyFindings();
 
     expect(run.status).toBe(1);
-    expect(run.stdout).toContain('CVE-2099-0001 [Unknown] openssl');
+    expect(counted(run)).toContain('CVE-2099-0001 [Unknown] openssl 1.1.1k-1 (fixed by 1.1.1n-0+deb11u1)');
+    expect(run.stdout).not.toContain('CVE-2099-0001 [Low]');
   });
 
   test('counts severities klar groups under names Clair does not define, as Unknown (D5)', async () => {

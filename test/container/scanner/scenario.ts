@@ -96,19 +96,19 @@ afterAll(async () => {
 });
 
 /**
- * A throwaway directory with the stub klar's fixtures (Clair's answers per image) and the stub
- * aws's log, for running scan-image. Runs are asynchronous so that tests can run concurrently:
+ * A throwaway directory with the stub klar's fixtures (Clair's answers per image, in klar/) and the
+ * stub aws's log (in the directory itself: one directory fewer to make per run), for running
+ * scan-image. Runs are asynchronous so that tests can run concurrently:
  * each run starts several short processes and the suite would otherwise be slow.
  */
 export class Scenario {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scan-image-'));
   private readonly klarDir = path.join(this.dir, 'klar');
-  private readonly awsDir = path.join(this.dir, 'aws');
+  private readonly awsDir = this.dir;
 
   constructor() {
     scenarioDirs.push(this.dir);
     fs.mkdirSync(this.klarDir);
-    fs.mkdirSync(this.awsDir);
     this.answer(CANARY, CANARY_FINDINGS);
   }
 

@@ -1,10 +1,21 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
+import { Readable } from 'stream';
 
 /** One answer of the stub Clair: an HTTP status and the body as sent. */
 export interface ClairAnswer {
   readonly status: number;
   readonly body: string;
+}
+
+/**
+ * A large answer: its headers besides its type, and its body's chunks, made as the connection takes
+ * them (allocating tens of MiB at once costs a fraction of a second of CPU here).
+ */
+export interface StreamedClairAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly chunks: () => Iterable<Buffer>;
 }
 
 /** Clair v2's answer for a resource it does not have (an unknown layer or namespace). */
@@ -71,13 +82,19 @@ export class StubClair {
 
   /** Every request received, as `METHOD path?query`. */
   readonly requests: string[] = [];
-  private readonly answers = new Map<string, ClairAnswer>();
+  private readonly answers = new Map<string, ClairAnswer | StreamedClairAnswer>();
   private readonly server = http.createServer((req, res) => {
     this.requests.push(`${req.method} ${req.url}`);
     const url = new URL(req.url ?? '/', 'http://clair');
     const answer = (req.method === 'GET' && this.answers.get(decodeURIComponent(url.pathname))) || CLAIR_NOT_FOUND;
-    res.writeHead(answer.status, { 'Content-Type': 'application/json;charset=utf-8' });
-    res.end(answer.body);
+    const type = { 'Content-Type': 'application/json;charset=utf-8' };
+    if ('chunks' in answer) {
+      res.writeHead(answer.status, { ...type, ...answer.headers });
+      Readable.from(answer.chunks()).pipe(res);
+    } else {
+      res.writeHead(answer.status, type);
+      res.end(answer.body);
+    }
   });
 
   private constructor() {}
@@ -88,7 +105,7 @@ export class StubClair {
   }
 
   /** Answers `GET /v1/layers/<name>`. */
-  layer(name: string, answer: ClairAnswer): this {
+  layer(name: string, answer: ClairAnswer | StreamedClairAnswer): this {
     this.answers.set(`/v1/layers/${name}`, answer);
     return this;
   }

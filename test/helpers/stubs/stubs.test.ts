@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { klarFixtureKey, runWithStubs, STUBS_DIR } from '.';
+import { runScriptAsync } from '../run-script';
+import { klarFixtureKey, runWithStubs, STUB_PATH, STUBS_DIR } from '.';
 import { klarManifestUrl, klarMessages } from './klar-messages';
 
 // The stubs stand in for klar and the AWS CLI in the gate's tests; these prove the parts of their
@@ -23,8 +24,11 @@ function klarDir(): string {
   return dir;
 }
 
+/** Runs the stub klar as the gate does: the command itself, so its shebang's shell (dash). */
 const klar = (env: Record<string, string>, args = [IMAGE]) =>
-  runWithStubs(path.join(STUBS_DIR, 'klar'), args, { STUB_KLAR_DIR: klarDir(), CLAIR_ADDR: 'http://clair:80', ...env });
+  runScriptAsync(path.join(STUBS_DIR, 'klar'), args, {
+    env: { PATH: STUB_PATH, STUB_KLAR_DIR: klarDir(), CLAIR_ADDR: 'http://clair:80', ...env },
+  });
 
 test('klar prints only the severities at or above CLAIR_OUTPUT and exits 1 above CLAIR_THRESHOLD', async () => {
   const run = await klar({ CLAIR_OUTPUT: 'high' });
