@@ -21,14 +21,14 @@ export default function globalSetup(): void {
   const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'fixture-apps-'));
   const dir = path.join(parent, 'assemblies');
   fs.mkdirSync(dir);
-  // Its own temporary files (ts-node's compile cache) go into the directory the teardown removes,
-  // and so does the error file the CDK CLI would give it (no error may be raised, even if caught).
+  // Its own temporary files go into the directory the teardown removes, and so does the error
+  // file the CDK CLI would give it (no error may be raised, even if caught).
   const child = spawn(
     process.execPath,
     [
       SOURCE_CONDITION,
       '--require',
-      'ts-node/register',
+      path.join(__dirname, '..', 'scripts', 'swc-register.js'),
       path.join(__dirname, 'helpers', 'synthesize-fixture-apps.ts'),
       dir,
     ],

@@ -77,6 +77,6 @@ function childEnv(opts: RunScriptOptions): NodeJS.ProcessEnv {
 /**
  * The Node flag that resolves `@clair-pipeline/scan` to its TypeScript source in this repository
  * (its package.json `exports`), as cdk.json's app command does: a child process that runs the app
- * with ts-node needs it.
+ * from its TypeScript source (scripts/swc-register.js) needs it.
  */
 export const SOURCE_CONDITION = '--conditions=clair-pipeline-source';
