@@ -13,21 +13,30 @@ export interface GuardCheck {
 
 /**
  * A worker: takes the next check by the shared counter, runs the validator on it (cfn-guard, one
- * process each) and posts its report, until none is left. Plain JavaScript without the parent's
- * `--require` flags (ts-node), so a worker starts in milliseconds.
+ * process each) and posts its report, or its error with what cfn-guard printed, until none is
+ * left. Plain JavaScript without the parent's `--require` flags (the TypeScript loader), so a
+ * worker starts in milliseconds.
  */
 const WORKER = `
 const { workerData } = require('worker_threads');
 const { checks, next, done, port } = workerData;
+// What the validator prints of a failed cfn-guard goes into that check's error instead.
+let printed = '';
+process.stderr.write = (chunk) => {
+  printed += String(chunk);
+  return true;
+};
 try {
   const { CfnGuardValidator } = require(workerData.validator);
   for (let i = Atomics.add(next, 0, 1); i < checks.length; i = Atomics.add(next, 0, 1)) {
     const { templatePath, rules } = checks[i];
+    printed = '';
     try {
       const validator = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules });
       port.postMessage({ i, report: validator.validate({ templatePaths: [templatePath] }) });
     } catch (error) {
-      port.postMessage({ i, error: String(error instanceof Error ? error.message : error) });
+      const message = String(error instanceof Error ? error.message : error);
+      port.postMessage({ i, error: printed.trim() ? message + '\\n' + printed.trim() : message });
     }
     Atomics.add(done, 0, 1);
     Atomics.notify(done, 0);

@@ -5,8 +5,9 @@
 #   2. type-check the whole tree once (jest runs without type-checking), alongside the tests:
 #      tsc spends much of its time waiting on files, and the machine has two cores;
 #   3. run jest with a throwaway PostgreSQL and throwaway Docker registries on 127.0.0.1, stopped
-#      afterwards whatever happens, with TMPDIR set to one fresh directory for the run (each test
-#      file gets its own inside it, test/temp-dir.ts), removed afterwards whatever happens.
+#      afterwards whatever happens, with TMPDIR set to one fresh directory for the run (in /dev/shm
+#      when it is roomy; each test file gets its own inside it, test/temp-dir.ts), removed
+#      afterwards whatever happens.
 # It fails if the type-check or any test fails, or if anything was left in that directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +24,15 @@ if [ node_modules/.package-lock.json -nt "$buildinfo" ]; then rm -f "$buildinfo"
 node_modules/.bin/tsc --build &
 typecheck=$!
 
-run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/clair-pipeline-test.XXXXXX")
+# In memory when the machine has a roomy /dev/shm (a run writes a few hundred MB: the fixture
+# assemblies, the database, the registries' storage): the tests write and remove many small files,
+# and on a disk that is about 2 s of the kernel's time a run. A container's /dev/shm (64 MB by
+# default) is too small, so there it is TMPDIR as before.
+tmp_parent=${TMPDIR:-/tmp}
+if [ -d /dev/shm ] && [ -w /dev/shm ] && [ "$(df -Pk /dev/shm | awk 'NR == 2 { print $4 }')" -ge 2097152 ]; then
+  tmp_parent=/dev/shm
+fi
+run_tmp=$(mktemp -d "$tmp_parent/clair-pipeline-test.XXXXXX")
 trap 'rm -rf "$run_tmp"' EXIT
 # PostgreSQL's server runs as its own user (when we are root): it may pass through, not list.
 chmod 711 "$run_tmp"
