@@ -75,11 +75,12 @@ export class ControlTowerGuard implements IPolicyValidationPlugin {
   validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const checks = context.templatePaths
       .map((templatePath) => ({ templatePath, rules: this.rulesFor(templatePath) }))
-      .filter((check) => check.rules.length > 0);
-    const reports = checks.map((check) => this.fromCache(check));
+      .filter((check) => check.rules.length > 0)
+      .map((check) => ({ ...check, cacheFile: this.cacheFile(check) }));
+    const reports = checks.map((check) => fromCache(check.cacheFile, check.templatePath));
     const unchecked = checks.filter((_check, i) => reports[i] === undefined);
     const fresh = validateConcurrently(unchecked);
-    unchecked.forEach((check, i) => this.keep(check, fresh[i]));
+    unchecked.forEach((check, i) => keep(check.cacheFile, check.templatePath, fresh[i]));
     const all = [...reports.filter((report) => report !== undefined), ...fresh];
     return {
       success: all.every((report) => report.success),
@@ -103,23 +104,21 @@ export class ControlTowerGuard implements IPolicyValidationPlugin {
     hash.update(fs.readFileSync(check.templatePath));
     return path.join(this.reportCache, `${hash.digest('hex')}.json`);
   }
+}
 
-  /** The report the cache holds for a check, if any. */
-  private fromCache(check: GuardCheck): PolicyValidationPluginReport | undefined {
-    const file = this.cacheFile(check);
-    if (!file || !fs.existsSync(file)) return undefined;
-    return JSON.parse(fs.readFileSync(file, 'utf8').split(TEMPLATE_PLACEHOLDER).join(check.templatePath));
-  }
+/** The report kept in `file` (a check's place in the report cache), if any. */
+function fromCache(file: string | undefined, templatePath: string): PolicyValidationPluginReport | undefined {
+  if (!file || !fs.existsSync(file)) return undefined;
+  return JSON.parse(fs.readFileSync(file, 'utf8').split(TEMPLATE_PLACEHOLDER).join(templatePath));
+}
 
-  /** Keeps a check's report in the cache, if there is one. */
-  private keep(check: GuardCheck, report: PolicyValidationPluginReport): void {
-    const file = this.cacheFile(check);
-    if (!file) return;
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const partial = `${file}.${process.pid}`;
-    fs.writeFileSync(partial, JSON.stringify(report).split(check.templatePath).join(TEMPLATE_PLACEHOLDER));
-    fs.renameSync(partial, file);
-  }
+/** Keeps a check's report in `file`, its place in the report cache, if there is a cache. */
+function keep(file: string | undefined, templatePath: string, report: PolicyValidationPluginReport): void {
+  if (!file) return;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const partial = `${file}.${process.pid}`;
+  fs.writeFileSync(partial, JSON.stringify(report).split(templatePath).join(TEMPLATE_PLACEHOLDER));
+  fs.renameSync(partial, file);
 }
 
 /** Stands for the template's path in a cached report: the path differs from synth to synth. */

@@ -2,6 +2,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { TYPESCRIPT_LOADER } from './helpers/command-line';
 import { FIXTURE_ASSEMBLIES_ENV } from './helpers/default-assembly';
 import { SOURCE_CONDITION } from './helpers/run-script';
 
@@ -28,7 +29,7 @@ export default function globalSetup(): void {
     [
       SOURCE_CONDITION,
       '--require',
-      path.join(__dirname, '..', 'scripts', 'swc-register.js'),
+      TYPESCRIPT_LOADER,
       path.join(__dirname, 'helpers', 'synthesize-fixture-apps.ts'),
       dir,
     ],
