@@ -10,7 +10,33 @@
 # scripts/with-registry.sh; cfn-lint with pip. On Debian (developer machines, CI) and on
 # Ubuntu (the pipeline's pinned CodeBuild standard image). A missing tool is installed or the run
 # fails here, loudly: no test may skip because a tool is absent.
+#
+# ensure-test-tools.sh [system] [cfn-lint]: only those parts (default both). scripts/test.sh makes
+# sure of the system's packages first and of cfn-lint alongside the servers' start: its check asks
+# pyenv, about 1 s.
 set -euo pipefail
+
+parts=" ${*:-system cfn-lint} "
+for part in $parts; do
+  case $part in
+    system | cfn-lint) ;;
+    *)
+      echo "ensure-test-tools: unknown part '$part'; the parts are system and cfn-lint" >&2
+      exit 64
+      ;;
+  esac
+done
+
+# cfn-lint (test/pipeline/cfn-lint.test.ts) is on PyPI only: pip installs the version its reviewed
+# acknowledgements were made with. PIP_BREAK_SYSTEM_PACKAGES lets pip into Debian's own Python.
+CFN_LINT_VERSION=1.51.0
+if [[ $parts == *" cfn-lint "* ]] && [ "$(bash "$(dirname "$0")/cfn-lint-version.sh")" != "cfn-lint $CFN_LINT_VERSION" ]; then
+  echo "ensure-test-tools: installing cfn-lint==$CFN_LINT_VERSION with pip" >&2
+  PIP_BREAK_SYSTEM_PACKAGES=1 pip3 install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
+fi
+if [[ $parts != *" system "* ]]; then
+  exit 0
+fi
 
 missing=()
 need() { # need <command-or-path> <package>
@@ -30,14 +56,6 @@ need aws awscli
 registry_dir="$(cd "$(dirname "$0")/.." && pwd)/node_modules/.cache/clair-pipeline/docker-registry"
 need_registry=false
 if [ ! -x "$registry_dir/usr/bin/docker-registry" ]; then need_registry=true; fi
-
-# cfn-lint (test/pipeline/cfn-lint.test.ts) is on PyPI only: pip installs the version its reviewed
-# acknowledgements were made with. PIP_BREAK_SYSTEM_PACKAGES lets pip into Debian's own Python.
-CFN_LINT_VERSION=1.51.0
-if [ "$(bash "$(dirname "$0")/cfn-lint-version.sh")" != "cfn-lint $CFN_LINT_VERSION" ]; then
-  echo "ensure-test-tools: installing cfn-lint==$CFN_LINT_VERSION with pip" >&2
-  PIP_BREAK_SYSTEM_PACKAGES=1 pip3 install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
-fi
 
 if [ ${#missing[@]} -eq 0 ] && [ "$need_registry" = false ]; then
   exit 0

@@ -2,6 +2,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { backgroundJobsEnv } from './helpers/background-jobs';
 import { TYPESCRIPT_LOADER } from './helpers/command-line';
 import { FIXTURE_ASSEMBLIES_ENV } from './helpers/default-assembly';
 import { SOURCE_CONDITION } from './helpers/run-script';
@@ -16,9 +17,38 @@ export const SYNTH_PID_ENV = 'CLAIR_PIPELINE_TEST_SYNTH_PID';
  * Starts synthesizing the fixture apps (the shipped configuration, a company's) in the background,
  * into a fresh directory that the test files read (test/helpers/default-assembly.ts waits for
  * them) and the global teardown removes. Synthesis is the slow part of the suite: it runs once
- * per `npm test`, alongside the tests that do not need it.
+ * per `npm test`, alongside the tests that do not need it. Then waits for the servers that
+ * scripts/test.sh started alongside jest and hands their variables to the tests (the workers
+ * start after the global setup, with its environment).
  */
-export default function globalSetup(): void {
+export default async function globalSetup(): Promise<void> {
+  startFixtureSynthesis();
+  try {
+    Object.assign(process.env, await backgroundJobsEnv());
+  } catch (error) {
+    // No test runs, and so no global teardown: the synthesis stops here.
+    stopFixtureSynthesis();
+    throw error;
+  }
+}
+
+/**
+ * Stops the background synthesis if it has not finished (a run of unrelated tests, or one that
+ * ends before its tests), and removes the directory it synthesized into.
+ */
+export function stopFixtureSynthesis(): void {
+  const pid = Number(process.env[SYNTH_PID_ENV]);
+  try {
+    if (pid) process.kill(pid);
+  } catch {
+    // already finished
+  }
+  const dir = process.env[FIXTURE_ASSEMBLIES_ENV];
+  if (dir) fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+}
+
+/** Starts the background synthesis of the fixture apps. */
+function startFixtureSynthesis(): void {
   const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'fixture-apps-'));
   const dir = path.join(parent, 'assemblies');
   fs.mkdirSync(dir);
