@@ -1,9 +1,10 @@
 'use strict';
 /**
  * jest's module runtime, with aws-cdk-lib (and constructs, cdk-nag, the guard plugin, the IAM
- * evaluator) loaded once per jest worker instead of once per test file. jest gives every test file
- * a fresh module registry and compiles every module it loads again; for the files that build an
- * app, loading aws-cdk-lib's modules that way cost about 2 s of CPU each, more than building it.
+ * evaluator, the AWS SDK) loaded once per jest worker instead of once per test file. jest gives
+ * every test file a fresh module registry and compiles every module it loads again; for the files
+ * that build an app, loading aws-cdk-lib's modules that way cost about 2 s of CPU each, more than
+ * building it.
  *
  * These packages come from the worker's own Node `require`, shared by the files the worker runs;
  * everything else (the project's code, the tests, their helpers) stays per file, as jest loads it.
@@ -20,10 +21,16 @@
 const Runtime = require('jest-runtime').default;
 
 /**
- * The packages shared by the test files of a worker: aws-cdk-lib and what builds on it, and the IAM
- * evaluator of the access-path tests (its policy and service data are loaded once, not per file).
+ * The packages shared by the test files of a worker: aws-cdk-lib and what builds on it, the IAM
+ * evaluator of the access-path tests (its policy and service data are loaded once, not per file),
+ * and the AWS SDK the rescan bundles (@aws-sdk/*): its default credential chain loads its providers
+ * with import(), which a module of jest's registry cannot run (without --experimental-vm-modules),
+ * and the rescan's tests run it in process with CodeBuild's container credentials. It too reads
+ * the real process environment; what it keeps between files is its cache of the shared
+ * configuration files by path, and the tests name files of their own (or none that exist).
  */
-const SHARED = /^(aws-cdk-lib|constructs|cdk-nag|@cdklabs\/cdk-validator-cfnguard|@cloud-copilot\/iam-simulate)(\/|$)/;
+const SHARED =
+  /^(aws-cdk-lib|constructs|cdk-nag|@cdklabs\/cdk-validator-cfnguard|@cloud-copilot\/iam-simulate|@aws-sdk\/[^/]+)(\/|$)/;
 
 class SharedCdkRuntime extends Runtime {
   constructor(...args) {

@@ -226,7 +226,7 @@ describe('the AWS layer (the real SDK, as the bundle holds it)', () => {
   test("AWS's error code is the AwsError's (NoSuchKey: no previous state)", async () => {
     const stub = await StubAwsEndpoint.start();
     process.env.AWS_ENDPOINT_URL = stub.url;
-    // The stand-in's own session (jest cannot run the SDK's lazily loaded container provider).
+    // The stand-in's own session, with the keys set above: the chain's first provider, the environment's.
     process.env.AWS_SESSION_TOKEN = SESSION_TOKEN;
     const aws = new RescanAws('eu-west-1', new Deadline(60));
     try {

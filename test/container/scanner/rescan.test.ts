@@ -1,12 +1,14 @@
-import { execFileSync } from 'child_process';
+import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { promisify } from 'util';
 import { RECORD_UPLOAD_FAILED, scannerBuildSpec } from '../../../buildspecs/scanner-buildspec';
+import { rescan } from '../../../container/scanner/gate/rescan/main';
 import { findingId } from '../../../container/scanner/gate/rescan/security-hub';
 import { PushedImage, pushImage, testRegistry } from '../../helpers/registry/registry';
 import { REPO_ROOT, RunScriptResult } from '../../helpers/run-script';
-import { STUBS_DIR, runWithStubs } from '../../helpers/stubs';
+import { STUBS_DIR, STUB_PATH, runWithStubs } from '../../helpers/stubs';
 import { StubAwsEndpoint } from '../../helpers/stubs/aws-endpoint';
 import { NAMESPACE_WITH_DATA, StubClair, clairLayer } from '../../helpers/stubs/clair';
 import { ALLOWED_REGISTRIES, CANARY, KlarItem, Scenario, vuln } from './scenario';
@@ -15,8 +17,11 @@ import { ALLOWED_REGISTRIES, CANARY, KlarItem, Scenario, vuln } from './scenario
 // stub klar, with ECS, S3, SNS, CloudWatch and Security Hub answered by a local stand-in behind
 // the AWS SDK the rescan bundles (AWS_ENDPOINT_URL): the requests are the SDK's own, serialized
 // from the services' models and signed with container credentials, which the SDK's provider chain
-// fetches from the stand-in as it does from CodeBuild. One test also runs the scanner's build
-// (scan-image, then its record upload with the real AWS CLI, as in the scanner image).
+// fetches from the stand-in as it does from CodeBuild. The rescans run the rescan's entry function
+// (`rescan`, what rescan-images.js runs) in this process, one at a time (the SDK reads
+// process.env), but one: the test that runs the scanner's build (scan-image, then its record
+// upload with the real AWS CLI, as in the scanner image) rescans what that build recorded with the
+// rescan-images command itself, its bash wrapper, its bundle and Node.
 const test = global.test.concurrent;
 
 const RESCAN = path.join(REPO_ROOT, 'container', 'scanner', 'rescan-images');
@@ -68,26 +73,83 @@ fs.writeFileSync(
   },
 );
 
+afterAll(() => fs.rmSync(binDir, { recursive: true, force: true }));
+
 /**
  * The real AWS CLI (scripts/ensure-test-tools.sh installs it), for the scanner build's record
- * upload: behind a pyenv shim, the program the shim runs, which saves the shim's seconds.
+ * upload: the first `aws` on PATH (found here, without a shell) or, behind a pyenv shim, the
+ * program the shim runs, which saves the shim's seconds.
  */
-function realAws(): string {
-  const found = execFileSync('bash', ['-c', 'command -v aws'], { encoding: 'utf8' }).trim();
-  return found.includes('/shims/') ? execFileSync('pyenv', ['which', 'aws'], { encoding: 'utf8' }).trim() : found;
+async function realAws(): Promise<string> {
+  const executable = (file: string) => {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return fs.statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  };
+  const found = (process.env.PATH ?? '')
+    .split(':')
+    .map((dir) => path.join(dir || '.', 'aws'))
+    .find(executable);
+  if (!found) throw new Error('rescan test: no aws on PATH (scripts/ensure-test-tools.sh installs it)');
+  if (!found.includes('/shims/')) return found;
+  return (await promisify(execFile)('pyenv', ['which', 'aws'], { encoding: 'utf8' })).stdout.trim();
 }
-/** The scanner build's tools: the stub `klar` and the real `aws`. */
-const buildBinDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scanner-build-bin-'));
-for (const [name, target] of [
-  ['klar', path.join(STUBS_DIR, 'klar')],
-  ['aws', realAws()],
-]) {
-  fs.writeFileSync(path.join(buildBinDir, name), `#!/bin/sh\nexec ${target} "$@"\n`, { mode: 0o755 });
+/**
+ * The scanner build's tools, the stub `klar` and the real `aws`: made when the test that runs the
+ * build first asks, not while the file loads.
+ */
+const buildBinDir = path.join(binDir, 'scanner-build');
+let buildBin: Promise<string> | undefined;
+function scannerBuildBin(): Promise<string> {
+  return (buildBin ??= realAws().then((aws) => {
+    fs.mkdirSync(buildBinDir);
+    for (const [name, target] of [
+      ['klar', path.join(STUBS_DIR, 'klar')],
+      ['aws', aws],
+    ]) {
+      fs.writeFileSync(path.join(buildBinDir, name), `#!/bin/sh\nexec ${target} "$@"\n`, { mode: 0o755 });
+    }
+    return buildBinDir;
+  }));
 }
-afterAll(() => fs.rmSync(buildBinDir, { recursive: true, force: true }));
-afterAll(() => fs.rmSync(binDir, { recursive: true, force: true }));
-/** A rescan is a few Node starts and local requests; a loaded machine still needs room. */
+/** A rescan is a few local requests and stub klar runs; a loaded machine still needs room. */
 const SLOW = 120_000;
+
+/**
+ * The rescans run in this process, one after another: the AWS SDK's clients take their endpoint,
+ * retries, configuration files and container credentials from process.env (the real one in this
+ * repository's jest runtime, test/shared-cdk-runtime.js, which also lets the SDK load its
+ * credential providers), not from the `env` the rescan is given.
+ */
+let inProcessTurn: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs the rescan's entry function on `env` as rescan-images.js runs it on its process's: with
+ * process.env's AWS_* variables exactly those of `env` (nothing of the test runner's, as in the
+ * command's process) while it runs, and put back afterwards.
+ */
+function rescanInProcess(env: Record<string, string>): Promise<RunScriptResult> {
+  const run = inProcessTurn.then(async () => {
+    const aws = (vars: NodeJS.ProcessEnv) => Object.keys(vars).filter((name) => name.startsWith('AWS_'));
+    const saved = Object.fromEntries(aws(process.env).map((name) => [name, process.env[name]]));
+    for (const name of aws(process.env)) delete process.env[name];
+    for (const name of aws(env)) process.env[name] = env[name];
+    let stdout = '';
+    let stderr = '';
+    try {
+      const status = await rescan(env, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+      return { status, stdout, stderr };
+    } finally {
+      for (const name of aws(process.env)) delete process.env[name];
+      Object.assign(process.env, saved);
+    }
+  });
+  inProcessTurn = run.catch(() => undefined);
+  return run;
+}
 
 /** The scanner build's commands: scan-image, then the upload of the deployed-policy records it wrote. */
 const SCANNER_BUILD: string[] = (
@@ -147,7 +209,7 @@ class Environment {
    * buildspec (all of them: scan-image, then the upload of the deployed-policy records), stopping at
    * the first that fails, as CodeBuild does, with the project's record variables.
    */
-  deploy(
+  async deploy(
     image: PushedImage,
     overrides: Record<string, string>,
     commands: string[] = SCANNER_BUILD,
@@ -159,7 +221,7 @@ class Environment {
       [],
       {
         ...this.common(),
-        PATH: `${buildBinDir}:${path.join(REPO_ROOT, 'container', 'scanner')}:${process.env.PATH}`,
+        PATH: `${await scannerBuildBin()}:${path.join(REPO_ROOT, 'container', 'scanner')}:${process.env.PATH}`,
         IMAGE_URI: image.byDigest,
         DEPLOYED_POLICY_BUCKET: BUCKET,
         DEPLOYED_POLICY_KMS_KEY: KMS_KEY,
@@ -169,25 +231,36 @@ class Environment {
     );
   }
 
+  /** The rescan's settings: the rescan project's variables, then `env`. */
+  private rescanEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+    return {
+      ...this.common(),
+      RESCAN_ACCOUNT_ID: ACCOUNT,
+      RESCAN_PARTITION: 'aws',
+      RESCAN_ENVIRONMENT: 'prod',
+      RESCAN_STATE_BUCKET: BUCKET,
+      RESCAN_STATE_KEY: STATE_KEY,
+      RESCAN_STATE_KMS_KEY: KMS_KEY,
+      RESCAN_TOPIC_ARN: TOPIC,
+      RESCAN_METRIC_NAMESPACE: NAMESPACE,
+      RESCAN_SECURITY_HUB: 'true',
+      ...env,
+    };
+  }
+
+  /**
+   * A rescan in this process (the code rescan-images.js is built from), with the environment the
+   * command's process would have (runWithStubs's: the stubs' PATH unless set, TMPDIR, then these).
+   */
   rescan(env: Record<string, string | undefined> = {}): Promise<RunScriptResult> {
-    return runWithStubs(
-      RESCAN,
-      [],
-      {
-        ...this.common(),
-        RESCAN_ACCOUNT_ID: ACCOUNT,
-        RESCAN_PARTITION: 'aws',
-        RESCAN_ENVIRONMENT: 'prod',
-        RESCAN_STATE_BUCKET: BUCKET,
-        RESCAN_STATE_KEY: STATE_KEY,
-        RESCAN_STATE_KMS_KEY: KMS_KEY,
-        RESCAN_TOPIC_ARN: TOPIC,
-        RESCAN_METRIC_NAMESPACE: NAMESPACE,
-        RESCAN_SECURITY_HUB: 'true',
-        ...env,
-      },
-      this.scenario.dir,
-    );
+    const merged: Record<string, string> = { PATH: STUB_PATH, TMPDIR: os.tmpdir() };
+    for (const [name, value] of Object.entries(this.rescanEnv(env))) if (value !== undefined) merged[name] = value;
+    return rescanInProcess(merged);
+  }
+
+  /** A run of the rescan-images command itself: its bash wrapper, its bundle and Node. */
+  rescanProcess(env: Record<string, string | undefined> = {}): Promise<RunScriptResult> {
+    return runWithStubs(RESCAN, [], this.rescanEnv(env), this.scenario.dir);
   }
 
   /** The metrics of the n-th rescan (1-based), by name. */
@@ -429,9 +502,13 @@ test(
       env.aws.objects.set(bad, { body: Buffer.from('{"version":1}') });
 
       // A Low finding on both: the app fails its recorded policy; the worker passes the default (High).
+      // The command itself (its bundle's SDK against the stand-in, with the container credentials it
+      // asks for) reads the records the scanner's build uploaded, and exits with the contract's code.
       env.finds(app, [CVE_B]).finds(worker, [CVE_B]);
-      const run = await env.rescan();
+      const credentialRequests = env.aws.credentialRequests;
+      const run = await env.rescanProcess();
       expect(run.status).toBe(5);
+      expect(env.aws.credentialRequests).toBeGreaterThan(credentialRequests);
       expect(run.stdout).toContain(
         `rescan-images: FAILING ${app.byDigest} (prod/service:web): Verdict: FAIL: 1 counted, more than the 0 tolerated: CVE-2024-0002 libc6; fails the policy deployed `,
       );
@@ -440,7 +517,10 @@ test(
       expect(run.stdout).toContain(
         `rescan-images: BAD POLICY RECORD for ${worker.byDigest}, judged by the environment's default policy too: ${bad.slice(BUCKET.length + 1)}: not a version 1 record`,
       );
-      expect(run.stderr).toContain('1 deployed-policy record not usable');
+      // Nothing else on stderr: no line of Node's or the SDK's own.
+      expect(run.stderr).toBe(
+        'rescan-images: incomplete: 0 images not rescanned, 0 Security Hub findings not imported, 1 deployed-policy record not usable\n',
+      );
       expect(env.metrics(1)).toEqual({ RunningImagesFailingPolicy: 1, ImagesNotScanned: 0, RescanFailed: 1 });
       expect(env.aws.published[0].Message).toContain(`  fails:   the policy deployed `);
       // One listing per rescan, one GetObject per record (and the state's).
