@@ -19,6 +19,8 @@
  * Registered in jest.config.js (`runtime`).
  */
 const Runtime = require('jest-runtime').default;
+const vm = require('vm');
+const { withCodeCache } = require('./code-cache');
 
 /**
  * The packages shared by the test files of a worker: aws-cdk-lib and what builds on it, the IAM
@@ -53,5 +55,10 @@ class SharedCdkRuntime extends Runtime {
     Object.assign(process.env, this.environmentAtStart);
   }
 }
+
+// jest's runtime compiles every module through node:vm's compileFunction (the worker's only caller
+// of it): with V8's code cache, a module compiled for one test file is parsed once per worker
+// (test/code-cache.js).
+vm.compileFunction = withCodeCache(vm.compileFunction);
 
 module.exports = SharedCdkRuntime;
