@@ -1,6 +1,4 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { PriceListProduct, writeStubPriceList } from '../helpers/stubs';
 
 /** Where a region's products say they are, as the Price List names it. */
 const LOCATIONS: Record<string, string> = { 'eu-west-1': 'EU (Ireland)', 'us-east-2': 'US East (Ohio)' };
@@ -26,7 +24,7 @@ export function priceListProduct(
   unit: string,
   tiers: Tier[],
   attributes: Record<string, string> = {},
-): object {
+): PriceListProduct {
   const sku = `${serviceCode}${usageType}${region}${JSON.stringify(attributes)}`
     .split('')
     .reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) % 2 ** 32, 7)
@@ -82,7 +80,7 @@ export function priceListProduct(
 }
 
 /** Round, made-up prices of `region` for every fixed item, with decoys a lookup must not take. */
-export function priceListProducts(region: string, factor: number): object[] {
+export function priceListProducts(region: string, factor: number): PriceListProduct[] {
   const at = (usd: number) => [{ usd: usd * factor }];
   const p = priceListProduct;
   const rds = (instanceType: string, deploymentOption: string, usd: number) =>
@@ -142,13 +140,13 @@ export function priceListProducts(region: string, factor: number): object[] {
   ];
 }
 
-/** Writes the products of the regions (region → price factor) where the stub aws reads them; returns the file. */
-export function writePriceList(regions: Record<string, number>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'price-list-'));
-  const file = path.join(dir, 'products.json');
-  fs.writeFileSync(
-    file,
-    JSON.stringify(Object.entries(regions).flatMap(([region, factor]) => priceListProducts(region, factor))),
-  );
-  return file;
+/**
+ * Writes the products of the regions (region → price factor), and any `extra` products, where the
+ * stub aws reads them; returns the file.
+ */
+export function writePriceList(regions: Record<string, number>, extra: PriceListProduct[] = []): string {
+  return writeStubPriceList([
+    ...Object.entries(regions).flatMap(([region, factor]) => priceListProducts(region, factor)),
+    ...extra,
+  ]);
 }

@@ -112,15 +112,13 @@ test('the estimate names the setting whose value the Price List has no product f
 });
 
 test('rejects a query that matches products of different prices', () => {
-  const file = writePriceList({ 'eu-west-1': 1 });
-  const products = JSON.parse(fs.readFileSync(file, 'utf8'));
-  products.push(
-    priceListProduct('eu-west-1', 'AWSELB', 'Load Balancer-Application', 'LoadBalancerUsage', 'Hrs', [{ usd: 0.5 }], {
-      operation: 'LoadBalancing:Outposts',
-    }),
+  const { run } = stubRunner(
+    writePriceList({ 'eu-west-1': 1 }, [
+      priceListProduct('eu-west-1', 'AWSELB', 'Load Balancer-Application', 'LoadBalancerUsage', 'Hrs', [{ usd: 0.5 }], {
+        operation: 'LoadBalancing:Outposts',
+      }),
+    ]),
   );
-  fs.writeFileSync(file, JSON.stringify(products));
-  const { run } = stubRunner(file);
   expect(() => lookUpPrices(needs('eu-west-1', [KEYS.albHour]), run)).toThrow(
     /^the Price List has 2 different prices for 'alb-hour' in eu-west-1 \([0-9A-Z]+: \$0\.02, [0-9A-Z]+: \$0\.5\); narrow its query in cost\/price-list\.ts$/,
   );

@@ -70,3 +70,42 @@ export function runWithStubs(
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
+
+/** A product as AWS's Price List publishes it (the JSON of one PriceList string of `get-products`). */
+export interface PriceListProduct {
+  readonly product: {
+    readonly productFamily: string;
+    readonly attributes: Record<string, string>;
+    readonly sku: string;
+  };
+  readonly serviceCode: string;
+  readonly terms: object;
+  readonly version: string;
+  readonly publicationDate: string;
+}
+
+/**
+ * Writes `products` where the stub aws's `pricing get-products` reads them (its
+ * STUB_AWS_PRICE_LIST); returns the file. One line per product, so that the stub matches filters in
+ * bash without starting jq: the service code, a tab, each field a TERM_MATCH filter can name as
+ * `name=value` followed by a tab (productFamily and sku, then the attributes, which win over
+ * them), then the product's JSON as a JSON string, the PriceList entry the stub answers with as it
+ * is. Throws on a tab or line break in a field, or `=` or `"` in a name, which the format cannot hold.
+ */
+export function writeStubPriceList(products: readonly PriceListProduct[]): string {
+  const lines = products.map((product) => {
+    const { productFamily, sku, attributes } = product.product;
+    const fields = Object.entries({ productFamily, sku, ...attributes });
+    for (const text of [product.serviceCode, ...fields.flat()]) {
+      if (/[\t\n\r]/.test(text)) throw new Error(`the stub's price list cannot hold a tab or line break: ${text}`);
+    }
+    for (const [name] of fields) {
+      if (/[="]/.test(name)) throw new Error(`the stub's price list cannot hold '=' or '"' in a field name: ${name}`);
+    }
+    const named = fields.map(([name, value]) => `${name}=${value}\t`).join('');
+    return `${product.serviceCode}\t${named}${JSON.stringify(JSON.stringify(product))}\n`;
+  });
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'price-list-')), 'products.lines');
+  fs.writeFileSync(file, lines.join(''));
+  return file;
+}

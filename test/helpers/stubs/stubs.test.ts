@@ -1,8 +1,18 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runScriptAsync } from '../run-script';
-import { klarFixtureKey, runWithStubs, STUB_PATH, STUBS_DIR } from '.';
+import { runScripts, ScriptRun } from '../run-batch';
+import { runScriptAsync, RunScriptResult } from '../run-script';
+import {
+  AwsCall,
+  klarFixtureKey,
+  PriceListProduct,
+  runWithStubs,
+  STUB_PATH,
+  stubCalls,
+  STUBS_DIR,
+  writeStubPriceList,
+} from '.';
 import { klarManifestUrl, klarMessages } from './klar-messages';
 
 // The stubs stand in for klar and the AWS CLI in the gate's tests; these prove the parts of their
@@ -138,13 +148,16 @@ test.each([
   expect(built).toBe(recorded);
 });
 
-test('aws fails loudly on a call it does not know', async () => {
-  const run = await runWithStubs(path.join(STUBS_DIR, 'aws'), ['s3', 'ls'], {
-    STUB_AWS_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'stub-aws-')),
-  });
+test('aws fails loudly on a call it does not know, and logs it with its arguments exactly', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stub-aws-'));
+  const argv = ['s3', 'ls', '--bucket', 'a\\b "c"\n\td & é $x \\n'];
+  const run = await runWithStubs(path.join(STUBS_DIR, 'aws'), argv, { STUB_AWS_DIR: dir });
 
   expect(run.status).toBe(99);
   expect(run.stderr).toBe('stub aws: unexpected call: aws s3 ls (not stubbed)\n');
+  expect(stubCalls<AwsCall>(dir)).toEqual([
+    { argv, AWS_ACCESS_KEY_ID: null, AWS_SECRET_ACCESS_KEY: null, AWS_SESSION_TOKEN: null },
+  ]);
 });
 
 test('aws fails loudly on an option the call does not take', async () => {
@@ -187,22 +200,184 @@ test.each([
     expect(run.stderr).toContain("Error parsing parameter '--environment-variables-override': Invalid JSON");
 });
 
-test('aws answers pricing get-products only at the Price List endpoints, as the CLI fails elsewhere', async () => {
-  const priceList = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'price-list-')), 'products.json');
-  fs.writeFileSync(priceList, '[]');
-  const filters = '[{"Type":"TERM_MATCH","Field":"regionCode","Value":"eu-west-1"}]';
-  const call = (region: string) =>
-    runWithStubs(
-      path.join(STUBS_DIR, 'aws'),
-      ['pricing', 'get-products', '--region', region, '--service-code', 'AWSELB', '--filters', filters],
-      { STUB_AWS_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'stub-aws-')), STUB_AWS_PRICE_LIST: priceList },
-    );
+/** A Price List product of the shape AWS publishes, with one on-demand price. */
+function product(serviceCode: string, productFamily: string, attributes: Record<string, string>): PriceListProduct {
+  // 16 characters, different for each product, like AWS's.
+  const sku = `${serviceCode}${productFamily}${JSON.stringify(attributes)}`
+    .split('')
+    .reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) % 2 ** 32, 7)
+    .toString(36)
+    .toUpperCase()
+    .padStart(16, 'X');
+  return {
+    product: { productFamily, attributes: { servicecode: serviceCode, ...attributes }, sku },
+    serviceCode,
+    terms: {
+      OnDemand: {
+        [`${sku}.JRTCKXETXF`]: {
+          priceDimensions: {
+            [`${sku}.JRTCKXETXF.6YS6EN2CT7`]: {
+              unit: 'Hrs',
+              endRange: 'Inf',
+              description: `$0.0225 per Hrs for ${attributes.usagetype ?? productFamily}`,
+              appliesTo: [],
+              rateCode: `${sku}.JRTCKXETXF.6YS6EN2CT7`,
+              beginRange: '0',
+              pricePerUnit: { USD: '0.0225000000' },
+            },
+          },
+          sku,
+          effectiveDate: '2026-11-01T00:00:00Z',
+          offerTermCode: 'JRTCKXETXF',
+          termAttributes: {},
+        },
+      },
+    },
+    version: '20261120153012',
+    publicationDate: '2026-11-20T15:30:12Z',
+  };
+}
 
-  const [endpoint, elsewhere] = await Promise.all([call('us-east-1'), call('eu-west-1')]);
+const ALB = product('AWSELB', 'Load Balancer-Application', {
+  regionCode: 'eu-west-1',
+  usagetype: 'EU-LoadBalancerUsage',
+  operation: '',
+});
+const ALB_OUTPOSTS = product('AWSELB', 'Load Balancer-Application', {
+  regionCode: 'eu-west-1',
+  usagetype: 'EU-LoadBalancerUsage',
+  operation: 'LoadBalancing:Outposts',
+});
+const NLB = product('AWSELB', 'Load Balancer-Network', { regionCode: 'eu-west-1', usagetype: 'EU-LoadBalancerUsage' });
+const ALB_OHIO = product('AWSELB', 'Load Balancer-Application', {
+  regionCode: 'us-east-2',
+  usagetype: 'USE2-LoadBalancerUsage',
+});
+const RDS = product('AmazonRDS', 'Database Instance', { regionCode: 'eu-west-1', instanceType: 'db.t4g.medium' });
+// Two service codes, one the start of the other.
+const S3 = product('AmazonS3', 'Storage', { regionCode: 'eu-west-1', usagetype: 'EU-TimedStorage-ByteHrs' });
+const DEEP_ARCHIVE = product('AmazonS3GlacierDeepArchive', 'Storage', {
+  regionCode: 'eu-west-1',
+  usagetype: 'EU-TimedStorage-GDA-ByteHrs',
+});
+const PRODUCTS = [ALB, ALB_OUTPOSTS, NLB, ALB_OHIO, RDS, S3, DEEP_ARCHIVE];
+
+const FILTERED: [string, string, [string, string][], PriceListProduct[]][] = [
+  [
+    'an attribute and productFamily',
+    'AWSELB',
+    [
+      ['regionCode', 'eu-west-1'],
+      ['productFamily', 'Load Balancer-Application'],
+    ],
+    [ALB, ALB_OUTPOSTS],
+  ],
+  ['an empty value, which only an empty attribute matches', 'AWSELB', [['operation', '']], [ALB]],
+  ['the region, of a service code that starts another', 'AmazonS3', [['regionCode', 'eu-west-1']], [S3]],
+  ['the start of a value', 'AmazonRDS', [['instanceType', 'db.t4g.m']], []],
+  ['a value of another field', 'AWSELB', [['usagetype', 'eu-west-1']], []],
+  ['the sku', 'AWSELB', [['sku', ALB.product.sku]], [ALB]],
+  ['a region no product is in', 'AWSELB', [['regionCode', 'ap-south-2']], []],
+];
+const MALFORMED: [string, string][] = [
+  ['not JSON', 'regionCode=eu-west-1'],
+  ['an empty list', '[]'],
+  ['a filter type other than TERM_MATCH', '[{"Type":"ANY_OF","Field":"regionCode","Value":"eu-west-1"}]'],
+  ['an escape in a value', '[{"Type":"TERM_MATCH","Field":"regionCode","Value":"eu-west-1\\u0022"}]'],
+  ['JSON with spaces', '[{"Type": "TERM_MATCH", "Field": "regionCode", "Value": "eu-west-1"}]'],
+];
+
+/** The stub's `aws pricing get-products` over `priceList`; `filters` as cost/price-list.ts sends them, or as given. */
+function getProducts(
+  priceList: string,
+  serviceCode: string,
+  filters: string | [string, string][],
+  region = 'us-east-1',
+): ScriptRun {
+  const text =
+    typeof filters === 'string'
+      ? filters
+      : JSON.stringify(filters.map(([Field, Value]) => ({ Type: 'TERM_MATCH', Field, Value })));
+  return {
+    cmd: path.join(STUBS_DIR, 'aws'),
+    args: ['pricing', 'get-products', '--region', region, '--service-code', serviceCode, '--filters', text],
+    env: {
+      PATH: STUB_PATH,
+      STUB_AWS_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'stub-aws-')),
+      STUB_AWS_PRICE_LIST: priceList,
+    },
+  };
+}
+
+let pricing: {
+  endpoint: RunScriptResult;
+  elsewhere: RunScriptResult;
+  filtered: RunScriptResult[];
+  malformed: RunScriptResult[];
+};
+/**
+ * The pricing runs of the tests below, all made the first time one of them is read, from one
+ * shell (runScripts): a process started from the jest worker costs more than the stub's answer.
+ */
+function pricingRuns(): typeof pricing {
+  if (!pricing) {
+    const empty = writeStubPriceList([]);
+    const products = writeStubPriceList(PRODUCTS);
+    const [endpoint, elsewhere, ...rest] = runScripts([
+      getProducts(empty, 'AWSELB', [['regionCode', 'eu-west-1']]),
+      getProducts(empty, 'AWSELB', [['regionCode', 'eu-west-1']], 'eu-west-1'),
+      ...FILTERED.map(([, code, filters]) => getProducts(products, code, filters)),
+      ...MALFORMED.map(([, filters]) => getProducts(products, 'AWSELB', filters)),
+    ]);
+    pricing = { endpoint, elsewhere, filtered: rest.slice(0, FILTERED.length), malformed: rest.slice(FILTERED.length) };
+  }
+  return pricing;
+}
+
+test('aws answers pricing get-products only at the Price List endpoints, as the CLI fails elsewhere', () => {
+  const { endpoint, elsewhere } = pricingRuns();
+
   expect(endpoint.status).toBe(0);
   expect(JSON.parse(endpoint.stdout)).toEqual({ FormatVersion: 'aws_v1', PriceList: [] });
   expect(elsewhere.status).toBe(255);
   expect(elsewhere.stderr).toContain(
     'Could not connect to the endpoint URL: "https://api.pricing.eu-west-1.amazonaws.com/"',
+  );
+});
+
+test.each(FILTERED.map(([what, , , found], index) => [what, found, index] as const))(
+  'aws answers pricing get-products filtered on %s with the matching products',
+  (_what, found, index) => {
+    const run = pricingRuns().filtered[index];
+
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    // Compact, as the stub always printed it; each product's JSON in a string, as the API answers.
+    expect(run.stdout).toBe(
+      `${JSON.stringify({ FormatVersion: 'aws_v1', PriceList: found.map((p) => JSON.stringify(p)) })}\n`,
+    );
+  },
+);
+
+test.each(MALFORMED.map(([what], index) => [what, index] as const))(
+  'aws fails loudly on pricing get-products filters of another shape: %s',
+  (_what, index) => {
+    const run = pricingRuns().malformed[index];
+
+    expect(run.status).toBe(99);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      'stub aws: unexpected call: aws pricing get-products (--filters must be TERM_MATCH filters as cost/price-list.ts sends them)\n',
+    );
+  },
+);
+
+test("the stub's price list refuses what its lines cannot hold", () => {
+  expect(() => writeStubPriceList([product('AWSELB', 'Load\tBalancer', {})])).toThrow('cannot hold a tab');
+  expect(() => writeStubPriceList([product('AWSELB', 'x', { 'a=b': 'c' })])).toThrow(
+    `cannot hold '=' or '"' in a field name`,
+  );
+  expect(() => writeStubPriceList([product('AWSELB', 'x', { '"a': 'c' })])).toThrow(
+    `cannot hold '=' or '"' in a field name`,
   );
 });
