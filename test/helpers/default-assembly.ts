@@ -3,7 +3,13 @@ import * as path from 'path';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { companyContext, defaultContext } from './default-config';
 import { manyAccountsAndRegions, twoAccountsOneRegion } from './deployment-fixtures';
-import { costInventory, hyphenatedNames, noSampleAppInProdNoAddress, oneEnvironment } from './shape-fixtures';
+import {
+  clairOptions,
+  costInventory,
+  hyphenatedNames,
+  noSampleAppInProdNoAddress,
+  oneEnvironment,
+} from './shape-fixtures';
 
 /** Environment variable through which the global setup passes the directory of the assemblies. */
 export const FIXTURE_ASSEMBLIES_ENV = 'CLAIR_PIPELINE_TEST_ASSEMBLIES';
@@ -34,7 +40,7 @@ export type DeploymentFixtureApp = keyof typeof DEPLOYMENT_FIXTURE_APPS;
  * The apps synthesized once per test run without their security gates, in the background after
  * the fixture apps, in this order, by name: the deployment fixtures, then the configurations that
  * tests read only for their shape (test/helpers/shape-fixtures.ts: the pipeline's stages and
- * actions, the resources the cost model counts, what synth says).
+ * actions, the resources the cost model counts, what synth says, a Clair stage's templates).
  */
 export const UNGATED_FIXTURE_APPS = {
   ...DEPLOYMENT_FIXTURE_APPS,
@@ -42,6 +48,7 @@ export const UNGATED_FIXTURE_APPS = {
   hyphenatedNames,
   noSampleAppInProdNoAddress,
   costInventory,
+  clairOptions,
 };
 
 /** The name of an ungated fixture app. */

@@ -1,6 +1,7 @@
 /**
  * Configurations whose apps some tests read only for their shape (the pipeline's stages and
- * actions, the resources each account is billed for, what synth says), synthesized once per test
+ * actions, the resources each account is billed for, what synth says, a Clair stage's templates),
+ * synthesized once per test
  * run without the gates beside the deployment fixtures (UNGATED_FIXTURE_APPS in
  * test/helpers/default-assembly.ts), instead of each test file building its app in its own
  * process. Here, not in the test files: the key under which their assemblies are kept across runs
@@ -76,4 +77,34 @@ export function costInventory(): any {
       },
     },
   };
+}
+
+/** A certificate of the shipped prod account. */
+const CERTIFICATE = 'arn:aws:acm:eu-west-1:333333333333:certificate/0e1f2a3b-4c5d-6e7f-8a9b-0c1d2e3f4a5b';
+
+/**
+ * The shipped configuration with every optional Clair setting in `prod` (TLS on a host name of
+ * its own, consumers by CIDR and security group, no interface endpoints, another team's account
+ * admitted to its scanner and one of its repositories pulled, a rescan every two hours of an
+ * image of that team's, imported into Security Hub, eight at a time) and `dev`'s rescan turned
+ * off (test/stages/clair-stage-options.test.ts, test/stages/rescan.test.ts).
+ */
+export function clairOptions(): any {
+  const raw = defaultRawConfig();
+  raw.environments.prod.clair = {
+    certificateArn: CERTIFICATE,
+    apiHostName: 'clair.prod.example.com',
+    consumerCidrs: ['10.20.0.0/16'],
+    consumerSecurityGroupIds: ['sg-0123456789abcdef0'],
+    updaterInterval: '2h',
+  };
+  raw.environments.prod.network = { vpcEndpoints: false };
+  raw.environments.prod.scan = { invokerAccounts: ['444444444444'], pullRepositories: ['team-a/web'] };
+  raw.environments.prod.rescan = {
+    securityHub: true,
+    images: [`444444444444.dkr.ecr.eu-west-1.amazonaws.com/batch@sha256:${'a'.repeat(64)}`],
+    concurrency: 8,
+  };
+  raw.environments.dev.rescan = { enabled: false };
+  return raw;
 }
