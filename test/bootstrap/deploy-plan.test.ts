@@ -16,8 +16,8 @@ import { parseConfig } from '../../config/config';
 import {
   DefaultStack,
   defaultStacks,
-  UNGATED_FIXTURE_APPS,
-  UngatedFixtureApp,
+  DEPLOYMENT_FIXTURE_APPS,
+  DeploymentFixtureApp,
   ungatedAssemblyDir,
 } from '../helpers/default-assembly';
 import { manyAccountsAndRegions, PIPELINE_ACCOUNT, twoAccountsOneRegion } from '../helpers/deployment-fixtures';
@@ -52,8 +52,8 @@ function policyAccounts(plan: string): string[] {
   return accounts;
 }
 
-describe.each(Object.keys(UNGATED_FIXTURE_APPS) as UngatedFixtureApp[])('the plan of the %s fixture', (name) => {
-  const config = parseConfig(UNGATED_FIXTURE_APPS[name]());
+describe.each(Object.keys(DEPLOYMENT_FIXTURE_APPS) as DeploymentFixtureApp[])('the plan of the %s fixture', (name) => {
+  const config = parseConfig(DEPLOYMENT_FIXTURE_APPS[name]());
   const plan = renderDeployPlan(config);
   // Every stack of the fixture's assembly, synthesized once per run without the gates.
   const app: { stacks: DefaultStack[] } = { stacks: [] };

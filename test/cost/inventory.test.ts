@@ -1,126 +1,105 @@
-import { App, CfnResource, Stack, Stage } from 'aws-cdk-lib';
-import * as applicationautoscaling from 'aws-cdk-lib/aws-applicationautoscaling';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as rds from 'aws-cdk-lib/aws-rds';
+import * as fs from 'fs';
 import { parseConfig } from '../../config/config';
 import { configurationItems } from '../../cost/configuration-items';
 import { HOURS_PER_MONTH, ItemGroup, KEYS, rdsInstanceKey } from '../../cost/items';
-import { APP_PROPS } from '../../pipeline/app-props';
-import { buildApp } from '../../pipeline/build-app';
-import { defaultContext } from '../helpers/default-config';
-import { quietly } from '../helpers/synthesize-app';
+import { DefaultStack, defaultStacks, ungatedAssemblyDir } from '../helpers/default-assembly';
+import { costInventory } from '../helpers/shape-fixtures';
 
 /**
  * The cost model counts from the configuration alone (so `npm run cost` needs no synth). These
- * tests prove its counts are the app's: they build the app from fixture configurations (building
- * creates every resource; synthesizing would only add the gates' time) and count, per account and
- * region, what each price key bills from the resources themselves.
+ * tests prove its counts are the app's: the app of the cost model's fixture (costInventory in
+ * test/helpers/shape-fixtures.ts) is synthesized once per run without the gates, and they count,
+ * per account and region, what each price key bills from the resources of its templates: what
+ * CloudFormation deploys, with every value as synth resolved it.
  */
 
 /** Quantities a month by price key. */
 type Quantities = Record<string, number>;
 
-const CONNECTION = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0e1f2a3b-4c5d-6e7f-8a9b-0c1d2e3f4a5b';
-
-/**
- * Three environments that between them turn every setting the model reads: a lean one beside the
- * pipeline; a production one in another region with three zones, the updater off, a big Clair
- * and a Single-AZ database; a production one with one NAT gateway and the sample app on public IPs.
- */
-const FIXTURE = {
-  pipeline: { account: '111111111111', region: 'eu-west-1' },
-  source: { repository: 'example-org/clair-pipeline', branch: 'main', connectionArn: CONNECTION },
-  environments: {
-    dev: {
-      account: '444444444444',
-      region: 'eu-west-1',
-      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-      profile: 'lean',
-    },
-    stage: {
-      account: '555555555555',
-      region: 'us-east-2',
-      availabilityZones: ['us-east-2a', 'us-east-2b', 'us-east-2c'],
-      profile: 'production',
-      clair: { updaterInterval: '0', cpu: 2048, memoryMiB: 8192, minTasks: 3, maxTasks: 5 },
-      database: { instanceType: 't4g.large', multiAz: false, allocatedStorageGiB: 50 },
-    },
-    prod: {
-      account: '666666666666',
-      region: 'eu-central-1',
-      availabilityZones: ['eu-central-1a', 'eu-central-1b'],
-      profile: 'production',
-      network: { natGateways: 1 },
-      database: { allocatedStorageGiB: 30 },
-      sampleApp: { egress: 'public-ip' },
-    },
-  },
-};
-
 /**
  * The group a stack's resources are billed in: `<environment> Clair` or `<environment> SampleApp`
  * for an environment's stages, `pipeline <region>` for the pipeline account's stacks.
  */
-function groupOf(stack: Stack): string {
-  const stage = Stage.of(stack);
-  const match = stage && !(stage instanceof App) ? /^(Clair|SampleApp)-(.+)$/.exec(stage.stageName) : null;
+function groupOf(stack: DefaultStack): string {
+  const match = stack.stage ? /^(Clair|SampleApp)-(.+)$/.exec(stack.stage) : null;
   return match ? `${match[2].toLowerCase()} ${match[1]}` : `pipeline ${stack.region}`;
 }
 
-/** What each price key bills, counted from the resources the app holds, by group. */
-function countedQuantities(app: App): Record<string, Quantities> {
+/** A property of a resource as synthesized; fails when it is not a value (an intrinsic is known only at deploy time). */
+function literal(resource: any, property: string): any {
+  const value = resource.Properties?.[property];
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    throw new Error(`${resource.Type}'s ${property} is not a value: ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** The ECS service's task definition (a Ref to a resource of the same template) and the target that scales it, if any. */
+function taskDefinitionAndTarget(resources: Record<string, any>, serviceId: string): [any, any] {
+  const ref = resources[serviceId].Properties.TaskDefinition?.Ref;
+  const taskDefinition = resources[ref];
+  if (taskDefinition?.Type !== 'AWS::ECS::TaskDefinition')
+    throw new Error(`${serviceId}'s task definition is not in its stack`);
+  // The target scales the service it names: `service/<cluster>/<the service's Name>`.
+  const names = JSON.stringify({ 'Fn::GetAtt': [serviceId, 'Name'] });
+  const targets = Object.values(resources).filter(
+    (resource) =>
+      resource.Type === 'AWS::ApplicationAutoScaling::ScalableTarget' &&
+      resource.Properties.ScalableDimension === 'ecs:service:DesiredCount' &&
+      JSON.stringify(resource.Properties.ResourceId).includes(names),
+  );
+  if (targets.length > 1) throw new Error(`${serviceId} has ${targets.length} scalable targets`);
+  return [taskDefinition, targets[0]];
+}
+
+/** What each price key bills, counted from the resources of the app's templates, by group. */
+function countedQuantities(stacks: DefaultStack[]): Record<string, Quantities> {
   const counted: Record<string, Quantities> = {};
   const add = (group: string, key: string, quantity: number) => {
     counted[group] ??= {};
     counted[group][key] = (counted[group][key] ?? 0) + quantity;
   };
-  const constructs = app.node.findAll();
-  for (const resource of constructs.filter(CfnResource.isCfnResource)) {
-    const group = groupOf(Stack.of(resource));
+  for (const stack of stacks) {
+    const group = groupOf(stack);
     const hours = (key: string, count: number) => add(group, key, count * HOURS_PER_MONTH);
-    if (resource instanceof ec2.CfnNatGateway) hours(KEYS.natGatewayHour, 1);
-    if (resource instanceof ec2.CfnEIP) hours(KEYS.publicIpv4Hour, 1);
-    if (resource instanceof ec2.CfnVPCEndpoint && resource.vpcEndpointType === 'Interface') {
-      hours(KEYS.interfaceEndpointHour, resource.subnetIds!.length);
-    }
-    if (resource instanceof elbv2.CfnLoadBalancer && (resource.type ?? 'application') === 'application') {
-      hours(KEYS.albHour, 1);
-    }
-    if (resource instanceof rds.CfnDBInstance) {
-      const copies = resource.multiAz ? 2 : 1;
-      const instanceClass: string = Stack.of(resource).resolve(resource.dbInstanceClass);
-      hours(rdsInstanceKey(instanceClass.replace(/^db\./, '')), copies);
-      add(group, KEYS.rdsGp3GbMonth, copies * Number(resource.allocatedStorage));
-    }
-    if (resource instanceof ecs.CfnService) {
-      const service = resource.node.scope!;
-      const taskDefinition = (service as ecs.FargateService).taskDefinition.node.defaultChild as ecs.CfnTaskDefinition;
-      const target = constructs.find(
-        (candidate): candidate is applicationautoscaling.CfnScalableTarget =>
-          candidate instanceof applicationautoscaling.CfnScalableTarget &&
-          candidate.node.path.startsWith(`${service.node.path}/`),
-      );
-      const tasks = target?.minCapacity ?? resource.desiredCount ?? 1;
-      // Set lazily by the L2 service: resolve it as synth would.
-      const network = Stack.of(resource).resolve(resource.networkConfiguration);
-      const publicIp = network.awsvpcConfiguration.assignPublicIp;
-      hours(KEYS.fargateVcpuHour, (tasks * Number(taskDefinition.cpu)) / 1024);
-      hours(KEYS.fargateGbHour, (tasks * Number(taskDefinition.memory)) / 1024);
-      if (publicIp === 'ENABLED') hours(KEYS.publicIpv4Hour, tasks);
-    }
-    if (resource.cfnResourceType === 'AWS::KMS::Key') add(group, KEYS.kmsKeyMonth, 1);
-    if (resource.cfnResourceType === 'AWS::SecretsManager::Secret') add(group, KEYS.secretMonth, 1);
-    if (resource instanceof cloudwatch.CfnAlarm) {
-      // CloudWatch bills an alarm on a math expression once per metric it reads.
-      const metrics = resource.metrics as cloudwatch.CfnAlarm.MetricDataQueryProperty[] | undefined;
-      add(group, KEYS.alarmMetricMonth, metrics ? metrics.filter((query) => query.metricStat).length : 1);
-    }
-    if (resource instanceof logs.CfnMetricFilter) {
-      add(group, KEYS.customMetricMonth, (resource.metricTransformations as unknown[]).length);
+    const resources: Record<string, any> = JSON.parse(fs.readFileSync(stack.templateFile, 'utf8')).Resources ?? {};
+    for (const [id, resource] of Object.entries(resources)) {
+      const type: string = resource.Type;
+      if (type === 'AWS::EC2::NatGateway') hours(KEYS.natGatewayHour, 1);
+      if (type === 'AWS::EC2::EIP') hours(KEYS.publicIpv4Hour, 1);
+      if (type === 'AWS::EC2::VPCEndpoint' && literal(resource, 'VpcEndpointType') === 'Interface') {
+        hours(KEYS.interfaceEndpointHour, literal(resource, 'SubnetIds').length);
+      }
+      if (
+        type === 'AWS::ElasticLoadBalancingV2::LoadBalancer' &&
+        (literal(resource, 'Type') ?? 'application') === 'application'
+      ) {
+        hours(KEYS.albHour, 1);
+      }
+      if (type === 'AWS::RDS::DBInstance') {
+        const copies = literal(resource, 'MultiAZ') === true ? 2 : 1;
+        const instanceClass: string = literal(resource, 'DBInstanceClass');
+        hours(rdsInstanceKey(instanceClass.replace(/^db\./, '')), copies);
+        add(group, KEYS.rdsGp3GbMonth, copies * Number(literal(resource, 'AllocatedStorage')));
+      }
+      if (type === 'AWS::ECS::Service') {
+        const [taskDefinition, target] = taskDefinitionAndTarget(resources, id);
+        const tasks = (target && literal(target, 'MinCapacity')) ?? literal(resource, 'DesiredCount') ?? 1;
+        const publicIp = resource.Properties.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp;
+        hours(KEYS.fargateVcpuHour, (tasks * Number(literal(taskDefinition, 'Cpu'))) / 1024);
+        hours(KEYS.fargateGbHour, (tasks * Number(literal(taskDefinition, 'Memory'))) / 1024);
+        if (publicIp === 'ENABLED') hours(KEYS.publicIpv4Hour, tasks);
+      }
+      if (type === 'AWS::KMS::Key') add(group, KEYS.kmsKeyMonth, 1);
+      if (type === 'AWS::SecretsManager::Secret') add(group, KEYS.secretMonth, 1);
+      if (type === 'AWS::CloudWatch::Alarm') {
+        // CloudWatch bills an alarm on a math expression once per metric it reads.
+        const metrics: any[] | undefined = literal(resource, 'Metrics');
+        add(group, KEYS.alarmMetricMonth, metrics ? metrics.filter((query) => query.MetricStat).length : 1);
+      }
+      if (type === 'AWS::Logs::MetricFilter') {
+        add(group, KEYS.customMetricMonth, literal(resource, 'MetricTransformations').length);
+      }
     }
   }
   return counted;
@@ -150,13 +129,12 @@ function byEnvironment(quantities: Record<string, Quantities>): Record<string, Q
   return merged;
 }
 
-const app = new App({ ...APP_PROPS, context: { ...defaultContext(), clairPipeline: FIXTURE } });
-quietly(() => buildApp(app));
-const counted = countedQuantities(app);
+const FIXTURE = costInventory();
+const counted = countedQuantities(defaultStacks(ungatedAssemblyDir('costInventory')));
 const config = parseConfig(FIXTURE);
 const model = modelQuantities(configurationItems(config));
 
-test('the model bills, per account and region, exactly what the built app holds', () => {
+test('the model bills, per account and region, exactly what the synthesized app holds', () => {
   const held = byEnvironment(counted);
   expect(Object.keys(model).sort()).toEqual(Object.keys(held).sort());
   for (const group of Object.keys(held)) {

@@ -6,7 +6,7 @@ import { REPO_ROOT } from './run-script';
 /**
  * The fixture apps' cloud assemblies (test/helpers/synthesize-fixture-apps.ts), kept across runs
  * by the key of everything a synth can read, so that a run whose inputs did not change copies
- * them instead of synthesizing four apps again (about 10 s of CPU). A fresh install empties it.
+ * them instead of synthesizing every fixture app again (about 11 s of CPU). A fresh install empties it.
  */
 export const FIXTURE_ASSEMBLY_CACHE = path.join(
   REPO_ROOT,

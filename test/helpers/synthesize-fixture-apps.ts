@@ -11,14 +11,25 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { FIXTURE_APPS, UNGATED_FIXTURE_APPS, UngatedFixtureApp, ungatedSubdirectory } from './default-assembly';
+import {
+  FIXTURE_APPS,
+  SYNTH_STDERR_FILE,
+  UNGATED_FIXTURE_APPS,
+  UngatedFixtureApp,
+  ungatedSubdirectory,
+} from './default-assembly';
 import { fixtureInputsKey, keepAssemblies, restoreAssemblies } from './fixture-assembly-cache';
 import type { UngatedSynth } from './synthesize-without-gates';
 
 const root = process.argv[2];
-// The placeholder banner and the report's placeholder warning have their own tests.
-process.stderr.write = () => true;
-console.error = () => undefined;
+// Nothing is printed (the process's stderr goes nowhere): what each synth writes to stderr, the
+// warnings `cdk synth` prints (console.error writes there too), is kept in its assembly instead,
+// for the tests of those warnings (synthStderr in test/helpers/default-assembly.ts).
+let written: string[] | undefined;
+process.stderr.write = (chunk: string | Uint8Array) => {
+  written?.push(String(chunk));
+  return true;
+};
 
 const key = fixtureInputsKey();
 const names = [
@@ -32,20 +43,27 @@ if (!restoreAssemblies(key, names, root)) {
   if (!process.exitCode && !(errorFile && fs.existsSync(errorFile))) keepAssemblies(key, names, root);
 }
 
-/** Synthesizes into `<root>/<name>` through `<name>.partial`, or writes `<name>.failed`. */
+/**
+ * Synthesizes into `<root>/<name>` through `<name>.partial`, with what the synth wrote to stderr in
+ * its SYNTH_STDERR_FILE, or writes `<name>.failed`.
+ */
 function synthesizeInto(name: string, synthesize: (outdir: string) => void): void {
   const dir = path.join(root, name);
   const partial = `${dir}.partial`;
+  written = [];
   try {
     synthesize(partial);
+    fs.writeFileSync(path.join(partial, SYNTH_STDERR_FILE), written.join(''));
     fs.renameSync(partial, dir);
   } catch (error) {
     fs.writeFileSync(`${dir}.failed`, error instanceof Error ? (error.stack ?? error.message) : String(error));
     process.exitCode = 1;
+  } finally {
+    written = undefined;
   }
 }
 
-/** Synthesizes every fixture app: the gated ones, then the ungated ones. */
+/** Synthesizes every fixture app: the gated ones, then the ungated ones, each in the order listed. */
 function synthesizeAll(): void {
   const { App }: typeof import('aws-cdk-lib') = require('aws-cdk-lib');
   const { APP_PROPS }: typeof import('../../pipeline/app-props') = require('../../pipeline/app-props');

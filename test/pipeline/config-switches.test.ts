@@ -1,40 +1,18 @@
-import { App } from 'aws-cdk-lib';
-import { APP_PROPS } from '../../pipeline/app-props';
-import { buildApp } from '../../pipeline/build-app';
-import { PipelineStack } from '../../pipeline/pipeline-stack';
-import { appContext, fixtureConfig } from '../config/fixture-config';
+import { constructPaths, pipelineStages, synthStderr, ungatedAssemblyDir } from '../helpers/default-assembly';
 
-// One app, built (not synthesized: the gates are most of a synth's time, and building creates
-// every stage, action and construct) from a company configuration whose prod runs no sample app
-// and which names no address for notifications; what the build writes to stderr is kept.
-const raw = fixtureConfig();
-delete raw.notificationEmail;
-raw.environments.prod.sampleApp = false;
-const written: string[] = [];
-const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-  written.push(String(chunk));
-  return true;
-});
-let stack: PipelineStack;
-try {
-  stack = buildApp(new App({ ...APP_PROPS, context: appContext(raw) }));
-} finally {
-  spy.mockRestore();
-}
-
-function stages(): { name: string; actions: string[] }[] {
-  return stack.pipeline.pipeline.stages.map((stage) => ({
-    name: stage.stageName,
-    actions: stage.actions.map((action) => action.actionProperties.actionName),
-  }));
-}
+// One app, synthesized once per run without the gates (the gates are most of a synth's time) from
+// a company configuration whose prod runs no sample app and which names no address for
+// notifications (noSampleAppInProdNoAddress, test/helpers/shape-fixtures.ts); what its synth
+// wrote to stderr is kept beside it.
+const dir = ungatedAssemblyDir('noSampleAppInProdNoAddress');
+const stages = pipelineStages(dir);
 
 function actionsOf(name: string): string[] {
-  return stages().find((stage) => stage.name === name)!.actions;
+  return stages.find((stage) => stage.name === name)!.actions;
 }
 
 test('an environment without the sample app deploys Clair and its readiness check, and no SampleApp stage', () => {
-  expect(stages().map((stage) => stage.name)).toEqual([
+  expect(stages.map((stage) => stage.name)).toEqual([
     'Source',
     'Build',
     'UpdatePipeline',
@@ -45,7 +23,7 @@ test('an environment without the sample app deploys Clair and its readiness chec
     'Clair-Prod',
   ]);
   expect(actionsOf('Clair-Prod')).toEqual(expect.arrayContaining(['ClairReadiness-Prod']));
-  expect(stages().flatMap((stage) => stage.actions)).not.toContain('ScanSampleApp-Prod');
+  expect(stages.flatMap((stage) => stage.actions)).not.toContain('ScanSampleApp-Prod');
 });
 
 test('the environment with the sample app still scans it before deploying it', () => {
@@ -61,13 +39,14 @@ test('the approval before it checks only the Clair stage for broadened permissio
 });
 
 test('nothing of the sample app is built for it: no stage, VPC or NAT gateway', () => {
-  const paths = stack.node.root.node.findAll().map((construct) => construct.node.path);
+  // Every construct of the app, from the assembly's construct tree.
+  const paths = constructPaths(dir);
   expect(paths.filter((path) => path.startsWith('ClairPipeline/SampleApp-Prod'))).toEqual([]);
   expect(paths).toContain('ClairPipeline/SampleApp-Dev/App/Network');
 });
 
 test('synth says once who will not be told about approvals and alarms', () => {
-  const output = written.join('');
+  const output = synthStderr(dir);
   expect(output.match(/NOBODY IS NOTIFIED/g)).toHaveLength(1);
   expect(output).toContain(
     'NOBODY IS NOTIFIED: no e-mail address receives\n' +

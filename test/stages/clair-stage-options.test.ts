@@ -4,24 +4,17 @@ import { APP_PROPS } from '../../pipeline/app-props';
 import { parseConfig } from '../../config/config';
 import { ClairStage } from '../../stages/clair/clair-stage';
 import { gateCallOutcomes, listenerViolations } from '../helpers/clair-api-matrix';
+import { stackTemplate, ungatedAssemblyDir } from '../helpers/default-assembly';
 import { defaultContext, defaultRawConfig } from '../helpers/default-config';
 import { gateWithCachedGuard } from '../helpers/gates';
+import { clairOptions } from '../helpers/shape-fixtures';
 
-// One synthesis of a prod Clair stage with every optional setting: TLS, consumers, no endpoints.
-const raw = defaultRawConfig();
-raw.environments.prod.clair = {
-  certificateArn: 'arn:aws:acm:eu-west-1:333333333333:certificate/0e1f2a3b-4c5d-6e7f-8a9b-0c1d2e3f4a5b',
-  apiHostName: 'clair.prod.example.com',
-  consumerCidrs: ['10.20.0.0/16'],
-  consumerSecurityGroupIds: ['sg-0123456789abcdef0'],
-};
-raw.environments.prod.network = { vpcEndpoints: false };
-raw.environments.prod.scan = { invokerAccounts: ['444444444444'], pullRepositories: ['team-a/web'] };
-const environment = parseConfig(raw).environments[1];
-const app = new App({ ...APP_PROPS, context: defaultContext() });
-const stage = new ClairStage(app, 'Clair-Prod', { environment, pipelineAccount: '111111111111' });
-const service = Template.fromStack(stage.node.findChild('Service') as any);
-const data = Template.fromStack(stage.node.findChild('Data') as any);
+// A prod Clair stage with every optional setting: TLS, consumers, no endpoints (clairOptions, an
+// app synthesized once per run without the gates).
+const environment = parseConfig(clairOptions()).environments[1];
+const options = ungatedAssemblyDir('clairOptions');
+const service = Template.fromJSON(stackTemplate(options, 'ClairPipeline/Clair-Prod/Service'));
+const data = Template.fromJSON(stackTemplate(options, 'ClairPipeline/Clair-Prod/Data'));
 
 describe('a Clair stage with every option set', () => {
   test('serves HTTPS on 6060 with the certificate and a current TLS policy', () => {

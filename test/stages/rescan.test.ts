@@ -5,11 +5,11 @@ import { DEPLOYED_POLICY_VARIABLES } from '../../buildspecs/scanner-buildspec';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parseConfig } from '../../config/config';
 import { defaultRescanSchedule } from '../../config/rescan-config';
-import { APP_PROPS } from '../../pipeline/app-props';
-import { ClairStage } from '../../stages/clair/clair-stage';
 import { RESCAN_METRICS_NAMESPACE, RESCAN_PROJECT_NAME } from '../../stages/clair/rescan';
 import { ClairScanner } from '../../stages/clair/scanner';
-import { defaultContext, defaultRawConfig } from '../helpers/default-config';
+import { defaultTemplate, stackTemplate, ungatedAssemblyDir } from '../helpers/default-assembly';
+import { defaultRawConfig } from '../helpers/default-config';
+import { clairOptions } from '../helpers/shape-fixtures';
 import { scanPolicy } from '../access-paths/scanner-host';
 
 // The rescan's configuration and wiring (docs/rescans.md); its role's reach is proven by
@@ -23,12 +23,14 @@ function rawWith(clair: Record<string, unknown>, rescan?: Record<string, unknown
   return raw;
 }
 
-/** The prod service stack's template for a configuration. */
-function serviceOf(raw: any): Template {
-  const environment = parseConfig(raw).environments[1];
-  const app = new App({ ...APP_PROPS, context: defaultContext() });
-  const stage = new ClairStage(app, 'Clair-Prod', { environment, pipelineAccount: '111111111111' });
-  return Template.fromStack(stage.node.findChild('Service') as any);
+/**
+ * An environment's service stack's template in the clairOptions app (synthesized once per run
+ * without the gates): prod's rescan imports into Security Hub, dev's is turned off.
+ */
+function serviceOf(environment: 'Dev' | 'Prod'): Template {
+  return Template.fromJSON(
+    stackTemplate(ungatedAssemblyDir('clairOptions'), `ClairPipeline/Clair-${environment}/Service`),
+  );
 }
 
 describe('the rescan schedule follows the updater', () => {
@@ -78,10 +80,9 @@ describe('bad rescan settings fail at synth, naming the setting and the value', 
 });
 
 describe('an environment that imports findings into Security Hub', () => {
-  const images = ['444444444444.dkr.ecr.eu-west-1.amazonaws.com/batch@sha256:' + 'a'.repeat(64)];
-  const raw = rawWith({ updaterInterval: '2h' }, { securityHub: true, images, concurrency: 8 });
-  raw.environments.prod.scan = { ...raw.environments.prod.scan, invokerAccounts: ['444444444444'] };
-  const service = serviceOf(raw);
+  // Every two hours, eight at a time, an image of a team its scanner admits (clairOptions' prod).
+  const { images } = clairOptions().environments.prod.rescan;
+  const service = serviceOf('Prod');
   const project = Object.values(service.findResources('AWS::CodeBuild::Project')).find(
     (p) => p.Properties.Name === RESCAN_PROJECT_NAME,
   )!;
@@ -125,7 +126,8 @@ describe('an environment that imports findings into Security Hub', () => {
 });
 
 test('a rescan turned off keeps its project but never starts and never alarms; the scanner still records policies', () => {
-  const service = serviceOf(rawWith({}, { enabled: false }));
+  // clairOptions' dev, whose rescan is off.
+  const service = serviceOf('Dev');
   const stateBucket = Object.values(service.findResources('AWS::CodeBuild::Project'))
     .find((p) => p.Properties.Name === RESCAN_PROJECT_NAME)!
     .Properties.Environment.EnvironmentVariables.find((v: any) => v.Name === 'RESCAN_STATE_BUCKET').Value;
@@ -142,8 +144,15 @@ test('a rescan turned off keeps its project but never starts and never alarms; t
     Targets: [Match.objectLike({ Arn: Match.anyValue() })],
     Description: Match.stringLikeRegexp('Rescans'),
   });
-  const names = Object.values(service.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName);
-  expect(names.filter((name: string) => name.includes('rescan') || name.includes('running-images'))).toEqual([]);
+  const rescanAlarms = (template: Template) =>
+    Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+      .map((a) => a.Properties.AlarmName)
+      .filter((name: string) => name.includes('rescan') || name.includes('running-images'));
+  expect(rescanAlarms(service)).toEqual([]);
+  // With its rescan on, the same environment (the default app's dev, lean too) has them.
+  expect(rescanAlarms(defaultTemplate('ClairPipeline/Clair-Dev/Service'))).toEqual(
+    expect.arrayContaining(['clair-dev-running-images-failing-policy', 'clair-dev-rescan-failed']),
+  );
 });
 
 test('fails synth when a scanner is not told where to record the policies images pass with', () => {
