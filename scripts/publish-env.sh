@@ -20,7 +20,7 @@ shift 2
 # Stopped, it ends with exit 0 (a shell that waits for a command killed by a signal reports it),
 # and takes its sleep along.
 # shellcheck disable=SC2046 # the ids of its background jobs (the sleep), one word each
-trap 'kill $(jobs -p) 2>/dev/null; exit 0' TERM
+trap 'kill $(jobs -p) 2>/dev/null || true; exit 0' TERM
 # The process id first, then the check for `stop`: scripts/test.sh writes `stop` first, then reads
 # the process ids, so either it finds this one or this finds `stop`.
 echo "$$" >"$dir/$name.pid"

@@ -53,6 +53,18 @@ test('publish-env.sh publishes the variables with its prefixes, whole, and ends 
   expect(await exited).toBe(0);
 });
 
+test('publish-env.sh stopped while it is still publishing also ends with exit 0', async () => {
+  const jobs = jobsDir();
+  const child = spawn('bash', [PUBLISH, jobs, 'server', 'TEST_PG_'], {
+    env: { PATH: process.env.PATH, TEST_PG_PORT: '5432' },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await appears(path.join(jobs, 'server.pid'));
+  process.kill(Number(fs.readFileSync(path.join(jobs, 'server.pid'), 'utf8')));
+  expect(await exited).toBe(0);
+});
+
 test('publish-env.sh publishes nothing and stops at once when the run has already ended', () => {
   const jobs = jobsDir();
   fs.writeFileSync(path.join(jobs, 'stop'), '');
