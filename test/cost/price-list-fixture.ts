@@ -1,16 +1,9 @@
-import { PriceListProduct, writeStubPriceList } from '../helpers/stubs';
+import { PriceListProduct, PriceTier, priceListProduct as stubProduct, writeStubPriceList } from '../helpers/stubs';
 
 /** Where a region's products say they are, as the Price List names it. */
 const LOCATIONS: Record<string, string> = { 'eu-west-1': 'EU (Ireland)', 'us-east-2': 'US East (Ohio)' };
 /** The usage-type prefix of a region in the Price List. */
 const PREFIXES: Record<string, string> = { 'eu-west-1': 'EU-', 'us-east-2': 'USE2-' };
-
-/** One tier of a price: from `beginRange` units on, `usd` each. */
-interface Tier {
-  readonly usd: number;
-  readonly beginRange?: string;
-  readonly endRange?: string;
-}
 
 /**
  * A product as AWS's Price List publishes it (the JSON each PriceList string of `get-products`
@@ -22,61 +15,26 @@ export function priceListProduct(
   productFamily: string,
   usageType: string,
   unit: string,
-  tiers: Tier[],
+  tiers: PriceTier[],
   attributes: Record<string, string> = {},
 ): PriceListProduct {
-  const sku = `${serviceCode}${usageType}${region}${JSON.stringify(attributes)}`
-    .split('')
-    .reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) % 2 ** 32, 7)
-    .toString(36)
-    .toUpperCase()
-    .padStart(16, 'X');
-  const term = `${sku}.JRTCKXETXF`;
-  return {
-    product: {
-      productFamily,
-      attributes: {
-        servicecode: serviceCode,
-        location: LOCATIONS[region],
-        locationType: 'AWS Region',
-        regionCode: region,
-        usagetype: `${PREFIXES[region]}${usageType}`,
-        operation: '',
-        ...attributes,
-      },
-      sku,
-    },
+  return stubProduct({
     serviceCode,
-    terms: {
-      OnDemand: {
-        [term]: {
-          priceDimensions: Object.fromEntries(
-            tiers.map((tier, index) => {
-              const rateCode = `${term}.${['6YS6EN2CT7', '8EEUB22XNJ', 'VF6T3GAUKQ'][index]}`;
-              return [
-                rateCode,
-                {
-                  unit,
-                  endRange: tier.endRange ?? 'Inf',
-                  description: `$${tier.usd} per ${unit} for ${usageType} in ${LOCATIONS[region]}`,
-                  appliesTo: [],
-                  rateCode,
-                  beginRange: tier.beginRange ?? '0',
-                  pricePerUnit: { USD: tier.usd.toFixed(10) },
-                },
-              ];
-            }),
-          ),
-          sku,
-          effectiveDate: '2026-11-01T00:00:00Z',
-          offerTermCode: 'JRTCKXETXF',
-          termAttributes: {},
-        },
-      },
+    productFamily,
+    attributes: {
+      servicecode: serviceCode,
+      location: LOCATIONS[region],
+      locationType: 'AWS Region',
+      regionCode: region,
+      usagetype: `${PREFIXES[region]}${usageType}`,
+      operation: '',
+      ...attributes,
     },
-    version: '20261120153012',
-    publicationDate: '2026-11-20T15:30:12Z',
-  };
+    unit,
+    tiers,
+    describedAs: `${usageType} in ${LOCATIONS[region]}`,
+    skuSeed: `${serviceCode}${usageType}${region}${JSON.stringify(attributes)}`,
+  });
 }
 
 /** Round, made-up prices of `region` for every fixed item, with decoys a lookup must not take. */

@@ -84,6 +84,72 @@ export interface PriceListProduct {
   readonly publicationDate: string;
 }
 
+/** One tier of a price: from `beginRange` units on, `usd` each. */
+export interface PriceTier {
+  readonly usd: number;
+  readonly beginRange?: string;
+  readonly endRange?: string;
+}
+
+/** What {@link priceListProduct} makes a product of. */
+export interface PriceListProductSpec {
+  readonly serviceCode: string;
+  readonly productFamily: string;
+  /** Every attribute, servicecode included. */
+  readonly attributes: Record<string, string>;
+  readonly unit: string;
+  readonly tiers: readonly PriceTier[];
+  /** What the product's price dimensions say they are for (after "$<usd> per <unit> for "). */
+  readonly describedAs: string;
+  /** Text the SKU is derived from: 16 characters, different for each product, like AWS's. */
+  readonly skuSeed: string;
+}
+
+/** A product as AWS's Price List publishes it, with one on-demand term of one or more price tiers. */
+export function priceListProduct(spec: PriceListProductSpec): PriceListProduct {
+  const { serviceCode, productFamily, attributes, unit } = spec;
+  const sku = spec.skuSeed
+    .split('')
+    .reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) % 2 ** 32, 7)
+    .toString(36)
+    .toUpperCase()
+    .padStart(16, 'X');
+  const term = `${sku}.JRTCKXETXF`;
+  return {
+    product: { productFamily, attributes, sku },
+    serviceCode,
+    terms: {
+      OnDemand: {
+        [term]: {
+          priceDimensions: Object.fromEntries(
+            spec.tiers.map((tier, index) => {
+              const rateCode = `${term}.${['6YS6EN2CT7', '8EEUB22XNJ', 'VF6T3GAUKQ'][index]}`;
+              return [
+                rateCode,
+                {
+                  unit,
+                  endRange: tier.endRange ?? 'Inf',
+                  description: `$${tier.usd} per ${unit} for ${spec.describedAs}`,
+                  appliesTo: [],
+                  rateCode,
+                  beginRange: tier.beginRange ?? '0',
+                  pricePerUnit: { USD: tier.usd.toFixed(10) },
+                },
+              ];
+            }),
+          ),
+          sku,
+          effectiveDate: '2026-11-01T00:00:00Z',
+          offerTermCode: 'JRTCKXETXF',
+          termAttributes: {},
+        },
+      },
+    },
+    version: '20261120153012',
+    publicationDate: '2026-11-20T15:30:12Z',
+  };
+}
+
 /**
  * Writes `products` where the stub aws's `pricing get-products` reads them (its
  * STUB_AWS_PRICE_LIST); returns the file. One line per product, so that the stub matches filters in

@@ -7,6 +7,7 @@ import {
   AwsCall,
   klarFixtureKey,
   PriceListProduct,
+  priceListProduct,
   runWithStubs,
   STUB_PATH,
   stubCalls,
@@ -202,40 +203,15 @@ test.each([
 
 /** A Price List product of the shape AWS publishes, with one on-demand price. */
 function product(serviceCode: string, productFamily: string, attributes: Record<string, string>): PriceListProduct {
-  // 16 characters, different for each product, like AWS's.
-  const sku = `${serviceCode}${productFamily}${JSON.stringify(attributes)}`
-    .split('')
-    .reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) % 2 ** 32, 7)
-    .toString(36)
-    .toUpperCase()
-    .padStart(16, 'X');
-  return {
-    product: { productFamily, attributes: { servicecode: serviceCode, ...attributes }, sku },
+  return priceListProduct({
     serviceCode,
-    terms: {
-      OnDemand: {
-        [`${sku}.JRTCKXETXF`]: {
-          priceDimensions: {
-            [`${sku}.JRTCKXETXF.6YS6EN2CT7`]: {
-              unit: 'Hrs',
-              endRange: 'Inf',
-              description: `$0.0225 per Hrs for ${attributes.usagetype ?? productFamily}`,
-              appliesTo: [],
-              rateCode: `${sku}.JRTCKXETXF.6YS6EN2CT7`,
-              beginRange: '0',
-              pricePerUnit: { USD: '0.0225000000' },
-            },
-          },
-          sku,
-          effectiveDate: '2026-11-01T00:00:00Z',
-          offerTermCode: 'JRTCKXETXF',
-          termAttributes: {},
-        },
-      },
-    },
-    version: '20261120153012',
-    publicationDate: '2026-11-20T15:30:12Z',
-  };
+    productFamily,
+    attributes: { servicecode: serviceCode, ...attributes },
+    unit: 'Hrs',
+    tiers: [{ usd: 0.0225 }],
+    describedAs: attributes.usagetype ?? productFamily,
+    skuSeed: `${serviceCode}${productFamily}${JSON.stringify(attributes)}`,
+  });
 }
 
 const ALB = product('AWSELB', 'Load Balancer-Application', {
