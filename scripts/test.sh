@@ -49,6 +49,8 @@ stop_background() {
   done
   if [ "${#background[@]}" -gt 0 ]; then wait "${background[@]}" 2>/dev/null || true; fi
   background=()
+  # Called again on exit: the ids of processes that ended may be another's by then.
+  rm -f "$jobs_dir"/*.pid
 }
 trap 'stop_background; rm -rf "$run_tmp" "$jobs_dir"' EXIT
 # PostgreSQL's server runs as its own user (when we are root): it may pass through, not list.

@@ -102,12 +102,10 @@ export function defaultAssemblyDir(): string {
 
 /** A stack template of the default app (the shipped configuration) by display path, e.g. `ClairPipeline/Clair-Prod/Service`. */
 export function defaultTemplate(displayPath: string): Template {
-  const stack = defaultStacks().find((candidate) => candidate.displayPath === displayPath);
-  if (!stack) throw new Error(`no stack ${displayPath} in the default app`);
   // Loaded on first use: aws-cdk-lib is heavy, and the global setup and the JSON-only tests
   // import this module too.
   const assertions: typeof import('aws-cdk-lib/assertions') = require('aws-cdk-lib/assertions');
-  return assertions.Template.fromJSON(JSON.parse(fs.readFileSync(stack.templateFile, 'utf8')));
+  return assertions.Template.fromJSON(stackTemplate(defaultAssemblyDir(), displayPath));
 }
 
 /** The validation report (cdk-nag and guard results, with acknowledgements) of the default app, or of the app in `dir`. */
