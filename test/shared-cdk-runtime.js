@@ -20,7 +20,7 @@
  */
 const Runtime = require('jest-runtime').default;
 const vm = require('vm');
-const { withCodeCache } = require('./code-cache');
+const { compileFunctionAsScript } = require('./compile-as-script');
 
 /**
  * The packages shared by the test files of a worker: aws-cdk-lib and what builds on it, the IAM
@@ -57,8 +57,8 @@ class SharedCdkRuntime extends Runtime {
 }
 
 // jest's runtime compiles every module through node:vm's compileFunction (the worker's only caller
-// of it): with V8's code cache, a module compiled for one test file is parsed once per worker
-// (test/code-cache.js).
-vm.compileFunction = withCodeCache(vm.compileFunction);
+// of it): as a script, a module compiled for one test file is found in V8's compilation cache by
+// the next (test/compile-as-script.js).
+vm.compileFunction = compileFunctionAsScript;
 
 module.exports = SharedCdkRuntime;

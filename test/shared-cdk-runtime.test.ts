@@ -22,37 +22,74 @@ test('aws-cdk-lib reads the environment this file sets', () => {
   }
 });
 
-describe("jest's compiles with V8's code cache (test/code-cache.js)", () => {
-  // Loaded as the runtime loads it, not through jest's registry.
-  const { withCodeCache } = jest.requireActual<{
-    withCodeCache: (compileFunction: typeof vm.compileFunction) => typeof vm.compileFunction;
-  }>('./code-cache');
+describe("jest's compiles as scripts (test/compile-as-script.js)", () => {
+  // node:vm is the worker's own module, which the runtime changed: compileFunction is the runtime's
+  // replacement, which keeps node:vm's own to compare with.
+  const compileFunctionAsScript = vm.compileFunction;
+  const nodeCompileFunction = (compileFunctionAsScript as { nodeCompileFunction?: typeof vm.compileFunction })
+    .nodeCompileFunction as typeof vm.compileFunction;
+  const both = [
+    ['node:vm', nodeCompileFunction],
+    ['as a script', compileFunctionAsScript],
+  ] as const;
 
-  test('the same source under the same name starts from the first compile; another source does not', () => {
-    const calls: Array<{ code: string; cachedData?: Buffer; produceCachedData?: boolean }> = [];
-    const compile = withCodeCache(((code: string, _params: string[], options: vm.CompileFunctionOptions) => {
-      calls.push({ code, cachedData: options.cachedData as Buffer, produceCachedData: options.produceCachedData });
-      return Object.assign(() => undefined, { cachedData: Buffer.from(`cache of ${code}`) });
-    }) as unknown as typeof vm.compileFunction);
-    compile('a()', [], { filename: '/m.js' });
-    compile('a()', [], { filename: '/m.js' });
-    compile('b()', [], { filename: '/m.js' });
-    compile('a()', [], { filename: '/other.js' });
-    expect(calls).toEqual([
-      { code: 'a()', cachedData: undefined, produceCachedData: true },
-      { code: 'a()', cachedData: Buffer.from('cache of a()'), produceCachedData: undefined },
-      { code: 'b()', cachedData: undefined, produceCachedData: true },
-      { code: 'a()', cachedData: undefined, produceCachedData: true },
-    ]);
+  test("the runtime compiles with it, and it keeps node:vm's own", () => {
+    expect(compileFunctionAsScript.name).toBe('compileFunctionAsScript');
+    expect(nodeCompileFunction.name).toBe('compileFunction');
   });
 
-  test('a function compiled from the cache is the same function', () => {
-    const compile = withCodeCache(vm.compileFunction);
-    const source = 'return items.map((item) => item * factor).join(",");';
-    const first = compile(source, ['items', 'factor'], { filename: '/double.js' });
-    const second = compile(source, ['items', 'factor'], { filename: '/double.js' });
-    expect((second as { cachedDataRejected?: boolean }).cachedDataRejected).toBe(false);
-    expect(second([1, 2, 3], 2)).toBe(first([1, 2, 3], 2));
-    expect(second([1, 2, 3], 2)).toBe('2,4,6');
+  test('gives the same function: parameters, this, arguments, strict mode, its context', () => {
+    const context = vm.createContext({ marker: 'from the context' });
+    const results = both.map(([, compile]) => {
+      const options = { filename: '/same.js', parsingContext: context };
+      const scale = compile('return items.map((item) => item * factor).join(",");', ['items', 'factor'], options);
+      const self = compile('return [this.name, arguments.length, typeof marker];', ['a'], options);
+      const strict = compile('"use strict";\nreturn this === undefined;', [], options);
+      const sloppy = compile('return this === undefined;', [], options);
+      const here = compile('return typeof marker;', [], { filename: '/here.js' });
+      return [scale([1, 2, 3], 2), self.call({ name: 'exports' }, 1, 2), strict(), sloppy(), here()];
+    });
+    expect(results[1]).toEqual(results[0]);
+    expect(results[1]).toEqual(['2,4,6', ['exports', 2, 'string'], true, false, 'undefined']);
+  });
+
+  test('errors point at the same line and column, the first line included', () => {
+    const source = 'const x = 1; throw new Error("first line");\n';
+    const laterLine = 'const y = 2;\n\n  null.property;\n';
+    const where = (compile: typeof vm.compileFunction, code: string, options: vm.CompileFunctionOptions) => {
+      try {
+        compile(code, ['exports', 'require'], { filename: '/thrower.js', ...options })();
+      } catch (error) {
+        return /\/thrower\.js:(\d+:\d+)/.exec((error as Error).stack ?? '')?.[1];
+      }
+      return 'no error';
+    };
+    for (const [code, options] of [
+      [source, {}],
+      [laterLine, {}],
+      [source, { lineOffset: 10, columnOffset: 4 }],
+    ] as const) {
+      const locations = both.map(([, compile]) => where(compile, code, options));
+      expect(locations[1]).toBe(locations[0]);
+      expect(locations[0]).toMatch(/^\d+:\d+$/);
+    }
+  });
+
+  test('a syntax error is a SyntaxError, as node:vm gives it', () => {
+    const errors = both.map(([, compile]) => {
+      try {
+        compile('return {;', [], { filename: '/broken.js' });
+        return 'compiled';
+      } catch (error) {
+        return (error as Error).name;
+      }
+    });
+    expect(errors).toEqual(['SyntaxError', 'SyntaxError']);
+  });
+
+  test('an option it does not know fails loudly instead of being dropped', () => {
+    expect(() => compileFunctionAsScript('return 1;', [], { contextExtensions: [{}] })).toThrow(
+      'compileFunctionAsScript: unsupported option(s) contextExtensions',
+    );
   });
 });
