@@ -23,6 +23,10 @@ bash scripts/ensure-test-tools.sh system
 # again. It does not notice changed dependencies, so an install starts it afresh.
 buildinfo=node_modules/.cache/clair-pipeline/tsbuildinfo
 if [ node_modules/.package-lock.json -nt "$buildinfo" ]; then rm -f "$buildinfo"; fi
+# The jest workers' V8 code cache of node_modules (test/native-code-cache.js): its entries are
+# keyed by each file's text, so an install leaves the old ones unused; it starts afresh then.
+code_cache=node_modules/.cache/clair-pipeline/v8-code-cache
+if [ node_modules/.package-lock.json -nt "$code_cache" ]; then rm -rf "$code_cache"; fi
 # tsc and jest from node_modules/.bin directly: npx would start npm first, about 0.5 s of CPU each.
 node_modules/.bin/tsc --build &
 typecheck=$!

@@ -18,9 +18,17 @@
  *     test reads.
  * Registered in jest.config.js (`runtime`).
  */
+const path = require('path');
 const Runtime = require('jest-runtime').default;
 const vm = require('vm');
 const { compileFunctionAsScript } = require('./compile-as-script');
+const { installNativeCodeCache } = require('./native-code-cache');
+
+/**
+ * Where the workers keep V8's code cache of the packages they load with Node's require (see
+ * test/native-code-cache.js); scripts/test.sh empties it after a dependency install.
+ */
+const NATIVE_CODE_CACHE = path.join(__dirname, '..', 'node_modules', '.cache', 'clair-pipeline', 'v8-code-cache');
 
 /**
  * The packages shared by the test files of a worker: aws-cdk-lib and what builds on it, the IAM
@@ -60,5 +68,9 @@ class SharedCdkRuntime extends Runtime {
 // of it): as a script, a module compiled for one test file is found in V8's compilation cache by
 // the next (test/compile-as-script.js).
 vm.compileFunction = compileFunctionAsScript;
+
+// The shared packages, and the rest of node_modules a worker loads with Node's require from now on,
+// start from the code cache an earlier worker left.
+installNativeCodeCache({ dir: NATIVE_CODE_CACHE, include: (filename) => filename.includes('/node_modules/') });
 
 module.exports = SharedCdkRuntime;
