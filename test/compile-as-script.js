@@ -1,9 +1,14 @@
 'use strict';
 const vm = require('vm');
 
-
 /** The options of node:vm's `compileFunction` that jest passes (and the offsets), all kept. */
-const SUPPORTED_OPTIONS = new Set(['filename', 'lineOffset', 'columnOffset', 'parsingContext', 'importModuleDynamically']);
+const SUPPORTED_OPTIONS = new Set([
+  'filename',
+  'lineOffset',
+  'columnOffset',
+  'parsingContext',
+  'importModuleDynamically',
+]);
 
 /**
  * node:vm's `compileFunction`, done as a script: the same function, compiled from the module's
